@@ -1,0 +1,57 @@
+//! Error codes: stable, machine-readable, translated by the UI.
+
+use serde::{Deserialize, Serialize};
+
+/// Why a request or frame was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// No valid session: log in.
+    Unauthenticated,
+    /// Wrong username or password.
+    BadCredentials,
+    /// Logged in, but this role or membership may not do this.
+    Forbidden,
+    /// No such thing (or not visible to you).
+    NotFound,
+    /// A field failed validation; see `field`.
+    Invalid,
+    /// The meeting's status does not allow this action.
+    InvalidTransition,
+    /// The speaker queue refused the request.
+    SpeakerQueue,
+    /// You do not take part in this meeting.
+    NotParticipant,
+    /// The request body could not be read (not JSON, wrong shape).
+    BadRequest,
+    /// The request body is larger than allowed.
+    PayloadTooLarge,
+    /// The client speaks a protocol version the server does not.
+    UnsupportedProtocol,
+    /// The first frame must be `hello`.
+    HelloRequired,
+    /// The frame is not valid JSON or not a known message.
+    BadFrame,
+    /// The topic name is not one of the known forms.
+    UnknownTopic,
+    /// The frame is larger than [`crate::MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// Something failed on the server; it is logged there.
+    Internal,
+    /// A code this client does not know (sent by a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+/// The JSON body of every HTTP error response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, in English, for people reading logs.
+    pub message: String,
+    /// The offending field, for `invalid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}

@@ -1,0 +1,124 @@
+//! Events: every change a client can see, as stored in the event log and sent on the wire.
+
+use crate::snapshot::{MeetingInfo, MeetingSummary, Participant};
+use crate::topic::Topic;
+use ecabinet_domain::agenda::AgendaItem;
+use ecabinet_domain::attendance::AttendanceEntry;
+use ecabinet_domain::meeting::MeetingStatus;
+use ecabinet_domain::speakers::SpeakerQueue;
+use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// What changed. Stored as `kind` + JSON `payload` columns; on the wire the same two keys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload")]
+pub enum EventBody {
+    /// Title, kind, time, place or quorum changed.
+    #[serde(rename = "meeting.info")]
+    MeetingInfoChanged {
+        /// The new details.
+        info: MeetingInfo,
+    },
+    /// Published, started or ended.
+    #[serde(rename = "meeting.status")]
+    MeetingStatusChanged {
+        /// The new status.
+        status: MeetingStatus,
+    },
+    /// The participant list changed.
+    #[serde(rename = "meeting.participants")]
+    ParticipantsChanged {
+        /// The whole new list.
+        participants: Vec<Participant>,
+    },
+    /// The agenda was edited or reordered.
+    #[serde(rename = "agenda.changed")]
+    AgendaChanged {
+        /// The whole new agenda.
+        items: Vec<AgendaItem>,
+    },
+    /// The chair moved to another item; the speaker queue starts afresh.
+    #[serde(rename = "agenda.current")]
+    CurrentItemChanged {
+        /// The item now under discussion.
+        item_id: Option<AgendaItemId>,
+        /// The queue of the new item (empty).
+        speakers: SpeakerQueue,
+    },
+    /// Someone checked in or reported absence.
+    #[serde(rename = "attendance.changed")]
+    AttendanceChanged {
+        /// Their new attendance.
+        entry: AttendanceEntry,
+    },
+    /// Someone asked for, withdrew, got or finished the floor.
+    #[serde(rename = "speakers.changed")]
+    SpeakersChanged {
+        /// The whole queue after the change.
+        speakers: SpeakerQueue,
+    },
+    /// A meeting appeared in, or changed in, a list (`meetings`, `user:<id>`).
+    #[serde(rename = "meeting.listed")]
+    MeetingListed {
+        /// Its summary as the list's owner sees it.
+        meeting: MeetingSummary,
+    },
+    /// A meeting left a list (the user was removed from it).
+    #[serde(rename = "meeting.unlisted")]
+    MeetingUnlisted {
+        /// Which.
+        meeting_id: MeetingId,
+    },
+}
+
+impl EventBody {
+    /// The `kind` string as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::MeetingInfoChanged { .. } => "meeting.info",
+            EventBody::MeetingStatusChanged { .. } => "meeting.status",
+            EventBody::ParticipantsChanged { .. } => "meeting.participants",
+            EventBody::AgendaChanged { .. } => "agenda.changed",
+            EventBody::CurrentItemChanged { .. } => "agenda.current",
+            EventBody::AttendanceChanged { .. } => "attendance.changed",
+            EventBody::SpeakersChanged { .. } => "speakers.changed",
+            EventBody::MeetingListed { .. } => "meeting.listed",
+            EventBody::MeetingUnlisted { .. } => "meeting.unlisted",
+        }
+    }
+
+    /// The `payload` JSON as stored.
+    pub fn payload(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut m)) => {
+                m.remove("payload").unwrap_or(serde_json::Value::Null)
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// Rebuilds a body from the stored `kind` and `payload`.
+    pub fn from_parts(
+        kind: &str,
+        payload: serde_json::Value,
+    ) -> Result<EventBody, serde_json::Error> {
+        serde_json::from_value(serde_json::json!({ "kind": kind, "payload": payload }))
+    }
+}
+
+/// One committed event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The stream it belongs to.
+    pub topic: Topic,
+    /// Position in that stream: 1, 2, 3, ... without gaps.
+    pub seq: u64,
+    /// What changed.
+    #[serde(flatten)]
+    pub body: EventBody,
+    /// Who caused it (none for the system, e.g. a timer).
+    #[serde(default)]
+    pub actor: Option<UserId>,
+    /// When it was committed, Unix ms.
+    pub at: i64,
+}

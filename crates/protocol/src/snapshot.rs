@@ -1,0 +1,175 @@
+//! Snapshots: the full state of a topic at a given seq, and how events change it.
+
+use crate::event::EventBody;
+use ecabinet_domain::agenda::AgendaItem;
+use ecabinet_domain::attendance::AttendanceEntry;
+use ecabinet_domain::meeting::{MeetingDetails, MeetingStatus};
+use ecabinet_domain::quorum::{self, Fraction, QuorumStatus};
+use ecabinet_domain::speakers::SpeakerQueue;
+use ecabinet_domain::{AgendaItemId, MeetingId, ParticipantRole, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A meeting's details and status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingInfo {
+    /// Meeting id.
+    pub id: MeetingId,
+    /// Title, kind, time, place.
+    #[serde(flatten)]
+    pub details: MeetingDetails,
+    /// Life-cycle status.
+    pub status: MeetingStatus,
+    /// Quorum rule.
+    pub quorum: Fraction,
+}
+
+/// A participant as shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    /// Account id.
+    pub user_id: UserId,
+    /// Name.
+    pub display_name: String,
+    /// Office held.
+    pub title: String,
+    /// Part in this meeting.
+    pub role: ParticipantRole,
+}
+
+/// Everything a participant sees of one meeting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingSnapshot {
+    /// Details and status.
+    pub info: MeetingInfo,
+    /// Who takes part, chair first, then by title order of the seed.
+    pub participants: Vec<Participant>,
+    /// The agenda in order.
+    pub agenda: Vec<AgendaItem>,
+    /// The item under discussion.
+    pub current_item: Option<AgendaItemId>,
+    /// Reported attendance, one entry per participant who reported.
+    pub attendance: Vec<AttendanceEntry>,
+    /// Who speaks and who waits on the current item.
+    pub speakers: SpeakerQueue,
+}
+
+impl MeetingSnapshot {
+    /// The quorum line: members (not invitees) present out of all members.
+    pub fn quorum(&self) -> QuorumStatus {
+        let members: Vec<_> = self
+            .participants
+            .iter()
+            .filter(|p| p.role.counts_for_quorum())
+            .map(|p| p.user_id)
+            .collect();
+        let present = self
+            .attendance
+            .iter()
+            .filter(|a| a.attendance.is_present() && members.contains(&a.user_id))
+            .count();
+        quorum::evaluate(
+            self.info.quorum,
+            u32::try_from(present).unwrap_or(u32::MAX),
+            u32::try_from(members.len()).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// The participant entry of `user`.
+    pub fn participant(&self, user: UserId) -> Option<&Participant> {
+        self.participants.iter().find(|p| p.user_id == user)
+    }
+
+    /// Applies one event of this meeting's topic. Events of other kinds are ignored.
+    pub fn apply(&mut self, body: &EventBody) {
+        match body {
+            EventBody::MeetingInfoChanged { info } => self.info = info.clone(),
+            EventBody::MeetingStatusChanged { status } => self.info.status = *status,
+            EventBody::ParticipantsChanged { participants } => {
+                self.participants = participants.clone();
+                let ids: Vec<_> = participants.iter().map(|p| p.user_id).collect();
+                self.attendance.retain(|a| ids.contains(&a.user_id));
+            }
+            EventBody::AgendaChanged { items } => self.agenda = items.clone(),
+            EventBody::CurrentItemChanged { item_id, speakers } => {
+                self.current_item = *item_id;
+                self.speakers = speakers.clone();
+            }
+            EventBody::AttendanceChanged { entry } => {
+                match self
+                    .attendance
+                    .iter_mut()
+                    .find(|a| a.user_id == entry.user_id)
+                {
+                    Some(a) => *a = entry.clone(),
+                    None => self.attendance.push(entry.clone()),
+                }
+            }
+            EventBody::SpeakersChanged { speakers } => self.speakers = speakers.clone(),
+            EventBody::MeetingListed { .. } | EventBody::MeetingUnlisted { .. } => {}
+        }
+    }
+}
+
+/// A meeting as listed ("my meetings", the secretariat's list).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingSummary {
+    /// Meeting id.
+    pub id: MeetingId,
+    /// Title, kind, time, place.
+    #[serde(flatten)]
+    pub details: MeetingDetails,
+    /// Life-cycle status.
+    pub status: MeetingStatus,
+    /// The viewer's part in it, if invited.
+    #[serde(default)]
+    pub my_role: Option<ParticipantRole>,
+}
+
+/// A list of meetings, soonest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingList {
+    /// The meetings, ordered by start time then id.
+    pub meetings: Vec<MeetingSummary>,
+}
+
+impl MeetingList {
+    /// Applies one event of a list topic. Events of other kinds are ignored.
+    pub fn apply(&mut self, body: &EventBody) {
+        match body {
+            EventBody::MeetingListed { meeting } => {
+                self.meetings.retain(|m| m.id != meeting.id);
+                self.meetings.push(meeting.clone());
+                self.sort();
+            }
+            EventBody::MeetingUnlisted { meeting_id } => {
+                self.meetings.retain(|m| m.id != *meeting_id)
+            }
+            _ => {}
+        }
+    }
+
+    /// Puts the list in its canonical order.
+    pub fn sort(&mut self) {
+        self.meetings.sort_by_key(|m| (m.details.starts_at, m.id));
+    }
+}
+
+/// The state of any topic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SnapshotBody {
+    /// State of a `meeting:<id>` topic.
+    Meeting(MeetingSnapshot),
+    /// State of the `meetings` and `user:<id>` topics.
+    MeetingList(MeetingList),
+}
+
+impl SnapshotBody {
+    /// Applies one event.
+    pub fn apply(&mut self, body: &EventBody) {
+        match self {
+            SnapshotBody::Meeting(m) => m.apply(body),
+            SnapshotBody::MeetingList(l) => l.apply(body),
+        }
+    }
+}
