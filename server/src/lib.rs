@@ -1,1 +1,160 @@
-//! stub
+//! The ecabinet server: HTTP API, WebSocket hub, server-side rendering of the Leptos app,
+//! and the command line. `main.rs` only parses arguments; everything else is here so that
+//! integration tests can start a real server in-process on a random port.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod hub;
+pub mod seed;
+pub mod service;
+pub mod web;
+pub mod ws;
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::StatusCode;
+use axum::routing::get;
+use config::Config;
+use ecabinet_storage::{Db, SessionStore};
+use hub::Hub;
+use leptos::config::LeptosOptions;
+use std::future::Future;
+use std::net::SocketAddr;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Pushes committed events to WebSocket subscribers.
+    pub hub: Hub,
+    /// Identity of the event log (see `meta.epoch`).
+    pub epoch: String,
+    /// Where the built site is and how it is named.
+    pub leptos: LeptosOptions,
+    /// Turns true when the server shuts down: WebSockets close with 1012 (service restart)
+    /// so that clients reconnect and resume instead of hanging on a dead server.
+    pub closing: tokio::sync::watch::Receiver<bool>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+    closing: tokio::sync::watch::Sender<bool>,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the port, and builds the routes.
+    pub async fn build(config: &Config) -> anyhow::Result<Application> {
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        Self::build_with_db(config, db).await
+    }
+
+    /// Like [`Application::build`] with an already migrated database.
+    pub async fn build_with_db(config: &Config, db: Db) -> anyhow::Result<Application> {
+        let listener = tokio::net::TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let leptos = LeptosOptions::builder()
+            .output_name("ecabinet")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let (closing, closing_rx) = tokio::sync::watch::channel(false);
+        let state = AppState {
+            epoch: db.epoch().await?,
+            db: db.clone(),
+            hub: Hub::default(),
+            leptos,
+            closing: closing_rx,
+        };
+        let sessions = SessionManagerLayer::new(SessionStore::new(db))
+            .with_name("ecabinet_session")
+            .with_secure(config.secure_cookies)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+                config.session_idle_minutes,
+            )));
+        let router = Router::new()
+            .nest("/api", api::router())
+            .merge(web::router(&state))
+            .route("/healthz", get(healthz))
+            .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            .layer(sessions)
+            .layer(TraceLayer::new_for_http())
+            .with_state(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+            closing,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (tests use the database through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then closes the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let sweeper = tokio::spawn(sweep_sessions(self.state.db.clone()));
+        let closing = self.closing;
+        let signal = async move {
+            shutdown.await;
+            let _ = closing.send(true);
+        };
+        let res = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(signal)
+            .await;
+        sweeper.abort();
+        self.state.db.close().await;
+        res
+    }
+}
+
+async fn sweep_sessions(db: Db) {
+    let store = SessionStore::new(db);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
+}
+
+async fn healthz(
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    match s.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

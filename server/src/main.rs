@@ -1,1 +1,118 @@
-fn main() {}
+//! The `ecabinet` command: serve, migrate, seed the demo, or all three at once (`demo`).
+
+use clap::{Parser, Subcommand};
+use ecabinet_server::auth::PasswordHasher;
+use ecabinet_server::config::Config;
+use ecabinet_server::{Application, seed};
+use ecabinet_storage::Db;
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "ecabinet",
+    version,
+    about = "Paperless cabinet meetings and e-voting"
+)]
+struct Cli {
+    /// TOML configuration file (see docs/configuration.md); ECABINET_* variables override it.
+    #[arg(long, short, global = true, env = "ECABINET_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo government in an empty database and exit.
+    Seed,
+    /// Migrate, seed the demo if the database is empty, print the logins, and serve.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    if let Some(dir) = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .and_then(|p| std::path::Path::new(p.split('?').next().unwrap_or(p)).parent())
+    {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    match cli.command {
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            print_logins(seed::demo(&db, &PasswordHasher::default()).await?);
+            Ok(())
+        }
+        Command::Serve => serve(&config, db, false).await,
+        Command::Demo => {
+            let logins = seed::demo(&db, &PasswordHasher::default()).await?;
+            serve(&config, db, true).await.map(|_| drop(logins))
+        }
+    }
+}
+
+fn print_logins(logins: Option<Vec<seed::DemoLogin>>) {
+    match logins {
+        None => println!("the database already has accounts; nothing seeded"),
+        Some(l) => println!("seeded {} demo accounts", l.len()),
+    }
+}
+
+async fn serve(config: &Config, db: Db, demo: bool) -> anyhow::Result<()> {
+    let app = Application::build_with_db(config, db).await?;
+    let addr = app.local_addr()?;
+    if demo {
+        println!("\necabinet is running: http://{addr}/\n");
+        println!("Demo logins (password for all: {}):", seed::DEMO_PASSWORD);
+        for (username, display_name, _, role) in seed::demo_accounts() {
+            if matches!(
+                username.as_str(),
+                "thutuong" | "ptt1" | "bt01" | "bt02" | "vanthu1" | "vanthu2" | "khach1" | "admin"
+            ) {
+                println!("  {username:<10} {:<12} {display_name}", role.as_str());
+            }
+        }
+        println!("  (also ptt2..ptt4 and bt03..bt22: the other members)\n");
+    } else {
+        tracing::info!(%addr, "listening");
+    }
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

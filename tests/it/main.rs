@@ -1,1 +1,9 @@
-//! stub
+//! Integration tests: each test starts a real server on a random port over a fresh
+//! database (SQLite, or PostgreSQL when `ECABINET_TEST_POSTGRES` is set) and drives it with
+//! real HTTP and WebSocket clients.
+
+mod access;
+mod auth;
+mod meetings;
+mod realtime;
+mod storage;

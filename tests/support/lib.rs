@@ -1,1 +1,574 @@
-//! stub
+//! Test support: a real ecabinet server on a random port over a fresh database (SQLite by
+//! default, PostgreSQL when `ECABINET_TEST_POSTGRES` holds an admin URL), HTTP clients
+//! with their own cookie jars, and a WebSocket client that applies frames with the same
+//! reducer as the browser.
+
+use anyhow::{Context, Result, anyhow, bail};
+use ecabinet_protocol::api::Me;
+use ecabinet_protocol::frame::{ClientFrame, Position, ServerFrame};
+use ecabinet_protocol::sync::{Applied, TopicState};
+use ecabinet_protocol::{ErrorCode, Event, SnapshotBody, Topic};
+use ecabinet_server::auth::PasswordHasher;
+use ecabinet_server::config::Config;
+use ecabinet_server::{AppState, Application, seed};
+use ecabinet_storage::Db;
+use futures::{SinkExt, StreamExt};
+use reqwest::cookie::{CookieStore, Jar};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use ecabinet_server::seed::DEMO_PASSWORD;
+
+/// How long a test waits for something that should happen at once.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A fresh, empty database for one test, dropped (PostgreSQL) or deleted (SQLite) after.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new() -> Result<TestDb> {
+        match std::env::var("ECABINET_TEST_POSTGRES") {
+            Ok(admin) if !admin.is_empty() => {
+                let name = format!("ecab_t_{:016x}", rand::random::<u64>());
+                let db = Db::connect(&admin).await?;
+                let pool = sqlx::AnyPool::connect(&admin).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+                    .execute(&pool)
+                    .await?;
+                pool.close().await;
+                db.close().await;
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                Ok(TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    pg_admin: Some((admin.clone(), name)),
+                })
+            }
+            _ => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                Ok(TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg_admin: None,
+                })
+            }
+        }
+    }
+
+    /// Which engine this test runs on (for messages).
+    pub fn engine(&self) -> &'static str {
+        if self.pg_admin.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg_admin.take() {
+            // Best effort, on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async move {
+                        if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
+                            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "drop database if exists {name} with (force)"
+                            )))
+                            .execute(&pool)
+                            .await;
+                            pool.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A running server.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// A server over a fresh database holding the demo government.
+    pub async fn start() -> Result<TestServer> {
+        sqlx::any::install_default_drivers();
+        let db = TestDb::new().await?;
+        let store = Db::connect(&db.url).await?;
+        store.migrate().await?;
+        seed::demo(&store, &PasswordHasher::fast_for_tests())
+            .await
+            .map_err(|e| anyhow!("seed: {e}"))?;
+        store.close().await;
+        Self::start_on(db, 0).await
+    }
+
+    async fn start_on(db: TestDb, port: u16) -> Result<TestServer> {
+        let config = Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], port)),
+            database_url: db.url.clone(),
+            site_root: std::env::temp_dir().join("ecabinet-no-site"),
+            log: "warn".into(),
+            ..Config::default()
+        };
+        let app = Application::build(&config).await?;
+        let addr = app.local_addr()?;
+        let state = app.state().clone();
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(async move {
+            let _ = app
+                .run_until(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(TestServer {
+            addr,
+            state,
+            db,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    /// Stops the server (its connections are dropped) and starts a new one on the same
+    /// database and port, as after a restart.
+    pub async fn restart(mut self) -> Result<TestServer> {
+        let port = self.addr.port();
+        self.stop().await;
+        let db = std::mem::replace(
+            &mut self.db,
+            TestDb {
+                url: String::new(),
+                _dir: None,
+                pg_admin: None,
+            },
+        );
+        Self::start_on(db, port).await
+    }
+
+    /// Stops the server and waits until it is down.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // Open WebSockets keep graceful shutdown waiting: cut them off after a moment.
+            if tokio::time::timeout(Duration::from_secs(2), task)
+                .await
+                .is_err()
+            {
+                // The task is detached; the listener closes when it is dropped.
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A logged-in client for a demo account.
+    pub async fn login(&self, username: &str) -> Result<Client> {
+        let c = self.anonymous();
+        let r = c
+            .http
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("login {username}: {}", r.status());
+        }
+        let me: Me = r.json().await?;
+        Ok(Client { me: Some(me), ..c })
+    }
+
+    /// A client without a session.
+    pub fn anonymous(&self) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Client {
+            http,
+            jar,
+            base: format!("http://{}", self.addr),
+            me: None,
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// An HTTP client with its own cookie jar.
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+    pub me: Option<Me>,
+}
+
+/// A response's status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `code` of an error body.
+    pub fn code(&self) -> &str {
+        self.body.get("code").and_then(|c| c.as_str()).unwrap_or("")
+    }
+}
+
+impl Client {
+    pub fn id(&self) -> i64 {
+        self.me.as_ref().map(|m| m.id.0).unwrap_or(0)
+    }
+
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Answer> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())?;
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await?;
+        let status = r.status().as_u16();
+        let text = r.text().await?;
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Ok(Answer { status, body })
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Answer> {
+        self.call("GET", path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<Answer> {
+        self.call("POST", path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Result<Answer> {
+        self.call("PUT", path, Some(body)).await
+    }
+
+    /// POSTs and requires a 2xx answer.
+    pub async fn ok_post(&self, path: &str, body: Value) -> Result<Answer> {
+        let a = self.post(path, body).await?;
+        if !(200..300).contains(&a.status) {
+            bail!("POST {path}: {} {}", a.status, a.body);
+        }
+        Ok(a)
+    }
+
+    /// Opens the WebSocket with this client's session cookie.
+    pub async fn ws(&self) -> Result<WsClient> {
+        let url = format!("{}/api/ws", self.base.replace("http://", "ws://"));
+        let mut req = url.as_str().into_client_request()?;
+        let http_url: reqwest::Url = self.base.parse()?;
+        if let Some(cookies) = self.jar.cookies(&http_url) {
+            req.headers_mut().insert("cookie", cookies);
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(req).await?;
+        Ok(WsClient {
+            stream,
+            topics: HashMap::new(),
+            applied: Vec::new(),
+            epoch: None,
+        })
+    }
+}
+
+/// A WebSocket client that keeps topic state exactly like the browser does.
+pub struct WsClient {
+    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub topics: HashMap<Topic, TopicState>,
+    /// Every event applied, in order of application.
+    pub applied: Vec<Event>,
+    pub epoch: Option<String>,
+}
+
+impl WsClient {
+    pub async fn send(&mut self, frame: &ClientFrame) -> Result<()> {
+        self.send_text(serde_json::to_string(frame)?).await
+    }
+
+    pub async fn send_text(&mut self, text: String) -> Result<()> {
+        self.stream.send(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    /// The next frame from the server, or an error after `PATIENCE`.
+    pub async fn next(&mut self) -> Result<ServerFrame> {
+        self.next_within(PATIENCE)
+            .await?
+            .context("no frame within patience")
+    }
+
+    /// The next frame within `d`, or `None`.
+    pub async fn next_within(&mut self, d: Duration) -> Result<Option<ServerFrame>> {
+        loop {
+            let msg = match tokio::time::timeout(d, self.stream.next()).await {
+                Err(_) => return Ok(None),
+                Ok(None) => bail!("connection closed"),
+                Ok(Some(m)) => m?,
+            };
+            match msg {
+                Message::Text(t) => {
+                    let f: ServerFrame = serde_json::from_str(t.as_str())?;
+                    self.absorb(&f)?;
+                    return Ok(Some(f));
+                }
+                Message::Close(c) => bail!("closed by server: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    fn absorb(&mut self, f: &ServerFrame) -> Result<()> {
+        match f {
+            ServerFrame::Welcome { epoch, .. } => self.epoch = Some(epoch.clone()),
+            ServerFrame::Snapshot {
+                topic,
+                epoch,
+                seq,
+                state,
+            } => {
+                self.topics.insert(
+                    *topic,
+                    TopicState {
+                        epoch: epoch.clone(),
+                        seq: *seq,
+                        state: state.clone(),
+                    },
+                );
+            }
+            ServerFrame::Event { event } => {
+                let t = self
+                    .topics
+                    .get_mut(&event.topic)
+                    .with_context(|| format!("event for {} without state", event.topic))?;
+                match t.on_event(event) {
+                    Applied::Applied => self.applied.push(event.clone()),
+                    other => bail!("event {} of {}: {other:?}", event.seq, event.topic),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Says hello and waits for the welcome.
+    pub async fn hello(&mut self) -> Result<()> {
+        self.send(&ClientFrame::Hello {
+            protocol: ecabinet_protocol::PROTOCOL_VERSION,
+        })
+        .await?;
+        match self.next().await? {
+            ServerFrame::Welcome { .. } => Ok(()),
+            other => bail!("expected welcome, got {other:?}"),
+        }
+    }
+
+    /// Subscribes (resuming from the held position if any, or `since`) and reads until
+    /// `synced`; returns the frames received on the way.
+    pub async fn subscribe(&mut self, topic: Topic) -> Result<Vec<ServerFrame>> {
+        let since = self.topics.get(&topic).map(|t| t.position());
+        self.subscribe_since(topic, since).await
+    }
+
+    pub async fn subscribe_since(
+        &mut self,
+        topic: Topic,
+        since: Option<Position>,
+    ) -> Result<Vec<ServerFrame>> {
+        self.send(&ClientFrame::Subscribe { topic, since }).await?;
+        let mut frames = Vec::new();
+        loop {
+            let f = self.next().await?;
+            let done = matches!(&f, ServerFrame::Synced { topic: t, .. } if *t == topic);
+            if let ServerFrame::Error {
+                code,
+                message,
+                topic: Some(t),
+            } = &f
+            {
+                if *t == topic {
+                    bail!("subscribe {topic}: {code:?} {message}");
+                }
+            }
+            frames.push(f);
+            if done {
+                return Ok(frames);
+            }
+        }
+    }
+
+    /// Subscribes and expects a refusal; returns its code.
+    pub async fn subscribe_refused(&mut self, topic: Topic) -> Result<ErrorCode> {
+        self.send(&ClientFrame::Subscribe { topic, since: None })
+            .await?;
+        loop {
+            match self.next().await? {
+                ServerFrame::Error {
+                    code,
+                    topic: Some(t),
+                    ..
+                } if t == topic => return Ok(code),
+                ServerFrame::Synced { topic: t, .. } if t == topic => {
+                    bail!("{topic} was not refused")
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads frames until `pred` holds for the state of `topic`.
+    pub async fn wait_for(
+        &mut self,
+        topic: Topic,
+        pred: impl Fn(&SnapshotBody) -> bool,
+    ) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if self.topics.get(&topic).is_some_and(|t| pred(&t.state)) {
+                return Ok(());
+            }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if self.next_within(left).await?.is_none() {
+                bail!("state of {topic} never matched");
+            }
+        }
+    }
+
+    /// Reads frames until the topic's seq reaches `seq`.
+    pub async fn wait_seq(&mut self, topic: Topic, seq: u64) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while self.topics.get(&topic).map(|t| t.seq).unwrap_or(0) < seq {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if self.next_within(left).await?.is_none() {
+                bail!("{topic} stuck before seq {seq}");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn meeting(&self, topic: Topic) -> Option<&ecabinet_protocol::MeetingSnapshot> {
+        match self.topics.get(&topic).map(|t| &t.state) {
+            Some(SnapshotBody::Meeting(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn seq(&self, topic: Topic) -> u64 {
+        self.topics.get(&topic).map(|t| t.seq).unwrap_or(0)
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+/// A meeting body for `POST /api/meetings` with the given participants (by demo username
+/// position: ids are assigned in seed order, 1 = thutuong, 2..5 = ptt1..4, 6.. = bt01..).
+pub fn meeting_input(title: &str, participant_ids: &[i64]) -> Value {
+    serde_json::json!({
+        "title": title,
+        "kind": "regular",
+        "starts_at": 1_800_000_000_000i64,
+        "place": "Phòng họp số 1",
+        "participants": participant_ids.iter().map(|id| serde_json::json!({"user_id": id})).collect::<Vec<_>>(),
+    })
+}
+
+/// Demo account ids by username (fixed by the seed order).
+pub fn demo_id(username: &str) -> i64 {
+    seed::demo_accounts()
+        .iter()
+        .position(|a| a.0 == username)
+        .map(|p| p as i64 + 1)
+        .unwrap_or(-1)
+}
+
+/// Creates a meeting as `clerk` with the chair, all 26 other members and the invitee,
+/// gives it an agenda of `items` items, and publishes it. Returns its id.
+pub async fn published_meeting(clerk: &Client, title: &str, items: usize) -> Result<i64> {
+    let mut ids: Vec<i64> = seed::demo_accounts()
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            matches!(
+                a.3,
+                ecabinet_domain::Role::Chair
+                    | ecabinet_domain::Role::Member
+                    | ecabinet_domain::Role::Invitee
+            )
+        })
+        .map(|(i, _)| i as i64 + 1)
+        .collect();
+    ids.sort();
+    let created = clerk
+        .ok_post("/api/meetings", meeting_input(title, &ids))
+        .await?;
+    let id = created.body["id"].as_i64().context("id")?;
+    let agenda: Vec<Value> = (1..=items)
+        .map(|i| serde_json::json!({"title": format!("Nội dung {i}"), "presenter": "Bộ trưởng", "planned_minutes": 30}))
+        .collect();
+    let a = clerk
+        .put(
+            &format!("/api/meetings/{id}/agenda"),
+            serde_json::json!({"items": agenda}),
+        )
+        .await?;
+    if a.status != 204 {
+        bail!("agenda: {} {}", a.status, a.body);
+    }
+    clerk
+        .ok_post(
+            &format!("/api/meetings/{id}/publish"),
+            serde_json::json!({}),
+        )
+        .await?;
+    Ok(id)
+}

@@ -1,1 +1,98 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (see README.md):
+//! `site` builds the hydrated site with cargo + wasm-bindgen (as a library, pinned to the
+//! version in Cargo.lock, so no CLI is downloaded) + wasm-opt from npm's binaryen;
+//! `guard` checks what the browser build pulls in; `test` runs every check and test stage
+//! and prints one closing line with the counts.
+
+mod pg;
+mod site;
+mod test;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Parser)]
+#[command(name = "xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build the site (wasm, js, css, fonts) into <target>/site.
+    Site {
+        /// Optimised build (wasm-release profile + wasm-opt), checked against the size budget.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Check that the hydrate build pulls in neither sqlx nor tokio's runtime.
+    Guard,
+    /// Every check and test: fmt, clippy, wasm builds, unit and integration tests on SQLite
+    /// and PostgreSQL, the site, and the browser tests. Prints "N passed, M failed" last.
+    Test {
+        /// Skip the browser tests (for a quick local loop).
+        #[arg(long)]
+        no_browser: bool,
+        /// Skip the PostgreSQL run.
+        #[arg(long)]
+        no_postgres: bool,
+    },
+    /// Start a throwaway PostgreSQL cluster, print its URL, and keep it until Enter.
+    Postgres,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Cmd::Site { release } => site::build(release).map(|_| ()),
+        Cmd::Guard => site::guard(),
+        Cmd::Test {
+            no_browser,
+            no_postgres,
+        } => test::run(!no_browser, !no_postgres),
+        Cmd::Postgres => {
+            let cluster = pg::Cluster::start()?;
+            println!("{}", cluster.url());
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            drop(cluster);
+            Ok(())
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The cargo target directory (kept outside the clone by `./x`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Runs a command in the workspace root, failing on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("starting {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+/// `cargo` with the same toolchain that runs xtask.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}

@@ -296,3 +296,32 @@ mod tests {
         assert!(control.validated().is_err());
     }
 }
+
+/// A meeting can be published only with someone to decide and something to decide on.
+pub fn check_publishable(members: usize, agenda_items: usize) -> Result<(), DomainError> {
+    if members == 0 {
+        return Err(DomainError::invalid(
+            "participants",
+            "a meeting needs at least one member",
+        ));
+    }
+    if agenda_items == 0 {
+        return Err(DomainError::invalid(
+            "items",
+            "a meeting needs at least one agenda item",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod publish_tests {
+    use super::check_publishable;
+
+    #[test]
+    fn publishing_needs_members_and_an_agenda() {
+        assert!(check_publishable(0, 3).is_err());
+        assert!(check_publishable(5, 0).is_err());
+        assert!(check_publishable(1, 1).is_ok());
+    }
+}

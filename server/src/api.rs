@@ -1,0 +1,170 @@
+//! The HTTP API under `/api`: thin handlers that read the request, call the use case in
+//! [`crate::service`] and shape the answer. Every route needs a session except login.
+
+use crate::AppState;
+use crate::auth::{self, CurrentUser};
+use crate::error::{ApiJson, ApiPath, AppResult};
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use ecabinet_domain::MeetingId;
+use ecabinet_domain::attendance::Attendance;
+use ecabinet_protocol::api::{AgendaInput, Created, GrantFloor, MeetingInput, MoveTo, UserSummary};
+use ecabinet_protocol::{MeetingSnapshot, MeetingSummary};
+
+/// Largest accepted JSON body.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The `/api` router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/users", get(users))
+        .route("/meetings", get(list).post(create))
+        .route("/meetings/{id}", get(show).put(update))
+        .route("/meetings/{id}/agenda", put(agenda))
+        .route("/meetings/{id}/publish", post(publish))
+        .route("/meetings/{id}/start", post(start))
+        .route("/meetings/{id}/end", post(end))
+        .route("/meetings/{id}/current", post(current))
+        .route("/meetings/{id}/attendance", post(attend))
+        .route("/meetings/{id}/speakers/request", post(request_floor))
+        .route("/meetings/{id}/speakers/withdraw", post(withdraw_floor))
+        .route("/meetings/{id}/speakers/grant", post(grant_floor))
+        .route("/meetings/{id}/speakers/end", post(end_turn))
+        .route("/ws", get(crate::ws::upgrade))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+async fn users(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<UserSummary>>> {
+    Ok(Json(s.users(&u).await?))
+}
+
+async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<MeetingSummary>>> {
+    Ok(Json(s.meetings(&u).await?))
+}
+
+async fn create(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = s.create_meeting(&u, input).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+async fn show(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<MeetingSnapshot>> {
+    Ok(Json(s.meeting(&u, MeetingId(id)).await?))
+}
+
+async fn update(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<MeetingInput>,
+) -> AppResult<StatusCode> {
+    s.update_meeting(&u, MeetingId(id), input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn agenda(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<AgendaInput>,
+) -> AppResult<StatusCode> {
+    s.replace_agenda(&u, MeetingId(id), input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn publish(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    s.publish(&u, MeetingId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn start(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    s.start(&u, MeetingId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    s.end(&u, MeetingId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn current(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(to): ApiJson<MoveTo>,
+) -> AppResult<StatusCode> {
+    s.move_current(&u, MeetingId(id), to).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn attend(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(a): ApiJson<Attendance>,
+) -> AppResult<StatusCode> {
+    s.attend(&u, MeetingId(id), a).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn request_floor(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    s.request_floor(&u, MeetingId(id), false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn withdraw_floor(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    s.request_floor(&u, MeetingId(id), true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn grant_floor(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(g): ApiJson<GrantFloor>,
+) -> AppResult<StatusCode> {
+    s.grant_floor(&u, MeetingId(id), g).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end_turn(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    s.end_turn(&u, MeetingId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,82 @@
+//! Configuration: built-in defaults, then an optional TOML file, then `ECABINET_*`
+//! environment variables (e.g. `ECABINET_DATABASE_URL`). See `docs/configuration.md`.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// `sqlite://path/file.db` (created if missing) or `postgres://user@host:port/db`.
+    pub database_url: String,
+    /// Folder holding the built site (`pkg/ecabinet.js`, `pkg/ecabinet_bg.wasm`, `fonts/`).
+    pub site_root: PathBuf,
+    /// Send the session cookie only over HTTPS. Turn on behind TLS.
+    pub secure_cookies: bool,
+    /// Log filter in `tracing_subscriber::EnvFilter` syntax.
+    pub log: String,
+    /// Idle time after which a login session expires, in minutes.
+    pub session_idle_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: "sqlite://data/ecabinet.db".into(),
+            site_root: PathBuf::from("target/site"),
+            secure_cookies: false,
+            log: "info,ecabinet=debug,sqlx=warn".into(),
+            session_idle_minutes: 12 * 60,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults → `file` (if given) → environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        use figment::Figment;
+        use figment::providers::{Env, Format, Serialized, Toml};
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        fig.merge(Env::prefixed("ECABINET_"))
+            .extract()
+            .map_err(Box::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "c.toml",
+                "database_url = \"sqlite://x.db\"\nlisten = \"127.0.0.1:4000\"",
+            )?;
+            jail.set_env("ECABINET_LISTEN", "127.0.0.1:5000");
+            let c = Config::load(Some(Path::new("c.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(c.database_url, "sqlite://x.db");
+            assert_eq!(c.listen.port(), 5000);
+            assert_eq!(c.session_idle_minutes, 720);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "databse_url = \"typo\"")?;
+            assert!(Config::load(Some(Path::new("c.toml"))).is_err());
+            Ok(())
+        });
+    }
+}

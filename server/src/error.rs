@@ -1,0 +1,142 @@
+//! The server's error type and its HTTP form: a status and an [`ApiError`] JSON body.
+//! Internal causes are logged with their chain and never sent to the client.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ecabinet_domain::DomainError;
+use ecabinet_protocol::{ApiError, ErrorCode};
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid session.
+    #[error("log in first")]
+    Unauthenticated,
+    /// Wrong username or password.
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// The role or membership does not allow it.
+    #[error("not allowed")]
+    Forbidden,
+    /// No such resource, or not visible to this user.
+    #[error("not found")]
+    NotFound,
+    /// A domain rule refused it.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The body or path could not be read.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is too large.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] ecabinet_storage::StoreError),
+    /// Anything else that failed on our side.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The wire code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::BadCredentials => ErrorCode::BadCredentials,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::Domain(d) => match d {
+                DomainError::Invalid { .. } => ErrorCode::Invalid,
+                DomainError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+                DomainError::Speakers(_) => ErrorCode::SpeakerQueue,
+                DomainError::NotParticipant => ErrorCode::NotParticipant,
+            },
+            AppError::BadRequest(_) => ErrorCode::BadRequest,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::Store(_) | AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self.code() {
+            ErrorCode::Unauthenticated | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden | ErrorCode::NotParticipant => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidTransition | ErrorCode::SpeakerQueue => StatusCode::CONFLICT,
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> ApiError {
+        let internal = matches!(self, AppError::Store(_) | AppError::Internal(_));
+        ApiError {
+            code: self.code(),
+            message: if internal {
+                "internal error; see the server log".into()
+            } else {
+                self.to_string()
+            },
+            field: match self {
+                AppError::Domain(DomainError::Invalid { field, .. }) => Some((*field).to_owned()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if self.status().is_server_error() {
+            let mut chain = String::new();
+            let mut src: Option<&dyn std::error::Error> = Some(&self);
+            while let Some(e) = src {
+                chain.push_str(&format!(": {e}"));
+                src = e.source();
+            }
+            tracing::error!(error = %chain, "request failed");
+        }
+        (self.status(), Json(self.body())).into_response()
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(r.body_text())
+        }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> Self {
+        AppError::BadRequest(r.body_text())
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        AppError::Internal(format!("session: {e}"))
+    }
+}
+
+/// A JSON body whose rejections are answered in our error format.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+/// A path parameter whose rejections are answered in our error format.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct ApiPath<T>(pub T);
+
+/// Shorthand.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,226 @@
+//! The demo government: a Prime Minister who chairs, four deputy prime ministers and
+//! twenty-two ministers and heads of ministry-level agencies (27 members, by title only),
+//! two secretariat clerks, one invitee and an administrator, plus one published meeting.
+
+use crate::auth::PasswordHasher;
+use crate::error::AppResult;
+use ecabinet_domain::agenda::AgendaItemInput;
+use ecabinet_domain::meeting::{MeetingDetails, MeetingKind, MeetingStatus};
+use ecabinet_domain::quorum::Fraction;
+use ecabinet_domain::{ParticipantRole, Role};
+use ecabinet_storage::{Db, NewUser};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "ecabinet-demo";
+
+/// The 22 ministries and ministry-level agencies of the 2021–2026 Government.
+const MINISTERS: [(&str, &str); 22] = [
+    ("Bộ trưởng Bộ Quốc phòng", "Bộ Quốc phòng"),
+    ("Bộ trưởng Bộ Công an", "Bộ Công an"),
+    ("Bộ trưởng Bộ Ngoại giao", "Bộ Ngoại giao"),
+    ("Bộ trưởng Bộ Nội vụ", "Bộ Nội vụ"),
+    ("Bộ trưởng Bộ Tư pháp", "Bộ Tư pháp"),
+    ("Bộ trưởng Bộ Kế hoạch và Đầu tư", "Bộ Kế hoạch và Đầu tư"),
+    ("Bộ trưởng Bộ Tài chính", "Bộ Tài chính"),
+    ("Bộ trưởng Bộ Công Thương", "Bộ Công Thương"),
+    (
+        "Bộ trưởng Bộ Nông nghiệp và Phát triển nông thôn",
+        "Bộ Nông nghiệp và Phát triển nông thôn",
+    ),
+    ("Bộ trưởng Bộ Giao thông vận tải", "Bộ Giao thông vận tải"),
+    ("Bộ trưởng Bộ Xây dựng", "Bộ Xây dựng"),
+    (
+        "Bộ trưởng Bộ Tài nguyên và Môi trường",
+        "Bộ Tài nguyên và Môi trường",
+    ),
+    (
+        "Bộ trưởng Bộ Thông tin và Truyền thông",
+        "Bộ Thông tin và Truyền thông",
+    ),
+    (
+        "Bộ trưởng Bộ Lao động - Thương binh và Xã hội",
+        "Bộ Lao động - Thương binh và Xã hội",
+    ),
+    (
+        "Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch",
+        "Bộ Văn hóa, Thể thao và Du lịch",
+    ),
+    (
+        "Bộ trưởng Bộ Khoa học và Công nghệ",
+        "Bộ Khoa học và Công nghệ",
+    ),
+    ("Bộ trưởng Bộ Giáo dục và Đào tạo", "Bộ Giáo dục và Đào tạo"),
+    ("Bộ trưởng Bộ Y tế", "Bộ Y tế"),
+    ("Bộ trưởng, Chủ nhiệm Ủy ban Dân tộc", "Ủy ban Dân tộc"),
+    (
+        "Thống đốc Ngân hàng Nhà nước Việt Nam",
+        "Ngân hàng Nhà nước Việt Nam",
+    ),
+    ("Tổng Thanh tra Chính phủ", "Thanh tra Chính phủ"),
+    (
+        "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ",
+        "Văn phòng Chính phủ",
+    ),
+];
+
+/// One demo login, as printed by `ecabinet demo`.
+#[derive(Clone, Debug)]
+pub struct DemoLogin {
+    /// Login name.
+    pub username: String,
+    /// What the account is.
+    pub display_name: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// The demo accounts: (username, display name, title, role).
+pub fn demo_accounts() -> Vec<(String, String, String, Role)> {
+    let mut v = vec![(
+        "thutuong".to_owned(),
+        "Thủ tướng Chính phủ".to_owned(),
+        "Chính phủ".to_owned(),
+        Role::Chair,
+    )];
+    for i in 1..=4 {
+        v.push((
+            format!("ptt{i}"),
+            format!("Phó Thủ tướng {i}"),
+            "Phó Thủ tướng Chính phủ".to_owned(),
+            Role::Member,
+        ));
+    }
+    for (i, (office, org)) in MINISTERS.iter().enumerate() {
+        v.push((
+            format!("bt{:02}", i + 1),
+            (*office).to_owned(),
+            (*org).to_owned(),
+            Role::Member,
+        ));
+    }
+    for i in 1..=2 {
+        v.push((
+            format!("vanthu{i}"),
+            format!("Chuyên viên Văn phòng Chính phủ {i}"),
+            "Văn phòng Chính phủ".to_owned(),
+            Role::Secretariat,
+        ));
+    }
+    v.push((
+        "khach1".to_owned(),
+        "Chủ tịch UBND thành phố Hà Nội".to_owned(),
+        "Đại biểu mời".to_owned(),
+        Role::Invitee,
+    ));
+    v.push((
+        "admin".to_owned(),
+        "Quản trị hệ thống".to_owned(),
+        "Quản trị".to_owned(),
+        Role::Admin,
+    ));
+    v
+}
+
+/// Seeds the demo into an empty database; does nothing (returns `None`) if any account
+/// exists, so it is safe to run at every start.
+pub async fn demo(db: &Db, hasher: &PasswordHasher) -> AppResult<Option<Vec<DemoLogin>>> {
+    let mut tx = db.write().await?;
+    if tx.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let mut logins = Vec::new();
+    let mut participants = Vec::new();
+    let mut secretariat = None;
+    for (order, (username, display_name, title, role)) in (1i64..).zip(demo_accounts()) {
+        let id = tx
+            .insert_user(&NewUser {
+                username: username.clone(),
+                display_name: display_name.clone(),
+                title,
+                role,
+                password_hash: hasher.hash(DEMO_PASSWORD)?,
+                sort_order: order,
+            })
+            .await?;
+        if let Some(p) = role.default_participant_role() {
+            if p != ParticipantRole::Invitee {
+                participants.push((id, p));
+            }
+        }
+        if role == Role::Secretariat && secretariat.is_none() {
+            secretariat = Some(id);
+        }
+        logins.push(DemoLogin {
+            username,
+            display_name,
+            role,
+        });
+    }
+    if let Some(clerk) = secretariat {
+        let details = MeetingDetails {
+            title: "Phiên họp Chính phủ thường kỳ (mẫu)".into(),
+            kind: MeetingKind::Regular,
+            starts_at: tx.now() + 24 * 3600 * 1000,
+            place: "Trụ sở Chính phủ, Hà Nội".into(),
+        };
+        let id = tx
+            .insert_meeting(&details, Fraction::TWO_THIRDS, clerk)
+            .await?;
+        tx.replace_participants(id, &participants).await?;
+        let items = [
+            (
+                "Tình hình kinh tế - xã hội tháng và nhiệm vụ thời gian tới",
+                "Bộ trưởng Bộ Kế hoạch và Đầu tư",
+                90,
+            ),
+            (
+                "Tờ trình dự án Luật sửa đổi, bổ sung một số điều",
+                "Bộ trưởng Bộ Tư pháp",
+                45,
+            ),
+            (
+                "Dự thảo Nghị quyết về cải cách thủ tục hành chính",
+                "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ",
+                30,
+            ),
+        ];
+        let plan: Vec<_> = items
+            .iter()
+            .map(|(title, presenter, minutes)| AgendaItemInput {
+                id: None,
+                title: (*title).into(),
+                presenter: (*presenter).into(),
+                planned_minutes: *minutes,
+            })
+            .collect();
+        tx.replace_agenda(id, &plan).await?;
+        tx.set_status(id, MeetingStatus::Published).await?;
+    }
+    tx.commit().await?;
+    Ok(Some(logins))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_government_has_27_members() {
+        let accounts = demo_accounts();
+        let members = accounts
+            .iter()
+            .filter(|a| matches!(a.3, Role::Chair | Role::Member))
+            .count();
+        assert_eq!(members, 27);
+        assert_eq!(accounts.iter().filter(|a| a.3 == Role::Chair).count(), 1);
+        assert_eq!(
+            accounts.iter().filter(|a| a.3 == Role::Secretariat).count(),
+            2
+        );
+        assert_eq!(accounts.iter().filter(|a| a.3 == Role::Invitee).count(), 1);
+        let mut names: Vec<_> = accounts.iter().map(|a| a.0.clone()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), accounts.len(), "usernames are unique");
+    }
+}

@@ -1,0 +1,427 @@
+//! One WebSocket per client. After `hello`, the client subscribes to topics; for each one
+//! it gets either a replay of the events after its position or a fresh snapshot, then
+//! live events, each exactly once and in seq order. Malformed frames get an `error` frame
+//! and the connection lives on. See docs/protocol.md.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use ecabinet_protocol::frame::{ClientFrame, Position, ServerFrame};
+use ecabinet_protocol::{
+    ErrorCode, Event, EventBody, MAX_FRAME_BYTES, MAX_REPLAY, PROTOCOL_VERSION, Topic,
+};
+use futures::stream::SplitSink;
+use futures::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+/// Frames above this size are refused by the transport itself (close 1009); frames between
+/// [`MAX_FRAME_BYTES`] and this get an `error` frame and the connection survives.
+const TRANSPORT_LIMIT: usize = 1 << 20;
+
+/// `GET /api/ws`: upgrades an authenticated request from our own origin.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Browsers send cookies on cross-site WebSocket handshakes: refuse foreign origins.
+    if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        let origin = origin.to_str().unwrap_or("");
+        let host = host.to_str().unwrap_or("");
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin_host != host {
+            return AppError::Forbidden.into_response();
+        }
+    }
+    ws.max_message_size(TRANSPORT_LIMIT)
+        .max_frame_size(TRANSPORT_LIMIT)
+        .on_upgrade(move |socket| async move {
+            let user_name = user.0.username.clone();
+            tracing::debug!(user = %user_name, "websocket open");
+            Connection::new(state, user).run(socket).await;
+            tracing::debug!(user = %user_name, "websocket closed");
+        })
+}
+
+enum Inbound {
+    Event(Arc<Event>),
+    Lagged(Topic),
+}
+
+struct Subscription {
+    last: u64,
+    forwarder: JoinHandle<()>,
+}
+
+struct Connection {
+    state: AppState,
+    user: CurrentUser,
+    hello: bool,
+    subs: HashMap<Topic, Subscription>,
+    inbound_tx: mpsc::Sender<Inbound>,
+    inbound_rx: Option<mpsc::Receiver<Inbound>>,
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// The connection is gone (the peer closed or a send failed).
+struct Closed;
+
+async fn send(sink: &mut Sink, frame: &ServerFrame) -> Result<(), Closed> {
+    let text = serde_json::to_string(frame).map_err(|_| Closed)?;
+    sink.send(Message::Text(Utf8Bytes::from(text)))
+        .await
+        .map_err(|_| Closed)
+}
+
+fn error_frame(code: ErrorCode, message: impl Into<String>, topic: Option<Topic>) -> ServerFrame {
+    ServerFrame::Error {
+        code,
+        message: message.into(),
+        topic,
+    }
+}
+
+impl Connection {
+    fn new(state: AppState, user: CurrentUser) -> Self {
+        let (inbound_tx, inbound_rx) = mpsc::channel(256);
+        Connection {
+            state,
+            user,
+            hello: false,
+            subs: HashMap::new(),
+            inbound_tx,
+            inbound_rx: Some(inbound_rx),
+        }
+    }
+
+    async fn run(mut self, socket: WebSocket) {
+        let (mut sink, mut stream) = socket.split();
+        let Some(mut inbound) = self.inbound_rx.take() else {
+            return;
+        };
+        let mut closing = self.state.closing.clone();
+        loop {
+            let step = tokio::select! {
+                _ = async { let _ = closing.wait_for(|c| *c).await; } => {
+                    let close = CloseFrame { code: 1012, reason: Utf8Bytes::from_static("server restarting") };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    Err(Closed)
+                }
+                msg = stream.next() => match msg {
+                    Some(Ok(Message::Text(text))) => self.on_text(&mut sink, text.as_str()).await,
+                    Some(Ok(Message::Binary(_))) => send(&mut sink, &error_frame(ErrorCode::BadFrame, "binary frames are not used; send JSON text", None)).await,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Ok(Message::Close(_))) | None => Err(Closed),
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "websocket receive failed");
+                        Err(Closed)
+                    }
+                },
+                Some(msg) = inbound.recv() => self.on_inbound(&mut sink, msg).await,
+            };
+            if step.is_err() {
+                break;
+            }
+        }
+        for (_, sub) in self.subs.drain() {
+            sub.forwarder.abort();
+        }
+    }
+
+    async fn on_text(&mut self, sink: &mut Sink, text: &str) -> Result<(), Closed> {
+        if text.len() > MAX_FRAME_BYTES {
+            let msg = format!("frames are limited to {MAX_FRAME_BYTES} bytes");
+            return send(sink, &error_frame(ErrorCode::FrameTooLarge, msg, None)).await;
+        }
+        let frame = match parse_frame(text) {
+            Ok(f) => f,
+            Err(err) => return send(sink, &err).await,
+        };
+        match frame {
+            ClientFrame::Hello { protocol } => {
+                if protocol != PROTOCOL_VERSION {
+                    let msg = format!("this server speaks protocol {PROTOCOL_VERSION}");
+                    send(
+                        sink,
+                        &error_frame(ErrorCode::UnsupportedProtocol, msg.clone(), None),
+                    )
+                    .await?;
+                    let close = CloseFrame {
+                        code: 4000,
+                        reason: Utf8Bytes::from(msg),
+                    };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    return Err(Closed);
+                }
+                self.hello = true;
+                let epoch = self.state.epoch.clone();
+                send(
+                    sink,
+                    &ServerFrame::Welcome {
+                        protocol: PROTOCOL_VERSION,
+                        epoch,
+                        user: self.user.0.me(),
+                        server_time: ecabinet_storage::now_ms(),
+                    },
+                )
+                .await
+            }
+            _ if !self.hello => {
+                send(
+                    sink,
+                    &error_frame(ErrorCode::HelloRequired, "send hello first", None),
+                )
+                .await
+            }
+            ClientFrame::Ping { nonce } => send(sink, &ServerFrame::Pong { nonce }).await,
+            ClientFrame::Unsubscribe { topic } => {
+                if let Some(sub) = self.subs.remove(&topic) {
+                    sub.forwarder.abort();
+                }
+                send(sink, &ServerFrame::Unsubscribed { topic }).await
+            }
+            ClientFrame::Subscribe { topic, since } => self.subscribe(sink, topic, since).await,
+        }
+    }
+
+    async fn subscribe(
+        &mut self,
+        sink: &mut Sink,
+        topic: Topic,
+        since: Option<Position>,
+    ) -> Result<(), Closed> {
+        if let Some(old) = self.subs.remove(&topic) {
+            old.forwarder.abort();
+        }
+        if let Err(e) = self.state.authorize_topic(&self.user, topic).await {
+            return send(sink, &error_frame(e.code(), e.to_string(), Some(topic))).await;
+        }
+        // Listen before reading the database: whatever commits after the read is then
+        // surely received live (and whatever was read is dropped as a duplicate).
+        let forwarder = spawn_forwarder(
+            self.state.hub.subscribe(topic),
+            self.inbound_tx.clone(),
+            topic,
+        );
+        let resumed = match since {
+            Some(pos) if pos.epoch == self.state.epoch => self.replay(sink, topic, pos.seq).await?,
+            _ => None,
+        };
+        let last = match resumed {
+            Some(last) => last,
+            None => match self.state.topic_snapshot(&self.user, topic).await {
+                Ok((seq, state)) => {
+                    let epoch = self.state.epoch.clone();
+                    send(
+                        sink,
+                        &ServerFrame::Snapshot {
+                            topic,
+                            epoch,
+                            seq,
+                            state,
+                        },
+                    )
+                    .await?;
+                    seq
+                }
+                Err(e) => {
+                    forwarder.abort();
+                    return send(sink, &error_frame(e.code(), e.to_string(), Some(topic))).await;
+                }
+            },
+        };
+        self.subs.insert(topic, Subscription { last, forwarder });
+        send(sink, &ServerFrame::Synced { topic, seq: last }).await
+    }
+
+    /// Sends the events after `from` if the client is not too far behind; `None` means
+    /// "send a snapshot instead".
+    async fn replay(
+        &mut self,
+        sink: &mut Sink,
+        topic: Topic,
+        from: u64,
+    ) -> Result<Option<u64>, Closed> {
+        let head = match self.last_seq(topic).await {
+            Some(h) => h,
+            None => return Ok(None),
+        };
+        if from > head || head - from > MAX_REPLAY {
+            return Ok(None);
+        }
+        self.send_from_db(sink, topic, from).await.map(Some)
+    }
+
+    async fn last_seq(&self, topic: Topic) -> Option<u64> {
+        let mut tx = self.state.db.read().await.ok()?;
+        tx.last_seq(topic).await.ok()
+    }
+
+    /// Sends every stored event after `from`, in pages; returns the last seq sent.
+    async fn send_from_db(
+        &mut self,
+        sink: &mut Sink,
+        topic: Topic,
+        from: u64,
+    ) -> Result<u64, Closed> {
+        let mut last = from;
+        loop {
+            let page = match self.state.db.read().await {
+                Ok(mut tx) => tx.events_after(topic, last, MAX_REPLAY).await,
+                Err(e) => Err(e),
+            };
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, %topic, "replay failed");
+                    send(
+                        sink,
+                        &error_frame(ErrorCode::Internal, "replay failed", Some(topic)),
+                    )
+                    .await?;
+                    return Err(Closed);
+                }
+            };
+            let full = page.len() as u64 == MAX_REPLAY;
+            for event in page {
+                last = event.seq;
+                send(sink, &ServerFrame::Event { event }).await?;
+            }
+            if !full {
+                return Ok(last);
+            }
+        }
+    }
+
+    async fn on_inbound(&mut self, sink: &mut Sink, msg: Inbound) -> Result<(), Closed> {
+        let (topic, event) = match msg {
+            Inbound::Event(ev) => (ev.topic, Some(ev)),
+            Inbound::Lagged(topic) => (topic, None),
+        };
+        let Some(last) = self.subs.get(&topic).map(|s| s.last) else {
+            return Ok(());
+        };
+        let new_last = match event {
+            Some(ev) if ev.seq <= last => return Ok(()),
+            Some(ev) if ev.seq == last + 1 => {
+                let lost_access = self.loses_access(&ev);
+                send(
+                    sink,
+                    &ServerFrame::Event {
+                        event: (*ev).clone(),
+                    },
+                )
+                .await?;
+                if lost_access {
+                    if let Some(sub) = self.subs.remove(&topic) {
+                        sub.forwarder.abort();
+                    }
+                    return send(sink, &ServerFrame::Unsubscribed { topic }).await;
+                }
+                ev.seq
+            }
+            // A gap (racing commits published out of order, or a lagged channel): the log
+            // has everything, in order.
+            _ => self.send_from_db(sink, topic, last).await?,
+        };
+        if let Some(sub) = self.subs.get_mut(&topic) {
+            sub.last = new_last;
+        }
+        Ok(())
+    }
+
+    /// Whether this event takes the meeting away from this user (removed from participants).
+    fn loses_access(&self, ev: &Event) -> bool {
+        match &ev.body {
+            EventBody::ParticipantsChanged { participants } => {
+                !ecabinet_domain::access::can_prepare_meetings(self.user.0.role)
+                    && !participants.iter().any(|p| p.user_id == self.user.id())
+            }
+            _ => false,
+        }
+    }
+}
+
+fn spawn_forwarder(
+    mut rx: broadcast::Receiver<Arc<Event>>,
+    tx: mpsc::Sender<Inbound>,
+    topic: Topic,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let msg = match rx.recv().await {
+                Ok(ev) => Inbound::Event(ev),
+                Err(broadcast::error::RecvError::Lagged(_)) => Inbound::Lagged(topic),
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            if tx.send(msg).await.is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Parses a client frame, naming what is wrong precisely.
+fn parse_frame(text: &str) -> Result<ClientFrame, ServerFrame> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| error_frame(ErrorCode::BadFrame, format!("not JSON: {e}"), None))?;
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if matches!(kind.as_str(), "subscribe" | "unsubscribe") {
+        if let Some(name) = value.get("topic").and_then(|t| t.as_str()) {
+            if let Err(e) = name.parse::<Topic>() {
+                return Err(error_frame(ErrorCode::UnknownTopic, e.to_string(), None));
+            }
+        }
+    }
+    serde_json::from_value(value).map_err(|e| {
+        let msg = if kind.is_empty() {
+            "a frame needs a \"type\"".to_owned()
+        } else {
+            format!("bad {kind:?} frame: {e}")
+        };
+        error_frame(ErrorCode::BadFrame, msg, None)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(r: Result<ClientFrame, ServerFrame>) -> Option<ErrorCode> {
+        match r {
+            Err(ServerFrame::Error { code, .. }) => Some(code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn frame_errors_are_named() {
+        assert_eq!(code(parse_frame("{")), Some(ErrorCode::BadFrame));
+        assert_eq!(code(parse_frame("{}")), Some(ErrorCode::BadFrame));
+        assert_eq!(
+            code(parse_frame(r#"{"type":"dance"}"#)),
+            Some(ErrorCode::BadFrame)
+        );
+        assert_eq!(
+            code(parse_frame(r#"{"type":"subscribe","topic":"room:1"}"#)),
+            Some(ErrorCode::UnknownTopic)
+        );
+        assert_eq!(
+            parse_frame(r#"{"type":"ping","nonce":7}"#).ok(),
+            Some(ClientFrame::Ping { nonce: 7 })
+        );
+    }
+}

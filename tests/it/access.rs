@@ -1,0 +1,367 @@
+//! Authorization, as a table: every route and topic against every kind of user. A route
+//! a user may not use answers 401 (no session), 404 (a meeting they cannot see) or 403
+//! (they see it but may not do this); one they may use never answers those.
+
+use ecabinet_domain::{MeetingId, UserId};
+use ecabinet_protocol::{ErrorCode, Topic};
+use ecabinet_tests::*;
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Want {
+    Ok,
+    Unauth,
+    Forbidden,
+    NotFound,
+}
+
+/// The users of the table: anonymous, admin, secretariat, the meeting's chair, a member
+/// of it, an invitee of it, and a member who is not invited.
+const ACTORS: [&str; 7] = [
+    "anonymous",
+    "admin",
+    "vanthu1",
+    "thutuong",
+    "ptt1",
+    "khach1",
+    "bt05",
+];
+
+#[derive(Clone, Copy)]
+enum Setup {
+    None,
+    Draft,
+    Published,
+    InProgress,
+}
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    body: fn() -> Value,
+    setup: Setup,
+    // Expected outcome per actor, in ACTORS order.
+    want: [Want; 7],
+}
+
+fn empty() -> Value {
+    json!({})
+}
+fn meeting_body() -> Value {
+    meeting_input(
+        "Họp kiểm tra quyền",
+        &[demo_id("thutuong"), demo_id("ptt1"), demo_id("khach1")],
+    )
+}
+fn agenda_body() -> Value {
+    json!({"items": [{"title": "Nội dung A", "planned_minutes": 10}]})
+}
+fn present() -> Value {
+    json!({"status": "present", "mode": "in_room"})
+}
+fn next() -> Value {
+    json!({"to": "next"})
+}
+
+use Want::{Forbidden as F, NotFound as N, Ok as O, Unauth as U};
+
+fn table() -> Vec<Row> {
+    //                    anon admin clerk chair member invitee outsider
+    let view = [U, N, O, O, O, O, N];
+    let prepare = [U, N, O, F, F, F, N];
+    let conduct = [U, N, O, O, F, F, N];
+    let attend = [U, N, F, O, O, O, N];
+    vec![
+        Row {
+            method: "GET",
+            path: "/api/me",
+            body: empty,
+            setup: Setup::None,
+            want: [U, O, O, O, O, O, O],
+        },
+        Row {
+            method: "GET",
+            path: "/api/users",
+            body: empty,
+            setup: Setup::None,
+            want: [U, O, O, F, F, F, F],
+        },
+        Row {
+            method: "GET",
+            path: "/api/meetings",
+            body: empty,
+            setup: Setup::None,
+            want: [U, O, O, O, O, O, O],
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings",
+            body: meeting_body,
+            setup: Setup::None,
+            want: [U, F, O, F, F, F, F],
+        },
+        Row {
+            method: "GET",
+            path: "/api/meetings/{id}",
+            body: empty,
+            setup: Setup::Published,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/meetings/{id}",
+            body: empty,
+            setup: Setup::Draft,
+            want: [U, N, O, N, N, N, N],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/meetings/{id}",
+            body: meeting_body,
+            setup: Setup::Published,
+            want: prepare,
+        },
+        Row {
+            method: "PUT",
+            path: "/api/meetings/{id}/agenda",
+            body: agenda_body,
+            setup: Setup::Published,
+            want: prepare,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/publish",
+            body: empty,
+            setup: Setup::Draft,
+            want: [U, N, O, N, N, N, N],
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/start",
+            body: empty,
+            setup: Setup::Published,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/end",
+            body: empty,
+            setup: Setup::InProgress,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/current",
+            body: next,
+            setup: Setup::InProgress,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/speakers/grant",
+            body: empty,
+            setup: Setup::InProgress,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/speakers/end",
+            body: empty,
+            setup: Setup::InProgress,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/attendance",
+            body: present,
+            setup: Setup::Published,
+            want: attend,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/speakers/request",
+            body: empty,
+            setup: Setup::InProgress,
+            want: attend,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/speakers/withdraw",
+            body: empty,
+            setup: Setup::InProgress,
+            want: attend,
+        },
+    ]
+}
+
+async fn prepare(clerk: &Client, setup: Setup) -> anyhow::Result<i64> {
+    let created = clerk.ok_post("/api/meetings", meeting_body()).await?;
+    let id = created.body["id"].as_i64().unwrap_or_default();
+    if matches!(setup, Setup::Draft | Setup::None) {
+        return Ok(id);
+    }
+    let a = clerk
+        .put(
+            &format!("/api/meetings/{id}/agenda"),
+            json!({"items": [
+                {"title": "Một", "planned_minutes": 10}, {"title": "Hai", "planned_minutes": 10}
+            ]}),
+        )
+        .await?;
+    assert_eq!(a.status, 204);
+    clerk
+        .ok_post(&format!("/api/meetings/{id}/publish"), json!({}))
+        .await?;
+    if matches!(setup, Setup::InProgress) {
+        clerk
+            .ok_post(&format!("/api/meetings/{id}/start"), json!({}))
+            .await?;
+    }
+    Ok(id)
+}
+
+fn outcome(status: u16) -> Want {
+    match status {
+        401 => Want::Unauth,
+        403 => Want::Forbidden,
+        404 => Want::NotFound,
+        _ => Want::Ok,
+    }
+}
+
+#[tokio::test]
+async fn every_route_refuses_every_role_that_must_not_use_it() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu1").await?;
+    let mut clients = Vec::new();
+    for a in ACTORS {
+        clients.push(if a == "anonymous" {
+            s.anonymous()
+        } else {
+            s.login(a).await?
+        });
+    }
+    let mut failures = Vec::new();
+    for row in table() {
+        for (i, actor) in ACTORS.iter().enumerate() {
+            // A fresh meeting per call: an allowed call (start, end, ...) must not change
+            // what the next actor meets.
+            let id = prepare(&clerk, row.setup).await?;
+            let path = row.path.replace("{id}", &id.to_string());
+            let body = (row.method != "GET").then(row.body);
+            let a = clients[i].call(row.method, &path, body).await?;
+            assert!(
+                a.status < 500,
+                "{} {path} as {actor}: {} {}",
+                row.method,
+                a.status,
+                a.body
+            );
+            let got = outcome(a.status);
+            if got != row.want[i] {
+                failures.push(format!(
+                    "{} {} ({:?}) as {actor}: want {:?}, got {} {}",
+                    row.method, row.path, row.setup as u8, row.want[i], a.status, a.body
+                ));
+            }
+            if got != Want::Ok {
+                // Refusals use the error format with the matching code.
+                let code = a.code();
+                let expected = match got {
+                    Want::Unauth => "unauthenticated",
+                    Want::Forbidden => "forbidden",
+                    Want::NotFound => "not_found",
+                    Want::Ok => unreachable!(),
+                };
+                if code != expected {
+                    failures.push(format!(
+                        "{} {path} as {actor}: code {code}, want {expected}",
+                        row.method
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_topic_refuses_every_role_that_must_not_read_it() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu1").await?;
+    let published = MeetingId(prepare(&clerk, Setup::Published).await?);
+    let draft = MeetingId(prepare(&clerk, Setup::Draft).await?);
+    let ok = None;
+    let forbidden = Some(ErrorCode::Forbidden);
+    let missing = Some(ErrorCode::NotFound);
+    // (actor, topic, expected refusal)
+    let cases = vec![
+        ("vanthu1", Topic::Meetings, ok),
+        ("admin", Topic::Meetings, forbidden),
+        ("thutuong", Topic::Meetings, forbidden),
+        ("ptt1", Topic::Meetings, forbidden),
+        ("khach1", Topic::Meetings, forbidden),
+        ("vanthu1", Topic::Meeting(published), ok),
+        ("thutuong", Topic::Meeting(published), ok),
+        ("ptt1", Topic::Meeting(published), ok),
+        ("khach1", Topic::Meeting(published), ok),
+        ("admin", Topic::Meeting(published), missing),
+        ("bt05", Topic::Meeting(published), missing),
+        ("vanthu1", Topic::Meeting(draft), ok),
+        ("thutuong", Topic::Meeting(draft), missing),
+        ("ptt1", Topic::Meeting(draft), missing),
+        ("bt05", Topic::Meeting(MeetingId(999_999)), missing),
+        ("ptt1", Topic::User(UserId(demo_id("ptt1"))), ok),
+        ("ptt1", Topic::User(UserId(demo_id("ptt2"))), forbidden),
+        ("vanthu1", Topic::User(UserId(demo_id("ptt2"))), forbidden),
+        ("admin", Topic::User(UserId(demo_id("admin"))), ok),
+    ];
+    let mut failures = Vec::new();
+    for (actor, topic, want) in cases {
+        let c = s.login(actor).await?;
+        let mut ws = c.ws().await?;
+        ws.hello().await?;
+        match want {
+            None => {
+                if let Err(e) = ws.subscribe(topic).await {
+                    failures.push(format!("{actor} {topic}: refused: {e}"));
+                }
+            }
+            Some(code) => match ws.subscribe_refused(topic).await {
+                Ok(got) if got == code => {}
+                Ok(got) => failures.push(format!("{actor} {topic}: {got:?}, want {code:?}")),
+                Err(e) => failures.push(format!("{actor} {topic}: {e}")),
+            },
+        }
+        ws.close().await;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn websocket_needs_a_session_and_our_origin() -> anyhow::Result<()> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let s = TestServer::start().await?;
+    let anon = s.anonymous().ws().await;
+    let err = anon.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("401"), "anonymous upgrade: {err}");
+
+    let c = s.login("ptt1").await?;
+    let url = format!("ws://{}/api/ws", s.addr);
+    let mut req = url.as_str().into_client_request()?;
+    let cookie = reqwest::cookie::CookieStore::cookies(&*c.jar, &s.url("/").parse()?).unwrap();
+    req.headers_mut().insert("cookie", cookie);
+    req.headers_mut()
+        .insert("origin", "http://evil.example".parse()?);
+    let r = tokio_tungstenite::connect_async(req).await;
+    let err = r.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("403"), "foreign origin: {err}");
+    Ok(())
+}

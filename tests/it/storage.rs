@@ -1,0 +1,86 @@
+//! The storage behaviour that everything else rests on, on the engine under test.
+
+use ecabinet_domain::MeetingId;
+use ecabinet_domain::meeting::MeetingStatus;
+use ecabinet_protocol::{EventBody, Topic};
+use ecabinet_storage::Db;
+use ecabinet_tests::TestDb;
+
+#[tokio::test]
+async fn concurrent_appends_to_one_topic_get_gap_free_seqs() -> anyhow::Result<()> {
+    let t = TestDb::new().await?;
+    let db = Db::connect(&t.url).await?;
+    db.migrate().await?;
+    // Migrations are idempotent.
+    db.migrate().await?;
+    let topic = Topic::Meeting(MeetingId(1));
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.write().await?;
+                let seq = tx
+                    .append(
+                        topic,
+                        EventBody::MeetingStatusChanged {
+                            status: MeetingStatus::Published,
+                        },
+                        None,
+                    )
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, ecabinet_storage::StoreError>(seq)
+            })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for task in tasks {
+        seqs.push(task.await??);
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=40).collect::<Vec<u64>>(), "on {}", t.engine());
+    let mut tx = db.read().await?;
+    assert_eq!(tx.last_seq(topic).await?, 40);
+    let stored = tx.events_after(topic, 35, 100).await?;
+    assert_eq!(
+        stored.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![36, 37, 38, 39, 40]
+    );
+    // Another topic has its own sequence.
+    assert_eq!(tx.last_seq(Topic::Meetings).await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rolled_back_change_leaves_no_event() -> anyhow::Result<()> {
+    let t = TestDb::new().await?;
+    let db = Db::connect(&t.url).await?;
+    db.migrate().await?;
+    let topic = Topic::Meetings;
+    {
+        let mut tx = db.write().await?;
+        tx.append(
+            topic,
+            EventBody::MeetingUnlisted {
+                meeting_id: MeetingId(1),
+            },
+            None,
+        )
+        .await?;
+        // Dropped without commit.
+    }
+    let mut tx = db.write().await?;
+    let seq = tx
+        .append(
+            topic,
+            EventBody::MeetingUnlisted {
+                meeting_id: MeetingId(2),
+            },
+            None,
+        )
+        .await?;
+    let events = tx.commit().await?;
+    assert_eq!(seq, 1, "the rolled-back seq is reused: no gap");
+    assert_eq!(events.len(), 1);
+    Ok(())
+}
