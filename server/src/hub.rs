@@ -32,11 +32,11 @@ impl Hub {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         for ev in events {
             let topic = ev.topic;
-            if let Some(tx) = topics.get(&topic) {
-                if tx.send(Arc::new(ev)).is_err() {
-                    // Nobody listens any more: forget the channel.
-                    topics.remove(&topic);
-                }
+            if let Some(tx) = topics.get(&topic)
+                && tx.send(Arc::new(ev)).is_err()
+            {
+                // Nobody listens any more: forget the channel.
+                topics.remove(&topic);
             }
         }
     }

@@ -45,10 +45,9 @@ async fn main() -> anyhow::Result<()> {
         .database_url
         .strip_prefix("sqlite://")
         .and_then(|p| std::path::Path::new(p.split('?').next().unwrap_or(p)).parent())
+        && !dir.as_os_str().is_empty()
     {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
+        std::fs::create_dir_all(dir)?;
     }
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;

@@ -142,10 +142,10 @@ pub async fn demo(db: &Db, hasher: &PasswordHasher) -> AppResult<Option<Vec<Demo
                 sort_order: order,
             })
             .await?;
-        if let Some(p) = role.default_participant_role() {
-            if p != ParticipantRole::Invitee {
-                participants.push((id, p));
-            }
+        if let Some(p) = role.default_participant_role()
+            && p != ParticipantRole::Invitee
+        {
+            participants.push((id, p));
         }
         if role == Role::Secretariat && secretariat.is_none() {
             secretariat = Some(id);

@@ -406,7 +406,7 @@ impl AppState {
                 if !access::meeting_allows(user.0.role, part, snap.info.status, Cap::View) {
                     return Err(AppError::NotFound);
                 }
-                SnapshotBody::Meeting(snap)
+                SnapshotBody::Meeting(Box::new(snap))
             }
         };
         let seq = tx.last_seq(topic).await?;

@@ -144,7 +144,7 @@ impl Connection {
         }
         let frame = match parse_frame(text) {
             Ok(f) => f,
-            Err(err) => return send(sink, &err).await,
+            Err((code, msg)) => return send(sink, &error_frame(code, msg, None)).await,
         };
         match frame {
             ClientFrame::Hello { protocol } => {
@@ -371,20 +371,19 @@ fn spawn_forwarder(
 }
 
 /// Parses a client frame, naming what is wrong precisely.
-fn parse_frame(text: &str) -> Result<ClientFrame, ServerFrame> {
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| error_frame(ErrorCode::BadFrame, format!("not JSON: {e}"), None))?;
+fn parse_frame(text: &str) -> Result<ClientFrame, (ErrorCode, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| (ErrorCode::BadFrame, format!("not JSON: {e}")))?;
     let kind = value
         .get("type")
         .and_then(|t| t.as_str())
         .unwrap_or("")
         .to_owned();
-    if matches!(kind.as_str(), "subscribe" | "unsubscribe") {
-        if let Some(name) = value.get("topic").and_then(|t| t.as_str()) {
-            if let Err(e) = name.parse::<Topic>() {
-                return Err(error_frame(ErrorCode::UnknownTopic, e.to_string(), None));
-            }
-        }
+    if matches!(kind.as_str(), "subscribe" | "unsubscribe")
+        && let Some(name) = value.get("topic").and_then(|t| t.as_str())
+        && let Err(e) = name.parse::<Topic>()
+    {
+        return Err((ErrorCode::UnknownTopic, e.to_string()));
     }
     serde_json::from_value(value).map_err(|e| {
         let msg = if kind.is_empty() {
@@ -392,7 +391,7 @@ fn parse_frame(text: &str) -> Result<ClientFrame, ServerFrame> {
         } else {
             format!("bad {kind:?} frame: {e}")
         };
-        error_frame(ErrorCode::BadFrame, msg, None)
+        (ErrorCode::BadFrame, msg)
     })
 }
 
@@ -400,11 +399,8 @@ fn parse_frame(text: &str) -> Result<ClientFrame, ServerFrame> {
 mod tests {
     use super::*;
 
-    fn code(r: Result<ClientFrame, ServerFrame>) -> Option<ErrorCode> {
-        match r {
-            Err(ServerFrame::Error { code, .. }) => Some(code),
-            _ => None,
-        }
+    fn code(r: Result<ClientFrame, (ErrorCode, String)>) -> Option<ErrorCode> {
+        r.err().map(|(code, _)| code)
     }
 
     #[test]

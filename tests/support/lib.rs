@@ -433,10 +433,9 @@ impl WsClient {
                 message,
                 topic: Some(t),
             } = &f
+                && *t == topic
             {
-                if *t == topic {
-                    bail!("subscribe {topic}: {code:?} {message}");
-                }
+                bail!("subscribe {topic}: {code:?} {message}");
             }
             frames.push(f);
             if done {
@@ -496,7 +495,7 @@ impl WsClient {
 
     pub fn meeting(&self, topic: Topic) -> Option<&ecabinet_protocol::MeetingSnapshot> {
         match self.topics.get(&topic).map(|t| &t.state) {
-            Some(SnapshotBody::Meeting(m)) => Some(m),
+            Some(SnapshotBody::Meeting(m)) => Some(m.as_ref()),
             _ => None,
         }
     }

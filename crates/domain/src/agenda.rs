@@ -87,13 +87,13 @@ pub fn plan_agenda(
             planned_minutes: item.planned_minutes,
         });
     }
-    if let Some(cur) = current {
-        if !seen.contains(&cur) {
-            return Err(DomainError::invalid(
-                "items",
-                "the item under discussion cannot be removed",
-            ));
-        }
+    if let Some(cur) = current
+        && !seen.contains(&cur)
+    {
+        return Err(DomainError::invalid(
+            "items",
+            "the item under discussion cannot be removed",
+        ));
     }
     Ok(out)
 }

@@ -158,8 +158,8 @@ impl MeetingList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SnapshotBody {
-    /// State of a `meeting:<id>` topic.
-    Meeting(MeetingSnapshot),
+    /// State of a `meeting:<id>` topic (boxed: it is much larger than a list).
+    Meeting(Box<MeetingSnapshot>),
     /// State of the `meetings` and `user:<id>` topics.
     MeetingList(MeetingList),
 }

@@ -115,7 +115,7 @@ fn reducer_applies_each_event_once_and_in_order() {
     let mut t = TopicState {
         epoch: "e".into(),
         seq: 10,
-        state: SnapshotBody::Meeting(snapshot()),
+        state: SnapshotBody::Meeting(Box::new(snapshot())),
     };
     assert_eq!(t.on_event(&check_in(10, 2)), Applied::Duplicate);
     assert_eq!(

@@ -455,11 +455,11 @@ impl Tx {
         let now = self.now();
         let before = self.speakers(id).await?;
         // The one who spoke before and no longer does has finished.
-        if let Some(prev) = &before.speaking {
-            if q.speaking.as_ref().map(|s| s.user_id) != Some(prev.user_id) {
-                self.close_turn(id, prev.user_id, "speaking", "done", now)
-                    .await?;
-            }
+        if let Some(prev) = &before.speaking
+            && q.speaking.as_ref().map(|s| s.user_id) != Some(prev.user_id)
+        {
+            self.close_turn(id, prev.user_id, "speaking", "done", now)
+                .await?;
         }
         for w in &before.waiting {
             let still_waiting = q.waiting.iter().any(|t| t.user_id == w.user_id);
