@@ -89,10 +89,7 @@ async fn resume_after_disconnect_receives_exactly_the_missed_events() -> anyhow:
     let clerk = s.login("vanthu1").await?;
     let id = published_meeting(&clerk, "Họp", 2).await?;
     let topic = Topic::Meeting(MeetingId(id));
-    let member = s.login("bt03").await?;
-    let mut ws = member.ws().await?;
-    ws.hello().await?;
-    ws.subscribe(topic).await?;
+    let (member, ws) = s.watch("bt03", topic).await?;
     let held = ws.topics.get(&topic).cloned().unwrap();
     ws.close().await;
 
@@ -143,10 +140,7 @@ async fn server_restart_then_resume_loses_nothing() -> anyhow::Result<()> {
     let clerk = s.login("vanthu1").await?;
     let id = published_meeting(&clerk, "Họp", 2).await?;
     let topic = Topic::Meeting(MeetingId(id));
-    let member = s.login("bt04").await?;
-    let mut ws = member.ws().await?;
-    ws.hello().await?;
-    ws.subscribe(topic).await?;
+    let (member, mut ws) = s.watch("bt04", topic).await?;
     let before = ws.seq(topic);
     s.login("ptt1")
         .await?
@@ -269,10 +263,7 @@ async fn concurrent_commands_reach_a_watcher_once_each_without_gaps() -> anyhow:
     let clerk = s.login("vanthu1").await?;
     let id = published_meeting(&clerk, "Họp đông", 1).await?;
     let topic = Topic::Meeting(MeetingId(id));
-    let chair = s.login("thutuong").await?;
-    let mut watch = chair.ws().await?;
-    watch.hello().await?;
-    watch.subscribe(topic).await?;
+    let (_chair, mut watch) = s.watch("thutuong", topic).await?;
     let base = watch.seq(topic);
     let members: Vec<String> = std::iter::once("ptt1".to_owned())
         .chain((2..=4).map(|i| format!("ptt{i}")))

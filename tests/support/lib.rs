@@ -208,6 +208,15 @@ impl TestServer {
         Ok(Client { me: Some(me), ..c })
     }
 
+    /// Logs `username` in, opens a WebSocket, says hello and subscribes to `topic`.
+    pub async fn watch(&self, username: &str, topic: Topic) -> Result<(Client, WsClient)> {
+        let client = self.login(username).await?;
+        let mut ws = client.ws().await?;
+        ws.hello().await?;
+        ws.subscribe(topic).await?;
+        Ok((client, ws))
+    }
+
     /// A client without a session.
     pub fn anonymous(&self) -> Client {
         let jar = Arc::new(Jar::default());

@@ -20,6 +20,18 @@ pub struct MeetingRow {
     pub current_item: Option<AgendaItemId>,
 }
 
+/// A `select` of the columns [`meeting_row`] reads, followed by `$tail`; `concat!` keeps
+/// the SQL a `&'static str`, as sqlx wants.
+macro_rules! select_meeting {
+    ($tail:literal) => {
+        concat!(
+            "select meeting_id, title, kind, starts_at, place, status, current_item_id, \
+             quorum_num, quorum_den from meeting ",
+            $tail
+        )
+    };
+}
+
 fn meeting_row(r: &AnyRow) -> Result<MeetingRow> {
     let kind: String = r.try_get(2)?;
     let status: String = r.try_get(5)?;
@@ -115,14 +127,8 @@ impl Tx {
     /// so that two concurrent commands on one meeting are applied one after the other.
     pub async fn meeting(&mut self, id: MeetingId) -> Result<Option<MeetingRow>> {
         let sql = match self.engine {
-            Engine::Sqlite => {
-                "select meeting_id, title, kind, starts_at, place, status, current_item_id, \
-                 quorum_num, quorum_den from meeting where meeting_id = $1"
-            }
-            Engine::Postgres => {
-                "select meeting_id, title, kind, starts_at, place, status, current_item_id, \
-                 quorum_num, quorum_den from meeting where meeting_id = $1 for update"
-            }
+            Engine::Sqlite => select_meeting!("where meeting_id = $1"),
+            Engine::Postgres => select_meeting!("where meeting_id = $1 for update"),
         };
         let row = sqlx::query(sql)
             .bind(id.0)
@@ -133,13 +139,10 @@ impl Tx {
 
     /// Reads a meeting without locking it (for snapshots in read transactions).
     pub async fn meeting_for_read(&mut self, id: MeetingId) -> Result<Option<MeetingRow>> {
-        let row = sqlx::query(
-            "select meeting_id, title, kind, starts_at, place, status, current_item_id, \
-             quorum_num, quorum_den from meeting where meeting_id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(self.conn())
-        .await?;
+        let row = sqlx::query(select_meeting!("where meeting_id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(meeting_row).transpose()
     }
 
@@ -175,12 +178,9 @@ impl Tx {
 
     /// All meetings, soonest first (the secretariat's list).
     pub async fn all_meetings(&mut self) -> Result<Vec<MeetingSummary>> {
-        let rows = sqlx::query(
-            "select meeting_id, title, kind, starts_at, place, status, current_item_id, \
-             quorum_num, quorum_den from meeting order by starts_at, meeting_id",
-        )
-        .fetch_all(self.conn())
-        .await?;
+        let rows = sqlx::query(select_meeting!("order by starts_at, meeting_id"))
+            .fetch_all(self.conn())
+            .await?;
         rows.iter()
             .map(|r| Ok(summary(meeting_row(r)?, None)))
             .collect()

@@ -53,6 +53,16 @@ pub struct NewUser {
     pub sort_order: i64,
 }
 
+/// A `select` of the columns [`user_row`] reads, followed by `$tail` (static SQL for sqlx).
+macro_rules! select_user {
+    ($tail:literal) => {
+        concat!(
+            "select user_id, username, display_name, title, role, password_hash from app_user ",
+            $tail
+        )
+    };
+}
+
 fn user_row(r: &AnyRow) -> Result<UserRow> {
     let role: String = r.try_get(4)?;
     Ok(UserRow {
@@ -87,36 +97,27 @@ impl Tx {
 
     /// The account with this login name.
     pub async fn user_by_username(&mut self, username: &str) -> Result<Option<UserRow>> {
-        let row = sqlx::query(
-            "select user_id, username, display_name, title, role, password_hash \
-             from app_user where username = $1",
-        )
-        .bind(username)
-        .fetch_optional(self.conn())
-        .await?;
+        let row = sqlx::query(select_user!("where username = $1"))
+            .bind(username)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(user_row).transpose()
     }
 
     /// The account with this id.
     pub async fn user(&mut self, id: UserId) -> Result<Option<UserRow>> {
-        let row = sqlx::query(
-            "select user_id, username, display_name, title, role, password_hash \
-             from app_user where user_id = $1",
-        )
-        .bind(id.0)
-        .fetch_optional(self.conn())
-        .await?;
+        let row = sqlx::query(select_user!("where user_id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.conn())
+            .await?;
         row.as_ref().map(user_row).transpose()
     }
 
     /// All accounts in protocol order.
     pub async fn users(&mut self) -> Result<Vec<UserSummary>> {
-        let rows = sqlx::query(
-            "select user_id, username, display_name, title, role, password_hash \
-             from app_user order by sort_order, user_id",
-        )
-        .fetch_all(self.conn())
-        .await?;
+        let rows = sqlx::query(select_user!("order by sort_order, user_id"))
+            .fetch_all(self.conn())
+            .await?;
         rows.iter()
             .map(|r| {
                 let u = user_row(r)?;
