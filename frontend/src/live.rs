@@ -172,18 +172,20 @@ mod client {
             return;
         };
         let off = Closure::<dyn FnMut(JsValue)>::new(|_| {
-            let (live, ws) = INNER.with_borrow_mut(|i| {
+            let (live, ws, handlers) = INNER.with_borrow_mut(|i| {
                 i.generation += 1;
                 i.welcomed = false;
-                i.handlers.clear();
-                (i.live, i.ws.take())
+                (i.live, i.ws.take(), std::mem::take(&mut i.handlers))
             });
             if let Some(ws) = ws {
+                detach(&ws);
                 let _ = ws.close();
             }
             if let Some(l) = live {
                 l.conn.set(Conn::Offline);
             }
+            // Only now that the socket no longer points at them may its callbacks go.
+            drop(handlers);
         });
         let on = Closure::<dyn FnMut(JsValue)>::new(|_| {
             if let Some(l) = INNER.with_borrow(|i| i.live) {
@@ -304,10 +306,22 @@ mod client {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        INNER.with_borrow_mut(|i| {
-            i.ws = Some(ws);
-            i.handlers = vec![on_open, on_message, on_close];
+        let old = INNER.with_borrow_mut(|i| {
+            let old = i.ws.replace(ws);
+            if let Some(old) = &old {
+                detach(old);
+            }
+            std::mem::replace(&mut i.handlers, vec![on_open, on_message, on_close])
         });
+        drop(old);
+    }
+
+    /// Unhooks a socket's callbacks, so that a socket being dropped never calls into
+    /// closures that are freed.
+    fn detach(ws: &WebSocket) {
+        ws.set_onopen(None);
+        ws.set_onmessage(None);
+        ws.set_onclose(None);
     }
 
     fn schedule_reconnect() {
