@@ -343,10 +343,10 @@ mod client {
     }
 
     fn send_on(ws: &WebSocket, frame: &ClientFrame) {
-        if ws.ready_state() == WebSocket::OPEN {
-            if let Ok(text) = serde_json::to_string(frame) {
-                let _ = ws.send_with_str(&text);
-            }
+        if ws.ready_state() == WebSocket::OPEN
+            && let Ok(text) = serde_json::to_string(frame)
+        {
+            let _ = ws.send_with_str(&text);
         }
     }
 

@@ -57,6 +57,9 @@ impl Tally {
         if let Err(e) = f() {
             eprintln!("=== {name} FAILED: {e:#}");
             self.stages_failed.push(name.to_owned());
+            // A failed check counts in the closing line, which must never say "0 failed"
+            // for a run that fails.
+            self.failed += 1;
         }
     }
 }
