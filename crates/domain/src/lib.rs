@@ -12,6 +12,7 @@ pub mod meeting;
 pub mod quorum;
 pub mod role;
 pub mod speakers;
+pub mod vote;
 
 pub use error::DomainError;
 pub use ids::{AgendaItemId, MeetingId, UserId};
