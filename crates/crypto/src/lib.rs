@@ -1,0 +1,294 @@
+//! Signed ballots. A ballot is signed over canonical bytes: a fixed, versioned layout with
+//! a domain-separation tag, never "JSON as it happens to serialize", so that a verifier in
+//! any language can rebuild them and a signature over one poll can never count on another.
+//! Verification uses ed25519 `verify_strict` (no small-order keys, canonical signatures).
+//! No I/O; builds for `wasm32-unknown-unknown`, where the tablet signs.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// The tag that opens every v1 ballot, followed by one zero byte.
+pub const BALLOT_TAG_V1: &[u8] = b"ecabinet/ballot/v1";
+
+/// Most choices one ballot may carry (multiple choice, candidates).
+pub const MAX_CHOICES: usize = 256;
+
+const FIXED_LEN: usize = BALLOT_TAG_V1.len() + 1 + 8 + 32 + 8 + 32 + 2 + 32 + 16 + 8;
+
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> Hash {
+    Sha256::digest(data).into()
+}
+
+/// The id of a device key: SHA-256 of its 32 public-key bytes.
+pub fn key_id(key: &VerifyingKey) -> Hash {
+    sha256(key.as_bytes())
+}
+
+/// What a member signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ballot {
+    /// The poll (vote) it belongs to.
+    pub poll_id: u64,
+    /// SHA-256 of the poll's definition (question, options, rule) as shown to the member.
+    pub poll_hash: Hash,
+    /// The member.
+    pub member_id: u64,
+    /// [`key_id`] of the device key that signs.
+    pub key_id: Hash,
+    /// Indices of the chosen options, strictly increasing.
+    pub choices: Vec<u16>,
+    /// SHA-256 of the free text (UTF-8), or all zeros when there is none.
+    pub text_hash: Hash,
+    /// Random bytes from the device: two ballots are never byte-identical.
+    pub nonce: [u8; 16],
+    /// Device clock when signing, Unix ms.
+    pub client_time: i64,
+}
+
+/// Why bytes are not a valid v1 ballot, or a signature does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BallotError {
+    /// Does not start with the v1 tag.
+    #[error("not a v1 ballot")]
+    WrongTag,
+    /// Shorter or longer than its own length fields say.
+    #[error("ballot has the wrong length")]
+    WrongLength,
+    /// Choices not strictly increasing, or too many.
+    #[error("choices must be strictly increasing and at most {MAX_CHOICES}")]
+    BadChoices,
+    /// The signature is not valid for these bytes and this key.
+    #[error("bad signature")]
+    BadSignature,
+    /// The public key bytes are not a valid ed25519 key.
+    #[error("bad public key")]
+    BadKey,
+}
+
+impl Ballot {
+    /// The canonical bytes (layout in docs/archive-format.md): tag, 0x00, poll id (u64 BE),
+    /// poll hash (32), member id (u64 BE), key id (32), choice count (u16 BE), each choice
+    /// (u16 BE), text hash (32), nonce (16), client time (i64 BE).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BallotError> {
+        check_choices(&self.choices)?;
+        let mut out = Vec::with_capacity(FIXED_LEN + 2 * self.choices.len());
+        out.extend_from_slice(BALLOT_TAG_V1);
+        out.push(0);
+        out.extend_from_slice(&self.poll_id.to_be_bytes());
+        out.extend_from_slice(&self.poll_hash);
+        out.extend_from_slice(&self.member_id.to_be_bytes());
+        out.extend_from_slice(&self.key_id);
+        let n = u16::try_from(self.choices.len()).map_err(|_| BallotError::BadChoices)?;
+        out.extend_from_slice(&n.to_be_bytes());
+        for c in &self.choices {
+            out.extend_from_slice(&c.to_be_bytes());
+        }
+        out.extend_from_slice(&self.text_hash);
+        out.extend_from_slice(&self.nonce);
+        out.extend_from_slice(&self.client_time.to_be_bytes());
+        Ok(out)
+    }
+
+    /// Parses canonical bytes; refuses anything that [`Ballot::to_bytes`] would not produce.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Ballot, BallotError> {
+        let mut r = Reader { bytes, pos: 0 };
+        if r.take(BALLOT_TAG_V1.len())? != BALLOT_TAG_V1 || r.take(1)? != [0] {
+            return Err(BallotError::WrongTag);
+        }
+        let poll_id = u64::from_be_bytes(r.array()?);
+        let poll_hash = r.array()?;
+        let member_id = u64::from_be_bytes(r.array()?);
+        let key_id = r.array()?;
+        let n = usize::from(u16::from_be_bytes(r.array()?));
+        if n > MAX_CHOICES {
+            return Err(BallotError::BadChoices);
+        }
+        let choices = (0..n)
+            .map(|_| r.array().map(u16::from_be_bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_choices(&choices)?;
+        let ballot = Ballot {
+            poll_id,
+            poll_hash,
+            member_id,
+            key_id,
+            choices,
+            text_hash: r.array()?,
+            nonce: r.array()?,
+            client_time: i64::from_be_bytes(r.array()?),
+        };
+        if r.pos != bytes.len() {
+            return Err(BallotError::WrongLength);
+        }
+        Ok(ballot)
+    }
+
+    /// Signs the canonical bytes with the device key.
+    pub fn sign(&self, key: &SigningKey) -> Result<SignedBallot, BallotError> {
+        let bytes = self.to_bytes()?;
+        let signature = key.sign(&bytes).to_bytes();
+        Ok(SignedBallot { bytes, signature })
+    }
+}
+
+fn check_choices(choices: &[u16]) -> Result<(), BallotError> {
+    if choices.len() > MAX_CHOICES || choices.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(BallotError::BadChoices);
+    }
+    Ok(())
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], BallotError> {
+        let end = self.pos.checked_add(n).ok_or(BallotError::WrongLength)?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(BallotError::WrongLength)?;
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], BallotError> {
+        self.take(N)?
+            .try_into()
+            .map_err(|_| BallotError::WrongLength)
+    }
+}
+
+/// Canonical ballot bytes and the device's signature over them, as stored and archived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedBallot {
+    /// [`Ballot::to_bytes`].
+    pub bytes: Vec<u8>,
+    /// ed25519 signature (64 bytes).
+    pub signature: [u8; 64],
+}
+
+impl SignedBallot {
+    /// Checks the signature strictly against `public_key` and that the ballot names that
+    /// key; returns the parsed ballot.
+    pub fn verify(&self, public_key: &[u8; 32]) -> Result<Ballot, BallotError> {
+        let key = VerifyingKey::from_bytes(public_key).map_err(|_| BallotError::BadKey)?;
+        let ballot = Ballot::from_bytes(&self.bytes)?;
+        if ballot.key_id != key_id(&key) {
+            return Err(BallotError::BadSignature);
+        }
+        key.verify_strict(&self.bytes, &Signature::from_bytes(&self.signature))
+            .map_err(|_| BallotError::BadSignature)?;
+        Ok(ballot)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    fn ballot(k: &SigningKey) -> Ballot {
+        Ballot {
+            poll_id: 7,
+            poll_hash: sha256(b"poll 7 definition"),
+            member_id: 2,
+            key_id: key_id(&k.verifying_key()),
+            choices: vec![0],
+            text_hash: [0; 32],
+            nonce: [0x11; 16],
+            client_time: 1_795_314_600_000,
+        }
+    }
+
+    #[test]
+    fn sign_then_verify_round_trips() {
+        let k = key(1);
+        let b = ballot(&k);
+        let signed = b.sign(&k).unwrap();
+        assert_eq!(signed.verify(k.verifying_key().as_bytes()).unwrap(), b);
+        assert_eq!(Ballot::from_bytes(&signed.bytes).unwrap(), b);
+    }
+
+    #[test]
+    fn any_flipped_byte_or_other_key_fails() {
+        let k = key(1);
+        let signed = ballot(&k).sign(&k).unwrap();
+        let pk = *k.verifying_key().as_bytes();
+        for i in 0..signed.bytes.len() {
+            let mut bad = signed.clone();
+            bad.bytes[i] ^= 0x01;
+            assert!(bad.verify(&pk).is_err(), "byte {i}");
+        }
+        for i in 0..64 {
+            let mut bad = signed.clone();
+            bad.signature[i] ^= 0x80;
+            assert!(bad.verify(&pk).is_err(), "signature byte {i}");
+        }
+        // Another member's key: its id is not the one in the ballot.
+        let other = key(2);
+        assert_eq!(
+            signed.verify(other.verifying_key().as_bytes()),
+            Err(BallotError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_signature_for_one_poll_never_counts_on_another() {
+        let k = key(3);
+        let signed = ballot(&k).sign(&k).unwrap();
+        let mut replay = ballot(&k);
+        replay.poll_id = 8;
+        let forged = SignedBallot {
+            bytes: replay.to_bytes().unwrap(),
+            signature: signed.signature,
+        };
+        assert_eq!(
+            forged.verify(k.verifying_key().as_bytes()),
+            Err(BallotError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn non_canonical_bytes_are_refused() {
+        let k = key(1);
+        let good = ballot(&k).to_bytes().unwrap();
+        let mut longer = good.clone();
+        longer.push(0);
+        assert_eq!(Ballot::from_bytes(&longer), Err(BallotError::WrongLength));
+        assert_eq!(
+            Ballot::from_bytes(&good[..good.len() - 1]),
+            Err(BallotError::WrongLength)
+        );
+        let mut v2 = good.clone();
+        v2[BALLOT_TAG_V1.len() - 1] = b'2';
+        assert_eq!(Ballot::from_bytes(&v2), Err(BallotError::WrongTag));
+        let mut unsorted = ballot(&k);
+        unsorted.choices = vec![2, 1];
+        assert_eq!(unsorted.to_bytes(), Err(BallotError::BadChoices));
+        unsorted.choices = vec![1, 1];
+        assert_eq!(unsorted.to_bytes(), Err(BallotError::BadChoices));
+        assert!(Ballot::from_bytes(&[]).is_err());
+    }
+
+    /// The worked example of docs/archive-format.md. The expected bytes were built from the
+    /// layout's description by an independent Python script, not by this code.
+    #[test]
+    fn worked_example_matches_the_documented_bytes() {
+        let k = key(1);
+        let bytes = ballot(&k).to_bytes().unwrap();
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, include_str!("../tests/example-ballot.hex").trim());
+        assert_eq!(bytes.len(), FIXED_LEN + 2);
+    }
+}
