@@ -4,6 +4,8 @@
 //! Verification uses ed25519 `verify_strict` (no small-order keys, canonical signatures).
 //! No I/O; builds for `wasm32-unknown-unknown`, where the tablet signs.
 
+pub mod log;
+
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
