@@ -279,6 +279,7 @@ pub fn error(lang: Lang, code: ErrorCode) -> &'static str {
             "Trạng thái phiên họp không cho phép thao tác này.",
             "The meeting's status does not allow this.",
         ),
+        ErrorCode::Conflict => pick(lang, "Đã tồn tại.", "It exists already."),
         ErrorCode::SpeakerQueue => pick(
             lang,
             "Không thực hiện được với danh sách phát biểu hiện tại.",

@@ -36,6 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/speakers/withdraw", post(withdraw_floor))
         .route("/meetings/{id}/speakers/grant", post(grant_floor))
         .route("/meetings/{id}/speakers/end", post(end_turn))
+        .route(
+            "/devices",
+            get(crate::devices::list).post(crate::devices::enroll),
+        )
+        .route("/devices/{id}/approve", post(crate::devices::approve))
+        .route("/devices/{id}/revoke", post(crate::devices::revoke))
         .route("/ws", get(crate::ws::upgrade))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     /// No such resource, or not visible to this user.
     #[error("not found")]
     NotFound,
+    /// It exists already.
+    #[error("{0}")]
+    Conflict(String),
     /// A domain rule refused it.
     #[error(transparent)]
     Domain(#[from] DomainError),
@@ -48,6 +51,7 @@ impl AppError {
             AppError::BadCredentials => ErrorCode::BadCredentials,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::NotFound => ErrorCode::NotFound,
+            AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::Domain(d) => match d {
                 DomainError::Invalid { .. } => ErrorCode::Invalid,
                 DomainError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
@@ -66,7 +70,9 @@ impl AppError {
             ErrorCode::Forbidden | ErrorCode::NotParticipant => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidTransition | ErrorCode::SpeakerQueue => StatusCode::CONFLICT,
+            ErrorCode::InvalidTransition | ErrorCode::SpeakerQueue | ErrorCode::Conflict => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod devices;
 pub mod error;
 pub mod hub;
 pub mod seed;

@@ -56,6 +56,11 @@ fn meeting_body() -> Value {
 fn agenda_body() -> Value {
     json!({"items": [{"title": "Nội dung A", "planned_minutes": 10}]})
 }
+fn device_body() -> Value {
+    // One valid key: every allowed call after the first is a duplicate (409), which still
+    // shows that authorization let it through.
+    json!({"label": "Máy tính bảng", "public_key": "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"})
+}
 fn present() -> Value {
     json!({"status": "present", "mode": "in_room"})
 }

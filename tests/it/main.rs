@@ -4,6 +4,7 @@
 
 mod access;
 mod auth;
+mod devices;
 mod meetings;
 mod realtime;
 mod storage;

@@ -31,6 +31,16 @@ pub fn key_id(key: &VerifyingKey) -> Hash {
     sha256(key.as_bytes())
 }
 
+/// Checks that 32 bytes are an ed25519 public key fit for signing ballots: a valid point
+/// and not of small order (a weak key would let signatures verify for many messages).
+pub fn check_public_key(bytes: &[u8; 32]) -> Result<VerifyingKey, BallotError> {
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| BallotError::BadKey)?;
+    if key.is_weak() {
+        return Err(BallotError::BadKey);
+    }
+    Ok(key)
+}
+
 /// What a member signs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ballot {
@@ -211,6 +221,24 @@ mod tests {
             nonce: [0x11; 16],
             client_time: 1_795_314_600_000,
         }
+    }
+
+    #[test]
+    fn weak_and_invalid_keys_are_refused() {
+        assert!(check_public_key(key(1).verifying_key().as_bytes()).is_ok());
+        // The identity point (small order) and a y coordinate that is not on the curve.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(
+            check_public_key(&identity).unwrap_err(),
+            BallotError::BadKey
+        );
+        let mut off_curve = [0u8; 32];
+        off_curve[0] = 2;
+        assert_eq!(
+            check_public_key(&off_curve).unwrap_err(),
+            BallotError::BadKey
+        );
     }
 
     #[test]

@@ -17,3 +17,4 @@ pub mod vote;
 pub use error::DomainError;
 pub use ids::{AgendaItemId, MeetingId, UserId};
 pub use role::{ParticipantRole, Role};
+pub mod device;

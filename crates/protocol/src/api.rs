@@ -102,3 +102,12 @@ pub struct Created {
     /// The new meeting's id.
     pub id: ecabinet_domain::MeetingId,
 }
+
+/// `POST /api/devices`: a member registers the public half of a device key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInput {
+    /// What the member calls the device.
+    pub label: String,
+    /// The 32-byte ed25519 public key, lowercase hex (64 characters).
+    pub public_key: String,
+}

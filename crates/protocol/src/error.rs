@@ -19,6 +19,8 @@ pub enum ErrorCode {
     Invalid,
     /// The meeting's status does not allow this action.
     InvalidTransition,
+    /// It exists already (e.g. a device key registered twice).
+    Conflict,
     /// The speaker queue refused the request.
     SpeakerQueue,
     /// You do not take part in this meeting.

@@ -5,6 +5,7 @@
 //! [`Engine`] picks the statement. Every change and its events are written in one
 //! transaction ([`Tx`]); the events are handed back on commit so the hub can push them.
 
+mod devices;
 mod events;
 mod meetings;
 mod sessions;
