@@ -93,6 +93,20 @@ fn table() -> Vec<Row> {
         },
         Row {
             method: "GET",
+            path: "/api/devices",
+            body: empty,
+            setup: Setup::None,
+            want: [U, F, O, O, O, F, O],
+        },
+        Row {
+            method: "POST",
+            path: "/api/devices",
+            body: device_body,
+            setup: Setup::None,
+            want: [U, F, F, O, O, F, O],
+        },
+        Row {
+            method: "GET",
             path: "/api/meetings",
             body: empty,
             setup: Setup::None,

@@ -124,13 +124,15 @@ pub fn run(browser: bool, postgres: bool) -> Result<()> {
             "warnings",
         ]))
     });
-    t.check("domain and protocol build for wasm32", || {
+    t.check("domain, protocol and crypto build for wasm32", || {
         crate::run(cargo().args([
             "build",
             "-p",
             "ecabinet-domain",
             "-p",
             "ecabinet-protocol",
+            "-p",
+            "ecabinet-crypto",
             "--target",
             "wasm32-unknown-unknown",
         ]))
