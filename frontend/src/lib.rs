@@ -190,22 +190,16 @@ fn Header() -> impl IntoView {
                     </span>
                 })}
                 <span class="langs">
-                    <button
-                        class="lang"
-                        data-testid="lang-vi"
-                        aria-pressed=move || (lang.get() == Lang::Vi).to_string()
-                        on:click=move |_| set_lang(Lang::Vi)
-                    >
-                        "VI"
-                    </button>
-                    <button
-                        class="lang"
-                        data-testid="lang-en"
-                        aria-pressed=move || (lang.get() == Lang::En).to_string()
-                        on:click=move |_| set_lang(Lang::En)
-                    >
-                        "EN"
-                    </button>
+                    {[Lang::Vi, Lang::En].into_iter().map(|l| view! {
+                        <button
+                            class="lang"
+                            data-testid=format!("lang-{}", l.code())
+                            aria-pressed=move || (lang.get() == l).to_string()
+                            on:click=move |_| set_lang(l)
+                        >
+                            {l.code().to_uppercase()}
+                        </button>
+                    }).collect_view()}
                 </span>
                 {ui.me.is_some().then(|| view! {
                     <form method="post" action="/api/logout" class="logout">

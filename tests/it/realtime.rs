@@ -30,10 +30,7 @@ fn has_snapshot(frames: &[ServerFrame]) -> bool {
 
 #[tokio::test]
 async fn every_subscriber_sees_every_change_live_and_in_order() -> anyhow::Result<()> {
-    let s = TestServer::start().await?;
-    let clerk = s.login("vanthu1").await?;
-    let id = published_meeting(&clerk, "Họp trực tuyến", 3).await?;
-    let topic = Topic::Meeting(MeetingId(id));
+    let (s, _clerk, id, topic) = server_with_meeting("Họp trực tuyến", 3).await?;
     let chair = s.login("thutuong").await?;
     let mut watchers = Vec::new();
     for u in ["ptt1", "bt01", "bt02"] {
@@ -85,10 +82,7 @@ async fn every_subscriber_sees_every_change_live_and_in_order() -> anyhow::Resul
 
 #[tokio::test]
 async fn resume_after_disconnect_receives_exactly_the_missed_events() -> anyhow::Result<()> {
-    let s = TestServer::start().await?;
-    let clerk = s.login("vanthu1").await?;
-    let id = published_meeting(&clerk, "Họp", 2).await?;
-    let topic = Topic::Meeting(MeetingId(id));
+    let (s, _clerk, id, topic) = server_with_meeting("Họp", 2).await?;
     let (member, ws) = s.watch("bt03", topic).await?;
     let held = ws.topics.get(&topic).cloned().unwrap();
     ws.close().await;
@@ -136,10 +130,7 @@ async fn resume_after_disconnect_receives_exactly_the_missed_events() -> anyhow:
 
 #[tokio::test]
 async fn server_restart_then_resume_loses_nothing() -> anyhow::Result<()> {
-    let s = TestServer::start().await?;
-    let clerk = s.login("vanthu1").await?;
-    let id = published_meeting(&clerk, "Họp", 2).await?;
-    let topic = Topic::Meeting(MeetingId(id));
+    let (s, _clerk, id, topic) = server_with_meeting("Họp", 2).await?;
     let (member, mut ws) = s.watch("bt04", topic).await?;
     let before = ws.seq(topic);
     s.login("ptt1")
@@ -191,10 +182,7 @@ async fn server_restart_then_resume_loses_nothing() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn too_far_behind_another_epoch_or_the_future_reload_a_snapshot() -> anyhow::Result<()> {
-    let s = TestServer::start().await?;
-    let clerk = s.login("vanthu1").await?;
-    let id = published_meeting(&clerk, "Họp", 1).await?;
-    let topic = Topic::Meeting(MeetingId(id));
+    let (s, _clerk, _id, topic) = server_with_meeting("Họp", 1).await?;
     // Make a long history quickly, straight into the log.
     let mut tx = s.state.db.write().await?;
     for _ in 0..(MAX_REPLAY + 5) {
@@ -259,10 +247,7 @@ async fn too_far_behind_another_epoch_or_the_future_reload_a_snapshot() -> anyho
 
 #[tokio::test]
 async fn concurrent_commands_reach_a_watcher_once_each_without_gaps() -> anyhow::Result<()> {
-    let s = TestServer::start().await?;
-    let clerk = s.login("vanthu1").await?;
-    let id = published_meeting(&clerk, "Họp đông", 1).await?;
-    let topic = Topic::Meeting(MeetingId(id));
+    let (s, _clerk, id, topic) = server_with_meeting("Họp đông", 1).await?;
     let (_chair, mut watch) = s.watch("thutuong", topic).await?;
     let base = watch.seq(topic);
     let members: Vec<String> = std::iter::once("ptt1".to_owned())

@@ -518,6 +518,19 @@ impl WsClient {
     }
 }
 
+/// A server holding one published meeting (prepared by `vanthu1` with `items` agenda
+/// items, everyone invited): the server, the clerk, the meeting id and its topic.
+pub async fn server_with_meeting(
+    title: &str,
+    items: usize,
+) -> Result<(TestServer, Client, i64, Topic)> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu1").await?;
+    let id = published_meeting(&clerk, title, items).await?;
+    let topic = Topic::Meeting(ecabinet_domain::MeetingId(id));
+    Ok((s, clerk, id, topic))
+}
+
 /// A meeting body for `POST /api/meetings` with the given participants (by demo username
 /// position: ids are assigned in seed order, 1 = thutuong, 2..5 = ptt1..4, 6.. = bt01..).
 pub fn meeting_input(title: &str, participant_ids: &[i64]) -> Value {
