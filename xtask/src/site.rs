@@ -6,6 +6,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Cargo's selection of the browser build. The site, its clippy stage and the dependency
+/// guard all use this, so the guard checks exactly the build that ships.
+pub const BROWSER_BUILD: [&str; 7] = [
+    "-p",
+    "ecabinet-frontend",
+    "--no-default-features",
+    "--features",
+    "hydrate",
+    "--target",
+    "wasm32-unknown-unknown",
+];
+
 /// Gzipped size budget of the release wasm.
 const WASM_GZIP_BUDGET: u64 = 600 * 1024;
 /// Oldest wasm-opt that handles wasm-bindgen's externref tables correctly (Debian's 108 does not).
@@ -17,19 +29,10 @@ pub fn build(release: bool) -> Result<PathBuf> {
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg)?;
     let profile = if release { "wasm-release" } else { "dev" };
-    run(cargo().args([
-        "build",
-        "-p",
-        "ecabinet-frontend",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--no-default-features",
-        "--features",
-        "hydrate",
-        "--profile",
-        profile,
-    ]))?;
+    run(cargo()
+        .arg("build")
+        .args(BROWSER_BUILD)
+        .args(["--lib", "--profile", profile]))?;
     let dir = if release { "wasm-release" } else { "debug" };
     let wasm = target_dir()
         .join("wasm32-unknown-unknown")
@@ -124,22 +127,9 @@ fn gzip_len(path: &Path) -> Result<u64> {
 pub fn guard() -> Result<()> {
     let out = cargo()
         .current_dir(root())
-        .args([
-            "tree",
-            "-p",
-            "ecabinet-frontend",
-            "--no-default-features",
-            "--features",
-            "hydrate",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--format",
-            "{p} [{f}]",
-        ])
+        .arg("tree")
+        .args(BROWSER_BUILD)
+        .args(["-e", "normal", "--prefix", "none", "--format", "{p} [{f}]"])
         .output()?;
     if !out.status.success() {
         bail!(

@@ -110,19 +110,12 @@ pub fn run(browser: bool, postgres: bool) -> Result<()> {
         ]))
     });
     t.check("clippy (browser build)", || {
-        crate::run(cargo().args([
-            "clippy",
-            "-p",
-            "ecabinet-frontend",
-            "--no-default-features",
-            "--features",
-            "hydrate",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+        crate::run(
+            cargo()
+                .arg("clippy")
+                .args(site::BROWSER_BUILD)
+                .args(["--", "-D", "warnings"]),
+        )
     });
     t.check("domain, protocol and crypto build for wasm32", || {
         crate::run(cargo().args([
