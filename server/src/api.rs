@@ -42,6 +42,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/devices/{id}/approve", post(crate::devices::approve))
         .route("/devices/{id}/revoke", post(crate::devices::revoke))
+        .route("/meetings/{id}/polls", post(crate::polls::create))
+        .route("/meetings/{id}/archive", get(crate::polls::meeting_archive))
+        .route(
+            "/polls/{id}",
+            get(crate::polls::show).put(crate::polls::update),
+        )
+        .route("/polls/{id}/open", post(crate::polls::open))
+        .route("/polls/{id}/close", post(crate::polls::close))
+        .route("/polls/{id}/ballots", post(crate::polls::cast))
+        .route("/polls/{id}/pending", get(crate::polls::pending))
+        .route("/polls/{id}/archive", get(crate::polls::poll_archive))
         .route("/ws", get(crate::ws::upgrade))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

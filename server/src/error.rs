@@ -6,6 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecabinet_domain::DomainError;
+use ecabinet_domain::poll::BallotRefusal;
 use ecabinet_protocol::{ApiError, ErrorCode};
 
 /// Why a request failed.
@@ -57,6 +58,7 @@ impl AppError {
                 DomainError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
                 DomainError::Speakers(_) => ErrorCode::SpeakerQueue,
                 DomainError::NotParticipant => ErrorCode::NotParticipant,
+                DomainError::Ballot(b) => ballot_code(*b),
             },
             AppError::BadRequest(_) => ErrorCode::BadRequest,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
@@ -73,6 +75,18 @@ impl AppError {
             ErrorCode::InvalidTransition | ErrorCode::SpeakerQueue | ErrorCode::Conflict => {
                 StatusCode::CONFLICT
             }
+            ErrorCode::BallotMalformed | ErrorCode::BadChoice | ErrorCode::BadSignature => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ErrorCode::BallotStalePoll
+            | ErrorCode::PollNotOpen
+            | ErrorCode::PollClosed
+            | ErrorCode::BallotReplayed
+            | ErrorCode::AlreadyVoted => StatusCode::CONFLICT,
+            ErrorCode::NotEligible
+            | ErrorCode::BallotOtherMember
+            | ErrorCode::UnknownKey
+            | ErrorCode::RevokedKey => StatusCode::FORBIDDEN,
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +108,23 @@ impl AppError {
                 _ => None,
             },
         }
+    }
+}
+
+fn ballot_code(b: BallotRefusal) -> ErrorCode {
+    match b {
+        BallotRefusal::Malformed => ErrorCode::BallotMalformed,
+        BallotRefusal::StalePoll => ErrorCode::BallotStalePoll,
+        BallotRefusal::NotOpen => ErrorCode::PollNotOpen,
+        BallotRefusal::Closed => ErrorCode::PollClosed,
+        BallotRefusal::NotEligible => ErrorCode::NotEligible,
+        BallotRefusal::OtherMember => ErrorCode::BallotOtherMember,
+        BallotRefusal::UnknownKey => ErrorCode::UnknownKey,
+        BallotRefusal::RevokedKey => ErrorCode::RevokedKey,
+        BallotRefusal::BadSignature => ErrorCode::BadSignature,
+        BallotRefusal::BadChoice => ErrorCode::BadChoice,
+        BallotRefusal::Replayed => ErrorCode::BallotReplayed,
+        BallotRefusal::AlreadyVoted => ErrorCode::AlreadyVoted,
     }
 }
 

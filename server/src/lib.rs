@@ -8,6 +8,7 @@ pub mod config;
 pub mod devices;
 pub mod error;
 pub mod hub;
+pub mod polls;
 pub mod seed;
 pub mod service;
 pub mod web;
@@ -41,6 +42,10 @@ pub struct AppState {
     /// Turns true when the server shuts down: WebSockets close with 1012 (service restart)
     /// so that clients reconnect and resume instead of hanging on a dead server.
     pub closing: tokio::sync::watch::Receiver<bool>,
+    /// Signs ballot receipts and poll results.
+    pub server_key: std::sync::Arc<ecabinet_crypto::SigningKey>,
+    /// Takes ballots and closes polls, one writer for all.
+    pub desk: polls::BallotDesk,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -76,10 +81,15 @@ impl Application {
             .site_addr(addr)
             .build();
         let (closing, closing_rx) = tokio::sync::watch::channel(false);
+        let hub = Hub::default();
+        let server_key = std::sync::Arc::new(polls::load_server_key(&db).await?);
+        let desk = polls::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
         let state = AppState {
             epoch: db.epoch().await?,
             db: db.clone(),
-            hub: Hub::default(),
+            hub,
+            server_key,
+            desk,
             leptos,
             closing: closing_rx,
         };

@@ -32,11 +32,21 @@ enum Command {
     Seed,
     /// Migrate, seed the demo if the database is empty, print the logins, and serve.
     Demo,
+    /// Recount an archive bundle offline: checks every signature, inclusion, tree head and
+    /// outcome; prints a verdict and exits 1 on any mismatch (2 if it cannot be read).
+    Verify {
+        /// The bundle (JSON) exported from a meeting or a poll.
+        bundle: PathBuf,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Verify { bundle } = &cli.command {
+        // Offline: no configuration, no database, nothing but the file.
+        std::process::exit(verify(bundle));
+    }
     let config = Config::load(cli.config.as_deref())?;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
@@ -61,11 +71,36 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(&config, db, false).await,
+        Command::Verify { .. } => Ok(()),
         Command::Demo => {
             let logins = seed::demo(&db, &PasswordHasher::default()).await?;
             serve(&config, db, true).await.map(|_| drop(logins))
         }
     }
+}
+
+fn verify(path: &std::path::Path) -> i32 {
+    let bundle = match std::fs::read(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .and_then(|bytes| ecabinet_archive::parse(&bytes))
+    {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            println!("verdict: NOT VERIFIED");
+            return 2;
+        }
+    };
+    let started = std::time::Instant::now();
+    let verdict = ecabinet_archive::verify(&bundle);
+    print!("{}", ecabinet_archive::describe(&verdict));
+    let ballots: usize = bundle.polls.iter().map(|p| p.ballots.len()).sum();
+    eprintln!(
+        "checked {} polls, {ballots} ballots in {:.3} s",
+        bundle.polls.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if verdict.ok() { 0 } else { 1 }
 }
 
 fn print_logins(logins: Option<Vec<seed::DemoLogin>>) {

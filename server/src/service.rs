@@ -23,7 +23,7 @@ use std::collections::HashSet;
 const MAX_PARTICIPANTS: usize = 500;
 
 impl AppState {
-    async fn commit(&self, tx: Tx) -> AppResult<()> {
+    pub(crate) async fn commit(&self, tx: Tx) -> AppResult<()> {
         let events = tx.commit().await?;
         self.hub.publish(events);
         Ok(())
@@ -60,7 +60,7 @@ impl AppState {
 
     /// Locks the meeting for a command and checks that `user` may use `cap` on it.
     /// Meetings the user may not even see answer "not found", not "forbidden".
-    async fn guard(
+    pub(crate) async fn guard(
         &self,
         tx: &mut Tx,
         user: &CurrentUser,

@@ -6,5 +6,6 @@ mod access;
 mod auth;
 mod devices;
 mod meetings;
+mod polls;
 mod realtime;
 mod storage;

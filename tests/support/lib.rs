@@ -478,7 +478,17 @@ impl WsClient {
         topic: Topic,
         pred: impl Fn(&SnapshotBody) -> bool,
     ) -> Result<()> {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
+        self.wait_for_within(topic, PATIENCE, pred).await
+    }
+
+    /// Like [`WsClient::wait_for`] with a longer or shorter patience.
+    pub async fn wait_for_within(
+        &mut self,
+        topic: Topic,
+        patience: Duration,
+        pred: impl Fn(&SnapshotBody) -> bool,
+    ) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + patience;
         loop {
             if self.topics.get(&topic).is_some_and(|t| pred(&t.state)) {
                 return Ok(());
@@ -592,4 +602,116 @@ pub async fn published_meeting(clerk: &Client, title: &str, items: usize) -> Res
         )
         .await?;
     Ok(id)
+}
+
+/// A member's tablet: a logged-in client and the device key it enrolled.
+pub struct Tablet {
+    pub client: Client,
+    pub key: ed25519_dalek::SigningKey,
+    pub device_id: i64,
+}
+
+/// Logs `username` in, registers a fresh device key and has `clerk` approve it.
+pub async fn enrolled_tablet(s: &TestServer, clerk: &Client, username: &str) -> Result<Tablet> {
+    let client = s.login(username).await?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    let a = client
+        .ok_post(
+            "/api/devices",
+            serde_json::json!({"label": "Máy tính bảng", "public_key": hex::encode(key.verifying_key().as_bytes())}),
+        )
+        .await?;
+    let device_id = a.body["id"].as_i64().context("device id")?;
+    clerk
+        .ok_post(
+            &format!("/api/devices/{device_id}/approve"),
+            serde_json::json!({}),
+        )
+        .await?;
+    Ok(Tablet {
+        client,
+        key,
+        device_id,
+    })
+}
+
+/// What a tablet reads before signing: the poll's definition and the hash it computes
+/// itself from the canonical bytes (it never takes the server's hash on trust).
+pub async fn poll_definition(
+    c: &Client,
+    poll_id: i64,
+) -> Result<(ecabinet_domain::poll::PollDefinition, [u8; 32])> {
+    let v = c.get(&format!("/api/polls/{poll_id}")).await?;
+    if v.status != 200 {
+        bail!("poll {poll_id}: {} {}", v.status, v.body);
+    }
+    let view: ecabinet_protocol::poll::PollView = serde_json::from_value(v.body)?;
+    let def = view.definition.context("poll not open")?;
+    let hash = ecabinet_crypto::sha256(&def.canonical_bytes());
+    if view.definition_hash.as_deref() != Some(hex::encode(hash).as_str()) {
+        bail!("the server's definition hash differs from the definition it sent");
+    }
+    Ok((def, hash))
+}
+
+impl Tablet {
+    /// The canonical ballot for `choices` in the poll, signed by this tablet.
+    pub fn ballot(&self, poll_id: i64, poll_hash: [u8; 32], choices: &[u16]) -> Value {
+        self.ballot_as(self.client.id(), poll_id, poll_hash, choices)
+    }
+
+    /// Like [`Tablet::ballot`], naming `member` (to test refusals).
+    pub fn ballot_as(
+        &self,
+        member: i64,
+        poll_id: i64,
+        poll_hash: [u8; 32],
+        choices: &[u16],
+    ) -> Value {
+        let b = ecabinet_crypto::Ballot {
+            poll_id: poll_id as u64,
+            poll_hash,
+            member_id: member as u64,
+            key_id: ecabinet_crypto::key_id(&self.key.verifying_key()),
+            choices: choices.to_vec(),
+            text_hash: [0; 32],
+            nonce: rand::random(),
+            client_time: 1_800_000_000_000,
+        };
+        let signed = b.sign(&self.key).unwrap_or_else(|e| panic!("sign: {e}"));
+        serde_json::json!({"ballot": hex::encode(&signed.bytes), "signature": hex::encode(signed.signature)})
+    }
+
+    /// Reads the poll, signs `choices` and sends the ballot.
+    pub async fn vote(&self, poll_id: i64, choices: &[u16]) -> Result<Answer> {
+        let (_, hash) = poll_definition(&self.client, poll_id).await?;
+        self.client
+            .post(
+                &format!("/api/polls/{poll_id}/ballots"),
+                self.ballot(poll_id, hash, choices),
+            )
+            .await
+    }
+}
+
+/// A started meeting (everyone invited) with a yes/no poll under `rule_json` prepared by
+/// the clerk: the server, the clerk, the chair, the meeting id and the poll id.
+pub async fn meeting_with_poll(rule_json: Value) -> Result<(TestServer, Client, Client, i64, i64)> {
+    let (s, clerk, meeting, _) = server_with_meeting("Phiên họp có biểu quyết", 2).await?;
+    clerk
+        .ok_post(
+            &format!("/api/meetings/{meeting}/start"),
+            serde_json::json!({}),
+        )
+        .await?;
+    let chair = s.login("thutuong").await?;
+    let mut body = serde_json::json!({"question": "Thông qua dự thảo Nghị quyết phiên họp"});
+    if let (Some(b), Some(r)) = (body.as_object_mut(), rule_json.as_object()) {
+        b.extend(r.clone());
+    }
+    let p = chair
+        .ok_post(&format!("/api/meetings/{meeting}/polls"), body)
+        .await?;
+    let poll = p.body["id"].as_i64().context("poll id")?;
+    Ok((s, clerk, chair, meeting, poll))
 }

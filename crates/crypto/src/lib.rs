@@ -6,7 +6,8 @@
 
 pub mod log;
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer};
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -200,6 +201,21 @@ impl SignedBallot {
             .map_err(|_| BallotError::BadSignature)?;
         Ok(ballot)
     }
+}
+
+/// Verifies many signatures at once (ed25519 batch verification). Only for recounts of
+/// ballots that were already accepted one by one with `verify_strict`; on `false`, check
+/// them singly to find the bad one. Keys must have passed [`check_public_key`].
+#[cfg(feature = "batch")]
+pub fn verify_batch(messages: &[&[u8]], signatures: &[[u8; 64]], keys: &[VerifyingKey]) -> bool {
+    let sigs: Vec<Signature> = signatures.iter().map(Signature::from_bytes).collect();
+    ed25519_dalek::verify_batch(messages, &sigs, keys).is_ok()
+}
+
+/// Verifies one signature strictly.
+pub fn verify_one(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    key.verify_strict(message, &Signature::from_bytes(signature))
+        .is_ok()
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub enum DomainError {
     /// The user does not take part in the meeting.
     #[error("not a participant of this meeting")]
     NotParticipant,
+    /// A ballot was refused; nothing was stored.
+    #[error(transparent)]
+    Ballot(#[from] crate::poll::BallotRefusal),
 }
 
 impl DomainError {
@@ -38,6 +41,7 @@ impl DomainError {
             DomainError::InvalidTransition { .. } => "invalid_transition",
             DomainError::Speakers(_) => "speaker_queue",
             DomainError::NotParticipant => "not_participant",
+            DomainError::Ballot(b) => b.code(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod attendance;
 pub mod error;
 pub mod ids;
 pub mod meeting;
+pub mod poll;
 pub mod quorum;
 pub mod role;
 pub mod speakers;

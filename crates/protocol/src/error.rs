@@ -39,6 +39,30 @@ pub enum ErrorCode {
     UnknownTopic,
     /// The frame is larger than [`crate::MAX_FRAME_BYTES`].
     FrameTooLarge,
+    /// Ballot bytes malformed, or naming another poll.
+    BallotMalformed,
+    /// The ballot was signed for another version of the poll's definition.
+    BallotStalePoll,
+    /// The vote is not open yet.
+    PollNotOpen,
+    /// The vote is closed.
+    PollClosed,
+    /// Not in the electorate snapshotted when the vote opened.
+    NotEligible,
+    /// The ballot names another member than the one logged in.
+    BallotOtherMember,
+    /// The device key may not vote in this poll.
+    UnknownKey,
+    /// The device key was revoked.
+    RevokedKey,
+    /// The signature does not verify.
+    BadSignature,
+    /// The choice does not fit the ballot form.
+    BadChoice,
+    /// These exact ballot bytes were received already.
+    BallotReplayed,
+    /// Voted already, and this vote does not allow changes.
+    AlreadyVoted,
     /// Something failed on the server; it is logged there.
     Internal,
     /// A code this client does not know (sent by a newer server).

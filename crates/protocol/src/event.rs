@@ -1,5 +1,6 @@
 //! Events: every change a client can see, as stored in the event log and sent on the wire.
 
+use crate::poll::PollSummary;
 use crate::snapshot::{MeetingInfo, MeetingSummary, Participant};
 use crate::topic::Topic;
 use ecabinet_domain::agenda::AgendaItem;
@@ -69,6 +70,22 @@ pub enum EventBody {
         /// Which.
         meeting_id: MeetingId,
     },
+    /// A poll was prepared, edited, opened or closed (closed: with its result).
+    #[serde(rename = "poll.changed")]
+    PollChanged {
+        /// Its whole summary.
+        poll: PollSummary,
+    },
+    /// Ballots arrived: how many of how many have voted. Never who chose what.
+    #[serde(rename = "poll.progress")]
+    PollProgress {
+        /// Which poll.
+        poll_id: i64,
+        /// Members who have voted.
+        voted: u32,
+        /// Members entitled to vote.
+        eligible: u32,
+    },
 }
 
 impl EventBody {
@@ -84,6 +101,8 @@ impl EventBody {
             EventBody::SpeakersChanged { .. } => "speakers.changed",
             EventBody::MeetingListed { .. } => "meeting.listed",
             EventBody::MeetingUnlisted { .. } => "meeting.unlisted",
+            EventBody::PollChanged { .. } => "poll.changed",
+            EventBody::PollProgress { .. } => "poll.progress",
         }
     }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod error;
 pub mod event;
 pub mod frame;
+pub mod poll;
 pub mod snapshot;
 pub mod sync;
 pub mod topic;
@@ -14,6 +15,7 @@ pub mod topic;
 pub use error::{ApiError, ErrorCode};
 pub use event::{Event, EventBody};
 pub use frame::{ClientFrame, Position, ServerFrame};
+pub use poll::PollSummary;
 pub use snapshot::{
     MeetingInfo, MeetingList, MeetingSnapshot, MeetingSummary, Participant, SnapshotBody,
 };

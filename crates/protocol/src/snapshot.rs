@@ -1,6 +1,7 @@
 //! Snapshots: the full state of a topic at a given seq, and how events change it.
 
 use crate::event::EventBody;
+use crate::poll::PollSummary;
 use ecabinet_domain::agenda::AgendaItem;
 use ecabinet_domain::attendance::AttendanceEntry;
 use ecabinet_domain::meeting::{MeetingDetails, MeetingStatus};
@@ -51,6 +52,9 @@ pub struct MeetingSnapshot {
     pub attendance: Vec<AttendanceEntry>,
     /// Who speaks and who waits on the current item.
     pub speakers: SpeakerQueue,
+    /// The meeting's polls, oldest first.
+    #[serde(default)]
+    pub polls: Vec<PollSummary>,
 }
 
 impl MeetingSnapshot {
@@ -105,6 +109,23 @@ impl MeetingSnapshot {
                 }
             }
             EventBody::SpeakersChanged { speakers } => self.speakers = speakers.clone(),
+            EventBody::PollChanged { poll } => {
+                match self.polls.iter_mut().find(|p| p.id == poll.id) {
+                    Some(p) => *p = poll.clone(),
+                    None => self.polls.push(poll.clone()),
+                }
+            }
+            EventBody::PollProgress {
+                poll_id,
+                voted,
+                eligible,
+            } => {
+                if let Some(p) = self.polls.iter_mut().find(|p| p.id == *poll_id) {
+                    // Batches commit in order, so a later event never carries fewer voters.
+                    p.voted = *voted;
+                    p.eligible = *eligible;
+                }
+            }
             EventBody::MeetingListed { .. } | EventBody::MeetingUnlisted { .. } => {}
         }
     }

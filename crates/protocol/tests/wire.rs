@@ -37,6 +37,7 @@ fn snapshot() -> MeetingSnapshot {
             .collect(),
         agenda: vec![],
         current_item: None,
+        polls: vec![],
         attendance: vec![],
         speakers: SpeakerQueue::default(),
     }
@@ -147,4 +148,53 @@ fn unknown_error_codes_from_a_newer_server_still_parse() {
             ..
         }
     ));
+}
+
+#[test]
+fn poll_events_move_the_count_without_revealing_choices() {
+    use ecabinet_domain::poll::{BallotForm, PollStatus};
+    use ecabinet_domain::vote::DecisionRule;
+    let mut m = snapshot();
+    let poll = PollSummary {
+        id: 3,
+        meeting_id: MeetingId(7),
+        item_id: None,
+        question: "Thông qua?".into(),
+        form: BallotForm::yes_no(),
+        rule: DecisionRule::GOVERNMENT,
+        status: PollStatus::Open,
+        eligible: 27,
+        voted: 0,
+        duration_seconds: None,
+        closes_at: None,
+        result: None,
+    };
+    let changed = EventBody::PollChanged { poll: poll.clone() };
+    let wire = serde_json::to_value(&changed).unwrap();
+    assert_eq!(wire["kind"], "poll.changed");
+    m.apply(&changed);
+    m.apply(&EventBody::PollProgress {
+        poll_id: 3,
+        voted: 5,
+        eligible: 27,
+    });
+    assert_eq!((m.polls[0].voted, m.polls[0].eligible), (5, 27));
+    let progress = serde_json::to_value(EventBody::PollProgress {
+        poll_id: 3,
+        voted: 5,
+        eligible: 27,
+    })
+    .unwrap();
+    assert_eq!(
+        progress,
+        json!({"kind": "poll.progress", "payload": {"poll_id": 3, "voted": 5, "eligible": 27}})
+    );
+    // A progress event of an unknown poll changes nothing.
+    let before = m.clone();
+    m.apply(&EventBody::PollProgress {
+        poll_id: 4,
+        voted: 1,
+        eligible: 2,
+    });
+    assert_eq!(m, before);
 }

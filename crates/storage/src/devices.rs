@@ -75,6 +75,25 @@ impl Tx {
         row.as_ref().map(device_row).transpose()
     }
 
+    /// The device with this key id (hex), if registered.
+    pub async fn device_by_key_id(&mut self, key_id: &str) -> Result<Option<Device>> {
+        let row = sqlx::query(select_device!("where d.key_id = $1"))
+            .bind(key_id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(device_row).transpose()
+    }
+
+    /// Approved devices of the given accounts.
+    pub async fn approved_devices(&mut self) -> Result<Vec<Device>> {
+        let rows = sqlx::query(select_device!(
+            "where d.status = 'approved' order by d.user_id, d.key_id"
+        ))
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(device_row).collect()
+    }
+
     /// Devices of one account, newest first.
     pub async fn devices_of(&mut self, user: UserId) -> Result<Vec<Device>> {
         let rows = sqlx::query(select_device!(

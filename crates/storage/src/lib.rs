@@ -8,11 +8,13 @@
 mod devices;
 mod events;
 mod meetings;
+mod polls;
 mod sessions;
 mod users;
 
 pub use events::StoredEvent;
 pub use meetings::MeetingRow;
+pub use polls::{BallotRow, NewBallot, PollDraft, PollRow};
 pub use sessions::SessionStore;
 pub use users::{NewUser, UserRow};
 

@@ -529,6 +529,7 @@ impl Tx {
             current_item: row.current_item,
             attendance: self.attendance(id).await?,
             speakers: self.speakers(id).await?,
+            polls: self.poll_summaries(id).await?,
         }))
     }
 }
