@@ -656,6 +656,17 @@ pub async fn cast(
     ApiJson(sub): ApiJson<BallotSubmission>,
 ) -> AppResult<(StatusCode, Json<Receipt>)> {
     let refuse = |r: BallotRefusal| AppError::Domain(DomainError::Ballot(r));
+    let mut tx = s.db.read().await?;
+    // A poll the sender cannot see does not exist for them, whatever they sent.
+    let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
+    let part = tx.participant_role(poll.meeting_id, u.id()).await?;
+    let meeting = tx
+        .meeting_for_read(poll.meeting_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !ecabinet_domain::access::meeting_allows(u.0.role, part, meeting.info.status, Cap::View) {
+        return Err(AppError::NotFound);
+    }
     let bytes = hex::decode(sub.ballot.trim()).map_err(|_| refuse(BallotRefusal::Malformed))?;
     let signature: [u8; 64] =
         hex_array(&sub.signature).ok_or(refuse(BallotRefusal::BadSignature))?;
@@ -663,27 +674,15 @@ pub async fn cast(
     if i64::try_from(ballot.poll_id).ok() != Some(id) {
         return Err(refuse(BallotRefusal::Malformed));
     }
-    let device = {
-        let mut tx = s.db.read().await?;
-        // A poll the sender cannot see does not exist for them.
-        let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
-        let part = tx.participant_role(poll.meeting_id, u.id()).await?;
-        let meeting = tx
-            .meeting_for_read(poll.meeting_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !ecabinet_domain::access::meeting_allows(u.0.role, part, meeting.info.status, Cap::View)
-        {
-            return Err(AppError::NotFound);
-        }
-        if i64::try_from(ballot.member_id).ok() != Some(u.id().0) {
-            return Err(refuse(BallotRefusal::OtherMember));
-        }
-        tx.device_by_key_id(&hex::encode(ballot.key_id))
-            .await?
-            .filter(|d| d.user_id == u.id())
-            .ok_or(refuse(BallotRefusal::UnknownKey))?
-    };
+    if i64::try_from(ballot.member_id).ok() != Some(u.id().0) {
+        return Err(refuse(BallotRefusal::OtherMember));
+    }
+    let device = tx
+        .device_by_key_id(&hex::encode(ballot.key_id))
+        .await?
+        .filter(|d| d.user_id == u.id())
+        .ok_or(refuse(BallotRefusal::UnknownKey))?;
+    drop(tx);
     let public_key: [u8; 32] =
         hex_array(&device.public_key).ok_or_else(|| AppError::Internal("stored key".into()))?;
     let signed = SignedBallot { bytes, signature };

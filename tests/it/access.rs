@@ -33,6 +33,12 @@ enum Setup {
     Draft,
     Published,
     InProgress,
+    /// A meeting in progress with a draft poll (`{poll}` in the path).
+    PollDraft,
+    /// ... with an open poll.
+    PollOpen,
+    /// ... with a closed poll.
+    PollClosed,
 }
 
 struct Row {
@@ -60,6 +66,13 @@ fn device_body() -> Value {
     // One valid key: every allowed call after the first is a duplicate (409), which still
     // shows that authorization let it through.
     json!({"label": "Máy tính bảng", "public_key": "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c"})
+}
+fn poll_body() -> Value {
+    json!({"question": "Thông qua?"})
+}
+fn ballot_body() -> Value {
+    // Well-formed hex, not a ballot: whoever may see the poll gets 422, others 404.
+    json!({"ballot": "00", "signature": "00"})
 }
 fn present() -> Value {
     json!({"status": "present", "mode": "in_room"})
@@ -210,7 +223,95 @@ fn table() -> Vec<Row> {
             setup: Setup::InProgress,
             want: attend,
         },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/polls",
+            body: poll_body,
+            setup: Setup::InProgress,
+            want: conduct,
+        },
+        Row {
+            method: "GET",
+            path: "/api/meetings/{id}/archive",
+            body: empty,
+            setup: Setup::PollClosed,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/polls/{poll}",
+            body: empty,
+            setup: Setup::PollDraft,
+            want: view,
+        },
+        Row {
+            method: "PUT",
+            path: "/api/polls/{poll}",
+            body: poll_body,
+            setup: Setup::PollDraft,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/polls/{poll}/open",
+            body: empty,
+            setup: Setup::PollDraft,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/polls/{poll}/close",
+            body: empty,
+            setup: Setup::PollOpen,
+            want: conduct,
+        },
+        Row {
+            method: "GET",
+            path: "/api/polls/{poll}/pending",
+            body: empty,
+            setup: Setup::PollOpen,
+            want: conduct,
+        },
+        Row {
+            method: "POST",
+            path: "/api/polls/{poll}/ballots",
+            body: ballot_body,
+            setup: Setup::PollOpen,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/polls/{poll}/archive",
+            body: empty,
+            setup: Setup::PollClosed,
+            want: view,
+        },
     ]
+}
+
+/// Prepares the meeting (and poll) a row needs; returns the meeting id and the poll id.
+async fn prepare_row(clerk: &Client, setup: Setup) -> anyhow::Result<(i64, i64)> {
+    let poll_state = match setup {
+        Setup::PollDraft => 0,
+        Setup::PollOpen => 1,
+        Setup::PollClosed => 2,
+        _ => return Ok((prepare(clerk, setup).await?, 0)),
+    };
+    let id = prepare(clerk, Setup::InProgress).await?;
+    let poll = clerk
+        .ok_post(&format!("/api/meetings/{id}/polls"), poll_body())
+        .await?
+        .body["id"]
+        .as_i64()
+        .unwrap_or_default();
+    for (step, action) in [(1, "open"), (2, "close")] {
+        if poll_state >= step {
+            clerk
+                .ok_post(&format!("/api/polls/{poll}/{action}"), json!({}))
+                .await?;
+        }
+    }
+    Ok((id, poll))
 }
 
 async fn prepare(clerk: &Client, setup: Setup) -> anyhow::Result<i64> {
@@ -265,8 +366,11 @@ async fn every_route_refuses_every_role_that_must_not_use_it() -> anyhow::Result
         for (i, actor) in ACTORS.iter().enumerate() {
             // A fresh meeting per call: an allowed call (start, end, ...) must not change
             // what the next actor meets.
-            let id = prepare(&clerk, row.setup).await?;
-            let path = row.path.replace("{id}", &id.to_string());
+            let (id, poll) = prepare_row(&clerk, row.setup).await?;
+            let path = row
+                .path
+                .replace("{id}", &id.to_string())
+                .replace("{poll}", &poll.to_string());
             let body = (row.method != "GET").then(row.body);
             let a = clients[i].call(row.method, &path, body).await?;
             assert!(

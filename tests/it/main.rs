@@ -4,6 +4,7 @@
 
 mod access;
 mod auth;
+mod crash;
 mod devices;
 mod meetings;
 mod polls;

@@ -715,3 +715,55 @@ pub async fn meeting_with_poll(rule_json: Value) -> Result<(TestServer, Client, 
     let poll = p.body["id"].as_i64().context("poll id")?;
     Ok((s, clerk, chair, meeting, poll))
 }
+
+impl Client {
+    /// A client without a session for a server at `base` (e.g. `http://127.0.0.1:3000`).
+    pub fn at(base: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Client {
+            http,
+            jar,
+            base: base.trim_end_matches('/').to_owned(),
+            me: None,
+        }
+    }
+
+    /// Logs in with the demo password.
+    pub async fn logged_in(base: &str, username: &str) -> Result<Client> {
+        let c = Client::at(base);
+        let a = c
+            .post(
+                "/api/login",
+                serde_json::json!({"username": username, "password": DEMO_PASSWORD}),
+            )
+            .await?;
+        if a.status != 200 {
+            bail!("login {username}: {} {}", a.status, a.body);
+        }
+        let me: Me = serde_json::from_value(a.body)?;
+        Ok(Client { me: Some(me), ..c })
+    }
+}
+
+/// The `ecabinet` binary next to the test executable (cargo builds it for `cargo test
+/// --workspace`; `cargo build -p ecabinet-server` otherwise).
+pub fn server_binary() -> Result<std::path::PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .context("test executable has no parent directory")?;
+    let bin = dir.join("ecabinet");
+    if !bin.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build -p ecabinet-server`",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}

@@ -1,0 +1,159 @@
+//! Durability: the real `ecabinet` binary is killed with SIGKILL in the middle of a burst
+//! of ballots; after a restart every acknowledged ballot is there, counted once, and the
+//! archive verifies.
+
+use ecabinet_crypto::log::leaf_hash;
+use ecabinet_protocol::poll::Receipt;
+use ecabinet_tests::*;
+use serde_json::json;
+use std::process::Stdio;
+use std::time::Duration;
+
+struct Server {
+    child: tokio::process::Child,
+}
+
+async fn serve(bin: &std::path::Path, db: &str, port: u16) -> anyhow::Result<Server> {
+    let child = tokio::process::Command::new(bin)
+        .arg("serve")
+        .env("ECABINET_DATABASE_URL", db)
+        .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ECABINET_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status().is_success()
+        {
+            return Ok(Server { child });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the server did not come up")
+}
+
+#[tokio::test]
+async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
+    let bin = server_binary()?;
+    let db = TestDb::new().await?;
+    let seeded = tokio::process::Command::new(&bin)
+        .arg("seed")
+        .env("ECABINET_DATABASE_URL", &db.url)
+        .env("ECABINET_LOG", "warn")
+        .output()
+        .await?;
+    assert!(seeded.status.success(), "{seeded:?}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = serve(&bin, &db.url, port).await?;
+
+    let clerk = Client::logged_in(&base, "vanthu1").await?;
+    let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
+        .as_i64()
+        .expect("the demo has a meeting");
+    clerk
+        .ok_post(&format!("/api/meetings/{meeting}/start"), json!({}))
+        .await?;
+    let poll = clerk
+        .ok_post(
+            &format!("/api/meetings/{meeting}/polls"),
+            json!({"question": "Thông qua Nghị quyết?"}),
+        )
+        .await?
+        .body["id"]
+        .as_i64()
+        .expect("poll id");
+    let mut tablets = Vec::new();
+    for n in ["ptt1", "ptt2", "ptt3", "ptt4"]
+        .into_iter()
+        .map(String::from)
+        .chain((1..=22).map(|i| format!("bt{i:02}")))
+    {
+        let client = Client::logged_in(&base, &n).await?;
+        let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+        let d = client
+            .ok_post(
+                "/api/devices",
+                json!({"label": "Tablet", "public_key": hex::encode(key.verifying_key().as_bytes())}),
+            )
+            .await?;
+        let device_id = d.body["id"].as_i64().expect("device id");
+        clerk
+            .ok_post(&format!("/api/devices/{device_id}/approve"), json!({}))
+            .await?;
+        tablets.push(Tablet {
+            client,
+            key,
+            device_id,
+        });
+    }
+    clerk
+        .ok_post(&format!("/api/polls/{poll}/open"), json!({}))
+        .await?;
+    let (_, hash) = poll_definition(&clerk, poll).await?;
+
+    // The burst: every member at once; the server dies after the eighth acknowledgement.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for t in &tablets {
+        let body = t.ballot(poll, hash, &[0]);
+        let c = t.client.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(c.post(&format!("/api/polls/{poll}/ballots"), body).await);
+        });
+    }
+    drop(tx);
+    let mut acked: Vec<Receipt> = Vec::new();
+    while let Some(answer) = rx.recv().await {
+        if let Ok(a) = answer
+            && a.status == 201
+        {
+            acked.push(serde_json::from_value(a.body)?);
+            if acked.len() == 8 {
+                server.child.start_kill()?; // SIGKILL on Unix
+            }
+        }
+    }
+    server.child.wait().await?;
+    assert!(acked.len() >= 8, "only {} acknowledged", acked.len());
+
+    let _server = serve(&bin, &db.url, port).await?;
+    let clerk = Client::logged_in(&base, "vanthu1").await?;
+    clerk
+        .ok_post(&format!("/api/polls/{poll}/close"), json!({}))
+        .await?;
+    let bundle = clerk.get(&format!("/api/polls/{poll}/archive")).await?;
+    let bundle = ecabinet_archive::parse(bundle.body.to_string().as_bytes()).expect("bundle");
+    let verdict = ecabinet_archive::verify(&bundle);
+    assert!(verdict.ok(), "{}", ecabinet_archive::describe(&verdict));
+    let stored: Vec<String> = bundle.polls[0]
+        .ballots
+        .iter()
+        .map(|b| {
+            let mut leaf = b.ballot.clone();
+            leaf.extend_from_slice(&b.signature);
+            hex::encode(leaf_hash(&leaf))
+        })
+        .collect();
+    for r in &acked {
+        let found: Vec<usize> = stored
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| **h == r.leaf_hash)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(
+            found,
+            vec![r.index as usize],
+            "acknowledged ballot at its index, once"
+        );
+    }
+    let result = verdict.polls[0].recount.as_ref().expect("recount");
+    assert_eq!(result.voted as usize, stored.len(), "one ballot per member");
+    assert!(stored.len() >= acked.len());
+    Ok(())
+}
