@@ -162,6 +162,40 @@ async fn a_vote_from_opening_to_a_verified_archive() -> anyhow::Result<()> {
     assert!(!v.ok());
     assert!(ecabinet_archive::describe(&v).contains("result signature"));
 
+    // The command line says the same, from the file alone; one flipped hex digit of a
+    // signature makes it fail.
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("bundle.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&bundle.body)?)?;
+    let run = |f: &std::path::Path| {
+        std::process::Command::new(server_binary().unwrap())
+            .arg("verify")
+            .arg(f)
+            .output()
+            .unwrap()
+    };
+    let out = run(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("verdict: VERIFIED\n"), "{stdout}");
+    let mut flipped = bundle.body.clone();
+    let sig = flipped["polls"][0]["ballots"][1]["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let digit = if sig.starts_with('0') { "1" } else { "0" };
+    flipped["polls"][0]["ballots"][1]["signature"] = json!(format!("{digit}{}", &sig[1..]));
+    std::fs::write(&file, serde_json::to_vec(&flipped)?)?;
+    let out = run(&file);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("ballot 1: the member's signature does not verify"),
+        "{stdout}"
+    );
+    std::fs::write(&file, b"{ not json")?;
+    assert_eq!(run(&file).status.code(), Some(2));
+
     // After the close, nothing more is accepted.
     let late = tablets[0]
         .client

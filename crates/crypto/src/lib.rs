@@ -337,4 +337,30 @@ mod tests {
         assert_eq!(hex, include_str!("../tests/example-ballot.hex").trim());
         assert_eq!(bytes.len(), FIXED_LEN + 2);
     }
+
+    /// The signature and RFC 6962 leaf hash of the worked example, computed independently
+    /// (Python's `cryptography` and `hashlib`), as printed in docs/archive-format.md.
+    #[test]
+    fn worked_example_signature_and_leaf_hash() {
+        let k = key(1);
+        let signed = ballot(&k).sign(&k).unwrap();
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(
+            hex(&signed.signature),
+            include_str!("../tests/example-signature.hex").trim()
+        );
+        let leaf = crate::log::ballot_leaf(&signed);
+        assert_eq!(
+            hex(&crate::log::leaf_hash(&leaf)),
+            include_str!("../tests/example-leaf-hash.hex").trim()
+        );
+        let doc = include_str!("../../../docs/archive-format.md");
+        for f in [
+            include_str!("../tests/example-ballot.hex"),
+            include_str!("../tests/example-signature.hex"),
+            include_str!("../tests/example-leaf-hash.hex"),
+        ] {
+            assert!(doc.contains(f.trim()), "docs/archive-format.md shows {f}");
+        }
+    }
 }
