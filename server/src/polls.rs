@@ -138,7 +138,17 @@ struct Writer {
     db: Db,
     hub: crate::hub::Hub,
     key: Arc<SigningKey>,
-    logs: HashMap<i64, PollLog>,
+    logs: HashMap<i64, CachedLog>,
+}
+
+/// A poll's log with what the admission checks need, kept in step with the stored ballots.
+#[derive(Default)]
+struct CachedLog {
+    log: PollLog,
+    /// Members with a ballot in the log.
+    members: HashSet<UserId>,
+    /// Leaf hashes in the log (a repeat is a replay).
+    leaves: HashSet<[u8; 32]>,
 }
 
 impl Writer {
@@ -179,7 +189,8 @@ impl Writer {
             }
         };
         let mut answers = Vec::with_capacity(jobs.len());
-        let mut touched: BTreeMap<i64, (MeetingId, u32)> = BTreeMap::new();
+        let mut touched: BTreeMap<i64, (MeetingId, u32, u32)> = BTreeMap::new();
+        let mut polls: HashMap<i64, PollRow> = HashMap::new();
         let mut failed: Option<String> = None;
         for job in jobs {
             let CastJob {
@@ -195,11 +206,13 @@ impl Writer {
                 continue;
             }
             match self
-                .cast(&mut tx, poll_id, sender, &device, &ballot, &signed)
+                .cast(
+                    &mut tx, &mut polls, poll_id, sender, &device, &ballot, &signed,
+                )
                 .await
             {
-                Ok((receipt, meeting, eligible)) => {
-                    touched.insert(poll_id, (meeting, eligible));
+                Ok((receipt, meeting, voted, eligible)) => {
+                    touched.insert(poll_id, (meeting, voted, eligible));
                     answers.push((reply, Ok(receipt)));
                 }
                 Err(AppError::Store(e)) => {
@@ -214,9 +227,10 @@ impl Writer {
             None => Ok(()),
         };
         if outcome.is_ok() {
-            for (&poll_id, &(meeting, eligible)) in &touched {
+            for (&poll_id, &(meeting, voted, eligible)) in &touched {
+                let leaves = polls.get(&poll_id).map_or(0, |p| p.leaf_count);
                 let progress = async {
-                    let voted = tx.voted_count(poll_id).await?;
+                    tx.set_leaf_count(poll_id, leaves).await?;
                     tx.append(
                         Topic::Meeting(meeting),
                         EventBody::PollProgress {
@@ -248,7 +262,7 @@ impl Writer {
             Err(e) => {
                 tracing::error!(error = %e, "ballot batch failed; nothing of it was stored");
                 // The in-memory logs may hold leaves that were never stored.
-                for poll_id in touched.keys() {
+                for poll_id in polls.keys() {
                     self.logs.remove(poll_id);
                 }
                 for (reply, res) in answers {
@@ -261,33 +275,44 @@ impl Writer {
 
     /// Makes the cached log of `poll` match the stored ballots (after a restart, a failed
     /// batch, or another node's writes on PostgreSQL).
-    async fn log<'a>(&'a mut self, tx: &mut Tx, poll: &PollRow) -> AppResult<&'a mut PollLog> {
+    async fn log<'a>(&'a mut self, tx: &mut Tx, poll: &PollRow) -> AppResult<&'a mut CachedLog> {
         let stale = self
             .logs
             .get(&poll.id)
-            .is_none_or(|l| l.head().size != poll.leaf_count);
+            .is_none_or(|l| l.log.head().size != poll.leaf_count);
         if stale {
-            let mut log = PollLog::new();
+            let mut cache = CachedLog::default();
             for b in tx.ballots(poll.id).await? {
-                log.append(stored_leaf(&b)?);
+                let leaf = stored_leaf(&b)?;
+                cache.leaves.insert(leaf_hash(&leaf));
+                cache.members.insert(b.member_id);
+                cache.log.append(leaf);
             }
-            self.logs.insert(poll.id, log);
+            self.logs.insert(poll.id, cache);
         }
         self.logs
             .get_mut(&poll.id)
             .ok_or_else(|| AppError::Internal("log cache".into()))
     }
 
+    #[allow(clippy::too_many_arguments)] // one ballot's parts, passed through from the job
     async fn cast(
         &mut self,
         tx: &mut Tx,
+        polls: &mut HashMap<i64, PollRow>,
         poll_id: i64,
         sender: UserId,
         device: &Device,
         ballot: &Ballot,
         signed: &SignedBallot,
-    ) -> AppResult<(Receipt, MeetingId, u32)> {
-        let poll = tx.poll(poll_id).await?.ok_or(AppError::NotFound)?;
+    ) -> AppResult<(Receipt, MeetingId, u32, u32)> {
+        // Each poll is read (and locked) once per batch; its leaf count is kept here.
+        let poll = match polls.entry(poll_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(tx.poll(poll_id).await?.ok_or(AppError::NotFound)?)
+            }
+        };
         let leaf = ballot_leaf(signed);
         let lh = leaf_hash(&leaf);
         let lh_hex = hex::encode(lh);
@@ -299,14 +324,16 @@ impl Writer {
             .unwrap_or([0; 32]);
         // The device may have been revoked since the handler looked it up.
         let current = tx.device(device.id).await?.ok_or(AppError::NotFound)?;
+        let key = Arc::clone(&self.key);
+        let cache = self.log(tx, poll).await?;
         let ctx = BallotContext {
             status: poll.status,
             definition: poll.definition.as_ref(),
             definition_hash,
             sender,
             key_revoked: current.status == DeviceStatus::Revoked,
-            has_voted: tx.has_voted(poll_id, sender).await?,
-            duplicate: tx.ballot_exists(poll_id, &lh_hex).await?,
+            has_voted: cache.members.contains(&sender),
+            duplicate: cache.leaves.contains(&lh),
         };
         let member = UserId(i64::try_from(ballot.member_id).unwrap_or(-1));
         poll::admit(
@@ -323,11 +350,13 @@ impl Writer {
             .definition
             .as_ref()
             .map_or(0, |d| u32::try_from(d.voters.len()).unwrap_or(u32::MAX));
-        let key = Arc::clone(&self.key);
-        let log = self.log(tx, &poll).await?;
-        let index = log.append(leaf);
-        let head = log.head();
-        let inclusion = log.prove_inclusion(index).unwrap_or_default();
+        let index = cache.log.append(leaf);
+        cache.members.insert(member);
+        cache.leaves.insert(lh);
+        poll.leaf_count = index + 1;
+        let head = cache.log.head();
+        let inclusion = cache.log.prove_inclusion(index).unwrap_or_default();
+        let voted = u32::try_from(cache.members.len()).unwrap_or(u32::MAX);
         let pid = u64::try_from(poll_id).unwrap_or(0);
         let signature = server_sign(&key, &receipt_bytes(pid, index, &lh, &head));
         let receipt = Receipt {
@@ -351,7 +380,7 @@ impl Writer {
             receipt_signature: &receipt.signature,
         })
         .await?;
-        Ok((receipt, poll.meeting_id, eligible))
+        Ok((receipt, poll.meeting_id, voted, eligible))
     }
 
     async fn close(&mut self, poll_id: i64, by: Option<UserId>) -> AppResult<()> {
@@ -372,7 +401,7 @@ impl Writer {
         }
         let counted = poll::counted(&def.rule, in_order.iter().map(|(m, c)| (*m, c.as_slice())));
         let result = poll::tally(&def, &counted)?;
-        let head = self.log(&mut tx, &poll).await?.head();
+        let head = self.log(&mut tx, &poll).await?.log.head();
         let record = ResultRecord {
             poll_id,
             definition_hash: sha256(&def.canonical_bytes()),
@@ -507,6 +536,31 @@ async fn guard_poll(
     Ok(poll)
 }
 
+/// Checks without locking that `u` may use `cap` on a meeting: 404 if they cannot see it,
+/// 403 if they see it but may not. For reads and for commands the desk re-checks.
+async fn allowed(tx: &mut Tx, u: &CurrentUser, meeting: MeetingId, cap: Cap) -> AppResult<()> {
+    let row = tx
+        .meeting_for_read(meeting)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let part = tx.participant_role(meeting, u.id()).await?;
+    let status = row.info.status;
+    if !ecabinet_domain::access::meeting_allows(u.0.role, part, status, Cap::View) {
+        return Err(AppError::NotFound);
+    }
+    if !ecabinet_domain::access::meeting_allows(u.0.role, part, status, cap) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+/// A poll `u` may use `cap` on, read without locks.
+async fn readable_poll(tx: &mut Tx, u: &CurrentUser, poll_id: i64, cap: Cap) -> AppResult<PollRow> {
+    let poll = tx.poll_for_read(poll_id).await?.ok_or(AppError::NotFound)?;
+    allowed(tx, u, poll.meeting_id, cap).await?;
+    Ok(poll)
+}
+
 /// `POST /api/meetings/{id}/polls`: prepares a vote (chair or secretariat).
 pub async fn create(
     State(s): State<AppState>,
@@ -637,7 +691,7 @@ pub async fn close(
 ) -> AppResult<StatusCode> {
     {
         let mut tx = s.db.read().await?;
-        guard_poll(&s, &mut tx, &u, id, Cap::Conduct).await?;
+        readable_poll(&mut tx, &u, id, Cap::Conduct).await?;
     }
     s.desk.close(id, Some(u.id())).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -658,15 +712,7 @@ pub async fn cast(
     let refuse = |r: BallotRefusal| AppError::Domain(DomainError::Ballot(r));
     let mut tx = s.db.read().await?;
     // A poll the sender cannot see does not exist for them, whatever they sent.
-    let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
-    let part = tx.participant_role(poll.meeting_id, u.id()).await?;
-    let meeting = tx
-        .meeting_for_read(poll.meeting_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !ecabinet_domain::access::meeting_allows(u.0.role, part, meeting.info.status, Cap::View) {
-        return Err(AppError::NotFound);
-    }
+    readable_poll(&mut tx, &u, id, Cap::View).await?;
     let bytes = hex::decode(sub.ballot.trim()).map_err(|_| refuse(BallotRefusal::Malformed))?;
     let signature: [u8; 64] =
         hex_array(&sub.signature).ok_or(refuse(BallotRefusal::BadSignature))?;
@@ -714,15 +760,7 @@ pub async fn show(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<PollView>> {
     let mut tx = s.db.read().await?;
-    let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
-    let meeting = tx
-        .meeting_for_read(poll.meeting_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let part = tx.participant_role(poll.meeting_id, u.id()).await?;
-    if !ecabinet_domain::access::meeting_allows(u.0.role, part, meeting.info.status, Cap::View) {
-        return Err(AppError::NotFound);
-    }
+    let poll = readable_poll(&mut tx, &u, id, Cap::View).await?;
     let voted = tx.voted_count(id).await?;
     let mine = tx.ballots_of(id, u.id()).await?;
     Ok(Json(PollView {
@@ -743,8 +781,8 @@ pub async fn pending(
     u: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Pending>> {
-    let mut tx = s.db.write().await?;
-    let poll = guard_poll(&s, &mut tx, &u, id, Cap::Conduct).await?;
+    let mut tx = s.db.read().await?;
+    let poll = readable_poll(&mut tx, &u, id, Cap::Conduct).await?;
     let Some(def) = poll.definition else {
         return Ok(Json(Pending { members: vec![] }));
     };
@@ -776,14 +814,11 @@ pub async fn meeting_archive(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Bundle>> {
     let mut tx = s.db.read().await?;
+    allowed(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let meeting = tx
         .meeting_for_read(MeetingId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let part = tx.participant_role(MeetingId(id), u.id()).await?;
-    if !ecabinet_domain::access::meeting_allows(u.0.role, part, meeting.info.status, Cap::View) {
-        return Err(AppError::NotFound);
-    }
     let polls = tx.polls_of(MeetingId(id)).await?;
     Ok(Json(bundle(&s, &mut tx, &meeting.info, polls).await?))
 }
@@ -795,15 +830,11 @@ pub async fn poll_archive(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Bundle>> {
     let mut tx = s.db.read().await?;
-    let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
+    let poll = readable_poll(&mut tx, &u, id, Cap::View).await?;
     let meeting = tx
         .meeting_for_read(poll.meeting_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let part = tx.participant_role(poll.meeting_id, u.id()).await?;
-    if !ecabinet_domain::access::meeting_allows(u.0.role, part, meeting.info.status, Cap::View) {
-        return Err(AppError::NotFound);
-    }
     if poll.status != PollStatus::Closed {
         return Err(DomainError::InvalidTransition {
             from: poll.status.as_str(),

@@ -4,6 +4,7 @@
 //! `guard` checks what the browser build pulls in; `test` runs every check and test stage
 //! and prints one closing line with the counts.
 
+mod bench;
 mod pg;
 mod site;
 mod test;
@@ -42,6 +43,12 @@ enum Cmd {
     },
     /// Start a throwaway PostgreSQL cluster, print its URL, and keep it until Enter.
     Postgres,
+    /// The benchmarks of BENCHMARKS.md (release build; prints numbers, asserts nothing).
+    Bench {
+        /// Only N = 500 (skip 5,000).
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -52,6 +59,7 @@ fn main() -> Result<()> {
             no_browser,
             no_postgres,
         } => test::run(!no_browser, !no_postgres),
+        Cmd::Bench { quick } => bench::run_all(quick),
         Cmd::Postgres => {
             let cluster = pg::Cluster::start()?;
             println!("{}", cluster.url());

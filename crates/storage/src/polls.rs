@@ -363,29 +363,6 @@ impl Tx {
         rows.iter().map(ballot_row).collect()
     }
 
-    /// Whether a ballot with this leaf hash is stored (a replay).
-    pub async fn ballot_exists(&mut self, poll: i64, leaf_hash: &str) -> Result<bool> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("select leaf_index from ballot where poll_id = $1 and leaf_hash = $2")
-                .bind(poll)
-                .bind(leaf_hash)
-                .fetch_optional(self.conn())
-                .await?;
-        Ok(row.is_some())
-    }
-
-    /// Whether the member has a ballot in the poll.
-    pub async fn has_voted(&mut self, poll: i64, member: UserId) -> Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "select leaf_index from ballot where poll_id = $1 and member_id = $2 limit 1",
-        )
-        .bind(poll)
-        .bind(member.0)
-        .fetch_optional(self.conn())
-        .await?;
-        Ok(row.is_some())
-    }
-
     /// Members who have voted in a poll.
     pub async fn voted_count(&mut self, poll: i64) -> Result<u32> {
         let (n,): (i64,) =
@@ -407,7 +384,7 @@ impl Tx {
         Ok(rows.into_iter().map(|r| UserId(r.0)).collect())
     }
 
-    /// Stores an accepted ballot and advances the poll's leaf count.
+    /// Stores an accepted ballot (then [`Tx::set_leaf_count`] before commit).
     pub async fn insert_ballot(&mut self, b: &NewBallot<'_>) -> Result<()> {
         let now = self.now();
         sqlx::query(
@@ -427,9 +404,14 @@ impl Tx {
         .bind(now)
         .execute(self.conn())
         .await?;
+        Ok(())
+    }
+
+    /// Records how many ballots the poll's log holds (once per batch of inserts).
+    pub async fn set_leaf_count(&mut self, poll: i64, leaves: u64) -> Result<()> {
         sqlx::query("update poll set leaf_count = $2 where poll_id = $1")
-            .bind(b.poll_id)
-            .bind(i64_of(b.leaf_index + 1))
+            .bind(poll)
+            .bind(i64_of(leaves))
             .execute(self.conn())
             .await?;
         Ok(())

@@ -1,0 +1,54 @@
+//! `cargo xtask bench`: the benchmarks of BENCHMARKS.md, on a release build. Ballot
+//! bursts of N = 500 and 5,000 tablets on SQLite and on a throwaway PostgreSQL cluster,
+//! fan-out of a result to 1,000 sockets, and `ecabinet verify` on a 10,000-ballot bundle.
+//! Numbers are printed, never asserted: targets are read by people, not by CI.
+
+use crate::{cargo, pg, run, target_dir};
+use anyhow::Result;
+use std::time::Instant;
+
+pub fn run_all(quick: bool) -> Result<()> {
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "ecabinet-server",
+        "-p",
+        "ecabinet-tests",
+        "--bin",
+        "ecabinet",
+        "--bin",
+        "ecabinet-load",
+    ]))?;
+    let bin = target_dir().join("release");
+    let load = bin.join("ecabinet-load");
+    let sizes: &[&str] = if quick { &["500"] } else { &["500", "5000"] };
+    for n in sizes {
+        run(std::process::Command::new(&load).args(["--tablets", n, "--watchers", "1000"]))?;
+    }
+    let cluster = pg::Cluster::start()?;
+    for n in sizes {
+        run(std::process::Command::new(&load)
+            .args(["--tablets", n, "--watchers", "1000"])
+            .env("ECABINET_TEST_POSTGRES", cluster.url()))?;
+    }
+    drop(cluster);
+    let dir = std::env::temp_dir().join("ecabinet-bench");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("bundle-10000.json");
+    run(std::process::Command::new(&load)
+        .arg("--bundle")
+        .arg("10000")
+        .arg(&file))?;
+    for _ in 0..3 {
+        let start = Instant::now();
+        run(std::process::Command::new(bin.join("ecabinet"))
+            .arg("verify")
+            .arg(&file))?;
+        eprintln!(
+            "ecabinet verify, 10000 ballots: {:.3} s wall (process start and JSON parsing included)",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
