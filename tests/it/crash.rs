@@ -19,6 +19,8 @@ async fn serve(bin: &std::path::Path, db: &str, port: u16) -> anyhow::Result<Ser
         .env("ECABINET_DATABASE_URL", db)
         .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
         .env("ECABINET_LOG", "warn")
+        // The server refuses ECABINET_* keys it does not know, and this one is the tests'.
+        .env_remove("ECABINET_TEST_POSTGRES")
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()?;
@@ -41,6 +43,7 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
     let seeded = tokio::process::Command::new(&bin)
         .arg("seed")
         .env("ECABINET_DATABASE_URL", &db.url)
+        .env_remove("ECABINET_TEST_POSTGRES")
         .env("ECABINET_LOG", "warn")
         .output()
         .await?;

@@ -77,6 +77,8 @@ async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
         .env("ECABINET_DATABASE_URL", &db.url)
         .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
         .env("ECABINET_LOG", "warn")
+        // The server refuses ECABINET_* keys it does not know, and this one is ours.
+        .env_remove("ECABINET_TEST_POSTGRES")
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {}", server.display()))?;

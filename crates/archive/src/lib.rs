@@ -228,6 +228,7 @@ fn verify_poll(
     let mut checks = Vec::with_capacity(2 * p.ballots.len() + 1);
     let mut log = PollLog::new();
     let mut counted_in_order: Vec<(UserId, Vec<u16>)> = Vec::new();
+    let voters: HashMap<UserId, &poll::Voter> = def.voters.iter().map(|v| (v.member, v)).collect();
     for (i, b) in p.ballots.iter().enumerate() {
         let at = format!("ballot {i}");
         if usize::try_from(b.index).ok() != Some(i) {
@@ -274,7 +275,7 @@ fn verify_poll(
         if ballot.poll_id != poll_id || ballot.poll_hash != hash {
             problems.push(format!("{at}: signed for another poll or definition"));
         }
-        let Some(voter) = def.voter(member) else {
+        let Some(voter) = voters.get(&member) else {
             problems.push(format!("{at}: member {member} is not entitled to vote"));
             continue;
         };
