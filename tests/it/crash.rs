@@ -13,7 +13,17 @@ struct Server {
     child: tokio::process::Child,
 }
 
-async fn serve(bin: &std::path::Path, db: &str, port: u16) -> anyhow::Result<Server> {
+/// Starts the binary; its log goes to `log` so that a failure can show it.
+async fn serve(
+    bin: &std::path::Path,
+    db: &str,
+    port: u16,
+    log: &std::path::Path,
+) -> anyhow::Result<Server> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
     let child = tokio::process::Command::new(bin)
         .arg("serve")
         .env("ECABINET_DATABASE_URL", db)
@@ -22,6 +32,7 @@ async fn serve(bin: &std::path::Path, db: &str, port: u16) -> anyhow::Result<Ser
         // The server refuses ECABINET_* keys it does not know, and this one is the tests'.
         .env_remove("ECABINET_TEST_POSTGRES")
         .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
         .kill_on_drop(true)
         .spawn()?;
     let base = format!("http://127.0.0.1:{port}");
@@ -52,7 +63,9 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
         .local_addr()?
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve(&bin, &db.url, port).await?;
+    let logs = tempfile::tempdir()?;
+    let log = logs.path().join("server.log");
+    let mut server = serve(&bin, &db.url, port, &log).await?;
 
     let clerk = Client::logged_in(&base, "vanthu1").await?;
     let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
@@ -124,11 +137,17 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
     server.child.wait().await?;
     assert!(acked.len() >= 8, "only {} acknowledged", acked.len());
 
-    let _server = serve(&bin, &db.url, port).await?;
+    let _server = serve(&bin, &db.url, port, &log).await?;
     let clerk = Client::logged_in(&base, "vanthu1").await?;
-    clerk
+    if let Err(e) = clerk
         .ok_post(&format!("/api/polls/{poll}/close"), json!({}))
-        .await?;
+        .await
+    {
+        anyhow::bail!(
+            "{e}\nserver log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
     let bundle = clerk.get(&format!("/api/polls/{poll}/archive")).await?;
     let bundle = ecabinet_archive::parse(bundle.body.to_string().as_bytes()).expect("bundle");
     let verdict = ecabinet_archive::verify(&bundle);
