@@ -7,12 +7,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use ecabinet_archive::{BallotRecord, Bundle, DeviceRecord, MeetingRecord, PollRecord};
-use ecabinet_crypto::log::{PollLog, ballot_leaf, leaf_hash, receipt_bytes, server_sign};
-use ecabinet_crypto::{Ballot, SigningKey, key_id, sha256};
-use ecabinet_domain::poll::{self, BallotForm, KeyId, PollDefinition, ResultRecord, Voter};
-use ecabinet_domain::vote::DecisionRule;
-use ecabinet_domain::{MeetingId, Role, UserId};
+use ecabinet_crypto::{Ballot, SigningKey, key_id};
+use ecabinet_domain::{MeetingId, Role};
 use ecabinet_protocol::{SnapshotBody, Topic};
 use ecabinet_server::auth::PasswordHasher;
 use ecabinet_server::seed;
@@ -47,7 +43,7 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     if let Some(b) = &args.bundle {
         let n: usize = b[0].parse().context("N")?;
-        let bundle = synthetic_bundle(n)?;
+        let bundle = ecabinet_archive::sample::bundle(n).map_err(anyhow::Error::msg)?;
         std::fs::write(&b[1], serde_json::to_vec(&bundle)?)?;
         println!("wrote a {n}-ballot bundle to {}", b[1]);
         return Ok(());
@@ -309,106 +305,4 @@ async fn prepare_database(url: &str, n: usize) -> Result<Vec<(i64, String, Signi
     tx.commit().await?;
     db.close().await;
     Ok(out)
-}
-
-/// A valid bundle of one poll with `n` signed ballots, built the way the server builds
-/// one (receipts after each leaf, a signed result), for timing the verifier.
-fn synthetic_bundle(n: usize) -> Result<Bundle> {
-    let server = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    let keys: Vec<SigningKey> = (0..n)
-        .map(|_| SigningKey::from_bytes(&rand::random::<[u8; 32]>()))
-        .collect();
-    let mut def = PollDefinition {
-        poll_id: 1,
-        meeting_id: MeetingId(1),
-        item_id: None,
-        question: "Thông qua Nghị quyết?".into(),
-        form: BallotForm::yes_no(),
-        rule: DecisionRule::GOVERNMENT,
-        chair: Some(UserId(1)),
-        voters: keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| Voter {
-                member: UserId(i as i64 + 1),
-                keys: vec![KeyId(key_id(&k.verifying_key()))],
-                present: true,
-            })
-            .collect(),
-        opened_at: 1_800_000_000_000,
-    };
-    def.normalize();
-    let hash = sha256(&def.canonical_bytes());
-    let mut log = PollLog::new();
-    let mut ballots = Vec::with_capacity(n);
-    let mut counted = Vec::with_capacity(n);
-    for (i, k) in keys.iter().enumerate() {
-        let choice = u16::from(i % 4 == 0);
-        let signed = Ballot {
-            poll_id: 1,
-            poll_hash: hash,
-            member_id: i as u64 + 1,
-            key_id: key_id(&k.verifying_key()),
-            choices: vec![choice],
-            text_hash: [0; 32],
-            nonce: rand::random(),
-            client_time: 1_800_000_000_000,
-        }
-        .sign(k)?;
-        let leaf = ballot_leaf(&signed);
-        let lh = leaf_hash(&leaf);
-        let index = log.append(leaf);
-        let head = log.head();
-        ballots.push(BallotRecord {
-            index,
-            ballot: signed.bytes.clone(),
-            signature: signed.signature,
-            tree_root: head.root,
-            receipt_signature: server_sign(&server, &receipt_bytes(1, index, &lh, &head)),
-        });
-        counted.push((UserId(i as i64 + 1), vec![choice]));
-    }
-    let refs: Vec<(UserId, &[u16])> = counted.iter().map(|(u, c)| (*u, c.as_slice())).collect();
-    let head = log.head();
-    let result = ResultRecord {
-        poll_id: 1,
-        definition_hash: hash,
-        tree_size: head.size,
-        tree_root: head.root,
-        closed_at: 1_800_000_600_000,
-        result: poll::tally(&def, &refs)?,
-    };
-    let result_signature = server_sign(&server, &result.canonical_bytes());
-    Ok(Bundle {
-        format: ecabinet_archive::FORMAT_V1.into(),
-        exported_at: 1_800_000_700_000,
-        server_key: *server.verifying_key().as_bytes(),
-        meeting: MeetingRecord {
-            id: MeetingId(1),
-            title: "Phiên họp mẫu".into(),
-        },
-        members: vec![],
-        devices: keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| DeviceRecord {
-                device_id: i as i64 + 1,
-                member_id: UserId(i as i64 + 1),
-                label: "Máy tính bảng".into(),
-                public_key: *k.verifying_key().as_bytes(),
-                key_id: KeyId(key_id(&k.verifying_key())),
-                status: "approved".into(),
-                registered_at: 1_799_000_000_000,
-                decided_by: Some(UserId(0)),
-                decided_at: Some(1_799_000_100_000),
-            })
-            .collect(),
-        polls: vec![PollRecord {
-            definition: def,
-            definition_hash: hash,
-            ballots,
-            result,
-            result_signature,
-        }],
-    })
 }

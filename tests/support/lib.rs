@@ -219,18 +219,7 @@ impl TestServer {
 
     /// A client without a session.
     pub fn anonymous(&self) -> Client {
-        let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        Client {
-            http,
-            jar,
-            base: format!("http://{}", self.addr),
-            me: None,
-        }
+        Client::at(&format!("http://{}", self.addr))
     }
 }
 

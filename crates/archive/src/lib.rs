@@ -2,6 +2,9 @@
 //! outside reviewer needs to check a meeting's votes without trusting the server. The
 //! server writes bundles with these types; `ecabinet verify` reads them with [`verify`].
 
+#[cfg(any(test, feature = "sample"))]
+pub mod sample;
+
 use ecabinet_crypto::log::{PollLog, TreeHead, ballot_leaf, leaf_hash, receipt_bytes};
 use ecabinet_crypto::{Ballot, SignedBallot, check_public_key, sha256};
 use ecabinet_domain::poll::{self, KeyId, PollDefinition, ResultRecord};
@@ -435,4 +438,114 @@ pub fn describe(v: &Verdict) -> String {
         "verdict: NOT VERIFIED\n"
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecabinet_domain::vote::Outcome;
+
+    fn problems(b: &Bundle) -> String {
+        describe(&verify(b))
+    }
+
+    #[test]
+    fn a_sound_bundle_verifies_and_recounts() {
+        let b = sample::bundle(40).unwrap();
+        let v = verify(&b);
+        assert!(v.ok(), "{}", describe(&v));
+        let r = v.polls[0].recount.as_ref().unwrap();
+        assert_eq!(
+            (r.counts.clone(), r.outcome),
+            (vec![30, 10, 0], Outcome::Passed)
+        );
+        // And it survives its own JSON form.
+        let again = parse(&serde_json::to_vec(&b).unwrap()).unwrap();
+        assert!(verify(&again).ok());
+    }
+
+    type Tamper = Box<dyn Fn(&mut Bundle)>;
+
+    /// Every kind of tampering is caught and named.
+    #[test]
+    fn tampering_is_named() {
+        let good = sample::bundle(12).unwrap();
+        let cases: Vec<(&str, Tamper)> = vec![
+            (
+                "does not hash",
+                Box::new(|b| b.polls[0].definition.question.push('?')),
+            ),
+            (
+                "member's signature",
+                Box::new(|b| b.polls[0].ballots[3].signature[0] ^= 1),
+            ),
+            (
+                "receipt signature",
+                Box::new(|b| b.polls[0].ballots[5].receipt_signature[9] ^= 1),
+            ),
+            (
+                "not the root",
+                Box::new(|b| b.polls[0].ballots[2].tree_root[0] ^= 1),
+            ),
+            (
+                "result was counted from",
+                Box::new(|b| {
+                    b.polls[0].ballots.pop();
+                }),
+            ),
+            ("out of order", Box::new(|b| b.polls[0].ballots.swap(1, 2))),
+            (
+                "differs from the signed result",
+                Box::new(|b| {
+                    // A count that the ballots do not support.
+                    b.polls[0].result.result.counts[0] += 1;
+                }),
+            ),
+            (
+                "result signature",
+                Box::new(|b| b.polls[0].result.result.outcome = Outcome::Failed),
+            ),
+            (
+                "not in the bundle",
+                Box::new(|b| {
+                    b.devices.remove(4);
+                }),
+            ),
+            (
+                "does not match its key id",
+                Box::new(|b| b.devices[0].public_key = b.devices[1].public_key),
+            ),
+            (
+                "unknown format",
+                Box::new(|b| b.format = "ecabinet-archive/v2".into()),
+            ),
+            ("server key", Box::new(|b| b.server_key = [0; 32])),
+            ("another meeting", Box::new(|b| b.meeting.id = MeetingId(2))),
+        ];
+        for (expected, tamper) in cases {
+            let mut b = good.clone();
+            tamper(&mut b);
+            let v = verify(&b);
+            assert!(!v.ok(), "{expected}: still verified");
+            let text = describe(&v);
+            assert!(text.contains(expected), "{expected}: {text}");
+            assert!(text.ends_with("verdict: NOT VERIFIED\n"));
+        }
+        assert!(problems(&good).ends_with("verdict: VERIFIED\n"));
+    }
+
+    #[test]
+    fn a_second_ballot_without_changes_is_refused() {
+        let mut b = sample::bundle(3).unwrap();
+        let first = b.polls[0].ballots[0].clone();
+        // Re-sign nothing: a duplicate leaf of the same member breaks the log and the rule.
+        b.polls[0].ballots.push(BallotRecord { index: 3, ..first });
+        assert!(problems(&b).contains("has two ballots"));
+    }
+
+    #[test]
+    fn unreadable_input_is_an_error() {
+        assert!(parse(b"{").is_err());
+        assert!(parse(br#"{"format": "ecabinet-archive/v1"}"#).is_err());
+    }
 }
