@@ -4,6 +4,7 @@
 //! Verification uses ed25519 `verify_strict` (no small-order keys, canonical signatures).
 //! No I/O; builds for `wasm32-unknown-unknown`, where the tablet signs.
 
+pub mod keystore;
 pub mod log;
 
 use ed25519_dalek::{Signature, Signer};
