@@ -10,6 +10,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::service::guard_read;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -536,28 +537,10 @@ async fn guard_poll(
     Ok(poll)
 }
 
-/// Checks without locking that `u` may use `cap` on a meeting: 404 if they cannot see it,
-/// 403 if they see it but may not. For reads and for commands the desk re-checks.
-async fn allowed(tx: &mut Tx, u: &CurrentUser, meeting: MeetingId, cap: Cap) -> AppResult<()> {
-    let row = tx
-        .meeting_for_read(meeting)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let part = tx.participant_role(meeting, u.id()).await?;
-    let status = row.info.status;
-    if !ecabinet_domain::access::meeting_allows(u.0.role, part, status, Cap::View) {
-        return Err(AppError::NotFound);
-    }
-    if !ecabinet_domain::access::meeting_allows(u.0.role, part, status, cap) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
-}
-
 /// A poll `u` may use `cap` on, read without locks.
 async fn readable_poll(tx: &mut Tx, u: &CurrentUser, poll_id: i64, cap: Cap) -> AppResult<PollRow> {
     let poll = tx.poll_for_read(poll_id).await?.ok_or(AppError::NotFound)?;
-    allowed(tx, u, poll.meeting_id, cap).await?;
+    guard_read(tx, u, poll.meeting_id, cap).await?;
     Ok(poll)
 }
 
@@ -814,11 +797,7 @@ pub async fn meeting_archive(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Bundle>> {
     let mut tx = s.db.read().await?;
-    allowed(&mut tx, &u, MeetingId(id), Cap::View).await?;
-    let meeting = tx
-        .meeting_for_read(MeetingId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let meeting = guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let polls = tx.polls_of(MeetingId(id)).await?;
     Ok(Json(bundle(&s, &mut tx, &meeting.info, polls).await?))
 }
@@ -830,11 +809,8 @@ pub async fn poll_archive(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Bundle>> {
     let mut tx = s.db.read().await?;
-    let poll = readable_poll(&mut tx, &u, id, Cap::View).await?;
-    let meeting = tx
-        .meeting_for_read(poll.meeting_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
+    let meeting = guard_read(&mut tx, &u, poll.meeting_id, Cap::View).await?;
     if poll.status != PollStatus::Closed {
         return Err(DomainError::InvalidTransition {
             from: poll.status.as_str(),

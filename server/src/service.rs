@@ -50,11 +50,7 @@ impl AppState {
     /// One meeting's full state.
     pub async fn meeting(&self, user: &CurrentUser, id: MeetingId) -> AppResult<MeetingSnapshot> {
         let mut tx = self.db.read().await?;
-        let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
-        let part = tx.participant_role(id, user.id()).await?;
-        if !access::meeting_allows(user.0.role, part, row.info.status, Cap::View) {
-            return Err(AppError::NotFound);
-        }
+        guard_read(&mut tx, user, id, Cap::View).await?;
         tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)
     }
 
@@ -68,14 +64,7 @@ impl AppState {
         cap: Cap,
     ) -> AppResult<MeetingRow> {
         let row = tx.meeting(id).await?.ok_or(AppError::NotFound)?;
-        let part = tx.participant_role(id, user.id()).await?;
-        let status = row.info.status;
-        if !access::meeting_allows(user.0.role, part, status, Cap::View) {
-            return Err(AppError::NotFound);
-        }
-        if !access::meeting_allows(user.0.role, part, status, cap) {
-            return Err(AppError::Forbidden);
-        }
+        check_access(tx, user, &row, cap).await?;
         Ok(row)
     }
 
@@ -467,6 +456,37 @@ async fn resolve_participants(
         return Err(invalid("a meeting has at most one chair".into()));
     }
     Ok(out)
+}
+
+/// Like [`AppState::guard`] without locking: for reads, and for commands whose real check
+/// happens later under a lock (the ballot desk).
+pub(crate) async fn guard_read(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: MeetingId,
+    cap: Cap,
+) -> AppResult<MeetingRow> {
+    let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
+    check_access(tx, user, &row, cap).await?;
+    Ok(row)
+}
+
+/// 404 if `user` cannot see the meeting, 403 if they see it but may not use `cap`.
+async fn check_access(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    row: &MeetingRow,
+    cap: Cap,
+) -> AppResult<()> {
+    let part = tx.participant_role(row.info.id, user.id()).await?;
+    let status = row.info.status;
+    if !access::meeting_allows(user.0.role, part, status, Cap::View) {
+        return Err(AppError::NotFound);
+    }
+    if !access::meeting_allows(user.0.role, part, status, cap) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
 }
 
 /// Keeps the meeting lists current: the secretariat's `meetings` topic always, and each

@@ -84,7 +84,7 @@ impl Tx {
         row.as_ref().map(device_row).transpose()
     }
 
-    /// Approved devices of the given accounts.
+    /// Every approved device, by owner.
     pub async fn approved_devices(&mut self) -> Result<Vec<Device>> {
         let rows = sqlx::query(select_device!(
             "where d.status = 'approved' order by d.user_id, d.key_id"
