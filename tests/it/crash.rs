@@ -7,11 +7,6 @@ use ecabinet_protocol::poll::Receipt;
 use ecabinet_tests::*;
 use serde_json::json;
 use std::process::Stdio;
-use std::time::Duration;
-
-struct Server {
-    child: tokio::process::Child,
-}
 
 /// Starts the binary; its log goes to `log` so that a failure can show it.
 async fn serve(
@@ -19,32 +14,12 @@ async fn serve(
     db: &str,
     port: u16,
     log: &std::path::Path,
-) -> anyhow::Result<Server> {
+) -> anyhow::Result<tokio::process::Child> {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)?;
-    let child = tokio::process::Command::new(bin)
-        .arg("serve")
-        .env("ECABINET_DATABASE_URL", db)
-        .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ECABINET_LOG", "warn")
-        // The server refuses ECABINET_* keys it does not know, and this one is the tests'.
-        .env_remove("ECABINET_TEST_POSTGRES")
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(log))
-        .kill_on_drop(true)
-        .spawn()?;
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            return Ok(Server { child });
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    anyhow::bail!("the server did not come up")
+    spawn_server(bin, db, port, Stdio::from(log)).await
 }
 
 #[tokio::test]
@@ -89,23 +64,7 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
         .map(String::from)
         .chain((1..=22).map(|i| format!("bt{i:02}")))
     {
-        let client = Client::logged_in(&base, &n).await?;
-        let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-        let d = client
-            .ok_post(
-                "/api/devices",
-                json!({"label": "Tablet", "public_key": hex::encode(key.verifying_key().as_bytes())}),
-            )
-            .await?;
-        let device_id = d.body["id"].as_i64().expect("device id");
-        clerk
-            .ok_post(&format!("/api/devices/{device_id}/approve"), json!({}))
-            .await?;
-        tablets.push(Tablet {
-            client,
-            key,
-            device_id,
-        });
+        tablets.push(enroll(Client::logged_in(&base, &n).await?, &clerk).await?);
     }
     clerk
         .ok_post(&format!("/api/polls/{poll}/open"), json!({}))
@@ -130,11 +89,11 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
         {
             acked.push(serde_json::from_value(a.body)?);
             if acked.len() == 8 {
-                server.child.start_kill()?; // SIGKILL on Unix
+                server.start_kill()?; // SIGKILL on Unix
             }
         }
     }
-    server.child.wait().await?;
+    server.wait().await?;
     assert!(acked.len() >= 8, "only {} acknowledged", acked.len());
 
     let _server = serve(&bin, &db.url, port, &log).await?;

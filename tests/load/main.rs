@@ -13,7 +13,7 @@ use ecabinet_protocol::{SnapshotBody, Topic};
 use ecabinet_server::auth::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::{Db, NewUser};
-use ecabinet_tests::{Client, TestDb, poll_definition};
+use ecabinet_tests::{Client, TestDb, poll_definition, spawn_server};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -68,18 +68,8 @@ async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let mut child = tokio::process::Command::new(server)
-        .arg("serve")
-        .env("ECABINET_DATABASE_URL", &db.url)
-        .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
-        .env("ECABINET_LOG", "warn")
-        // The server refuses ECABINET_* keys it does not know, and this one is ours.
-        .env_remove("ECABINET_TEST_POSTGRES")
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("starting {}", server.display()))?;
+    let mut child = spawn_server(server, &db.url, port, std::process::Stdio::inherit()).await?;
     let base = format!("http://127.0.0.1:{port}");
-    wait_up(&base).await?;
 
     let clerk = Client::logged_in(&base, "vanthu1").await?;
     let mut polls = Vec::new();
@@ -243,18 +233,6 @@ async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
 
 fn ms(d: Option<&Duration>) -> f64 {
     d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-}
-
-async fn wait_up(base: &str) -> Result<()> {
-    for _ in 0..400 {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status().is_success()
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    bail!("the server did not come up")
 }
 
 /// Seeds the demo, then adds `n` members with approved device keys. Returns (user id,

@@ -602,7 +602,11 @@ pub struct Tablet {
 
 /// Logs `username` in, registers a fresh device key and has `clerk` approve it.
 pub async fn enrolled_tablet(s: &TestServer, clerk: &Client, username: &str) -> Result<Tablet> {
-    let client = s.login(username).await?;
+    enroll(s.login(username).await?, clerk).await
+}
+
+/// Registers a fresh device key for the logged-in `client` and has `clerk` approve it.
+pub async fn enroll(client: Client, clerk: &Client) -> Result<Tablet> {
     let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
     let a = client
         .ok_post(
@@ -755,4 +759,35 @@ pub fn server_binary() -> Result<std::path::PathBuf> {
         );
     }
     Ok(bin)
+}
+
+/// Starts the `ecabinet` binary (`serve`) on `db_url` and `port` with its log in `stderr`,
+/// and waits until `/healthz` answers.
+pub async fn spawn_server(
+    bin: &std::path::Path,
+    db_url: &str,
+    port: u16,
+    stderr: std::process::Stdio,
+) -> Result<tokio::process::Child> {
+    let child = tokio::process::Command::new(bin)
+        .arg("serve")
+        .env("ECABINET_DATABASE_URL", db_url)
+        .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ECABINET_LOG", "warn")
+        // The server refuses ECABINET_* keys it does not know, and this one is the tests'.
+        .env_remove("ECABINET_TEST_POSTGRES")
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    for _ in 0..400 {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await
+            && r.status().is_success()
+        {
+            return Ok(child);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("the server did not come up")
 }
