@@ -413,16 +413,7 @@ impl Writer {
         };
         let signature = hex::encode(server_sign(&self.key, &record.canonical_bytes()));
         tx.close_poll(poll_id, &record, &signature).await?;
-        let closed = tx.poll(poll_id).await?.ok_or(AppError::NotFound)?;
-        let voted = tx.voted_count(poll_id).await?;
-        tx.append(
-            Topic::Meeting(poll.meeting_id),
-            EventBody::PollChanged {
-                poll: closed.summary(voted),
-            },
-            by,
-        )
-        .await?;
+        poll_changed(&mut tx, poll_id, by).await?;
         let events = tx.commit().await?;
         self.hub.publish(events);
         tracing::info!(poll = poll_id, outcome = ?record.result.outcome, timer = by.is_none(), "poll closed");
@@ -510,7 +501,9 @@ async fn check_item(tx: &mut Tx, meeting: MeetingId, plan: &PollDraft) -> AppRes
     Ok(())
 }
 
-async fn poll_changed(tx: &mut Tx, poll_id: i64, actor: UserId) -> AppResult<()> {
+/// Appends `poll.changed` with the poll's summary as it stands in `tx` (`actor` none for
+/// the timer).
+async fn poll_changed(tx: &mut Tx, poll_id: i64, actor: Option<UserId>) -> AppResult<()> {
     let p = tx.poll(poll_id).await?.ok_or(AppError::NotFound)?;
     let voted = tx.voted_count(poll_id).await?;
     tx.append(
@@ -518,7 +511,7 @@ async fn poll_changed(tx: &mut Tx, poll_id: i64, actor: UserId) -> AppResult<()>
         EventBody::PollChanged {
             poll: p.summary(voted),
         },
-        Some(actor),
+        actor,
     )
     .await?;
     Ok(())
@@ -564,7 +557,7 @@ pub async fn create(
     let plan = checked_input(input)?;
     check_item(&mut tx, meeting, &plan).await?;
     let poll_id = tx.insert_poll(meeting, &plan, u.id()).await?;
-    poll_changed(&mut tx, poll_id, u.id()).await?;
+    poll_changed(&mut tx, poll_id, Some(u.id())).await?;
     s.commit(tx).await?;
     Ok((StatusCode::CREATED, Json(CreatedPoll { id: poll_id })))
 }
@@ -588,7 +581,7 @@ pub async fn update(
     let plan = checked_input(input)?;
     check_item(&mut tx, poll.meeting_id, &plan).await?;
     tx.update_poll(id, &plan).await?;
-    poll_changed(&mut tx, id, u.id()).await?;
+    poll_changed(&mut tx, id, Some(u.id())).await?;
     s.commit(tx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -659,7 +652,7 @@ pub async fn open(
         .duration_seconds
         .map(|d| tx.now() + i64::from(d) * 1000);
     tx.open_poll(id, &def, &hash, closes_at).await?;
-    poll_changed(&mut tx, id, u.id()).await?;
+    poll_changed(&mut tx, id, Some(u.id())).await?;
     s.commit(tx).await?;
     s.desk.timer.notify_one();
     tracing::info!(poll = id, voters = def.voters.len(), "poll opened");
