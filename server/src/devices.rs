@@ -7,8 +7,11 @@ use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use ecabinet_domain::UserId;
 use ecabinet_domain::device::{self, Device};
 use ecabinet_protocol::api::DeviceInput;
+use ecabinet_protocol::{EventBody, Topic};
+use ecabinet_storage::Tx;
 
 /// `GET /api/devices`: all devices for the secretariat, one's own for members.
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Device>>> {
@@ -60,7 +63,8 @@ pub async fn enroll(
     }
     let id = tx.insert_device(u.id(), &label, &raw, &key_id).await?;
     let dev = tx.device(id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    announce(&mut tx, &dev, u.id()).await?;
+    s.commit(tx).await?;
     tracing::info!(user = %u.0.username, device = id, "device key registered");
     Ok((StatusCode::CREATED, Json(dev)))
 }
@@ -84,9 +88,21 @@ async fn decide(s: &AppState, u: &CurrentUser, id: i64, approve: bool) -> AppRes
     };
     tx.set_device_status(id, next, u.id()).await?;
     let dev = tx.device(id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
+    announce(&mut tx, &dev, u.id()).await?;
+    s.commit(tx).await?;
     tracing::info!(by = %u.0.username, device = id, status = next.as_str(), "device key decided");
     Ok(Json(dev))
+}
+
+/// Tells the secretariat's device list and the owner's tablets, in the same transaction.
+async fn announce(tx: &mut Tx, dev: &Device, actor: UserId) -> AppResult<()> {
+    for topic in [Topic::Devices, Topic::DevicesOf(dev.user_id)] {
+        let body = EventBody::DeviceChanged {
+            device: dev.clone(),
+        };
+        tx.append(topic, body, Some(actor)).await?;
+    }
+    Ok(())
 }
 
 /// `POST /api/devices/{id}/approve` (secretariat).

@@ -739,15 +739,31 @@ pub async fn show(
     let poll = readable_poll(&mut tx, &u, id, Cap::View).await?;
     let voted = tx.voted_count(id).await?;
     let mine = tx.ballots_of(id, u.id()).await?;
+    let mut my_consistency = Vec::new();
+    if let (Some(result), false) = (&poll.result, mine.is_empty()) {
+        let mut log = PollLog::new();
+        for b in tx
+            .ballots(id)
+            .await?
+            .iter()
+            .take(usize::try_from(result.tree_size).unwrap_or(0))
+        {
+            log.append(stored_leaf(b)?);
+        }
+        for b in &mine {
+            let proof = log.prove_consistency(b.leaf_index + 1).unwrap_or_default();
+            my_consistency.push(proof.iter().map(hex::encode).collect());
+        }
+    }
     Ok(Json(PollView {
+        my_consistency,
         summary: poll.summary(voted),
         definition: poll.definition.clone(),
         definition_hash: poll.definition_hash.clone(),
         server_key: hex::encode(s.server_key.verifying_key().as_bytes()),
         my_receipts: mine.iter().map(|b| receipt_of(id, b)).collect(),
+        result_record: poll.result.clone(),
         result_signature: poll.result_signature.clone(),
-        tree_size: poll.result.as_ref().map(|r| r.tree_size),
-        tree_root: poll.result.as_ref().map(|r| hex::encode(r.tree_root)),
     }))
 }
 

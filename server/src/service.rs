@@ -8,13 +8,15 @@ use crate::error::{AppError, AppResult};
 use ecabinet_domain::access::{self, MeetingCapability as Cap};
 use ecabinet_domain::agenda::{self, plan_agenda};
 use ecabinet_domain::attendance::{Attendance, AttendanceEntry};
+use ecabinet_domain::device;
 use ecabinet_domain::meeting::{MeetingAction, check_publishable};
 use ecabinet_domain::quorum::Fraction;
 use ecabinet_domain::speakers::SpeakerQueue;
 use ecabinet_domain::{DomainError, MeetingId, ParticipantRole, Role, UserId};
 use ecabinet_protocol::api::{AgendaInput, GrantFloor, MeetingInput, MoveTo, UserSummary};
 use ecabinet_protocol::{
-    EventBody, MeetingList, MeetingSnapshot, MeetingSummary, Participant, SnapshotBody, Topic,
+    DeviceList, EventBody, MeetingList, MeetingSnapshot, MeetingSummary, Participant, SnapshotBody,
+    Topic,
 };
 use ecabinet_storage::{MeetingRow, Tx};
 use std::collections::HashSet;
@@ -362,6 +364,14 @@ impl AppState {
             Topic::Meetings => Err(AppError::Forbidden),
             Topic::User(uid) if uid == user.id() => Ok(()),
             Topic::User(_) => Err(AppError::Forbidden),
+            Topic::Devices if device::can_manage_devices(user.0.role) => Ok(()),
+            Topic::Devices => Err(AppError::Forbidden),
+            Topic::DevicesOf(uid)
+                if uid == user.id() || device::can_manage_devices(user.0.role) =>
+            {
+                Ok(())
+            }
+            Topic::DevicesOf(_) => Err(AppError::Forbidden),
             Topic::Meeting(id) => {
                 let mut tx = self.db.read().await?;
                 let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
@@ -388,6 +398,12 @@ impl AppState {
             }),
             Topic::User(uid) => SnapshotBody::MeetingList(MeetingList {
                 meetings: tx.meetings_of(uid).await?,
+            }),
+            Topic::Devices => SnapshotBody::Devices(DeviceList {
+                devices: tx.all_devices().await?,
+            }),
+            Topic::DevicesOf(uid) => SnapshotBody::Devices(DeviceList {
+                devices: tx.devices_of(uid).await?,
             }),
             Topic::Meeting(id) => {
                 let snap = tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)?;

@@ -1,5 +1,9 @@
 //! Device keys: members register public keys, the secretariat approves or revokes.
 
+use ecabinet_domain::UserId;
+use ecabinet_domain::device::DeviceStatus;
+use ecabinet_protocol::frame::ServerFrame;
+use ecabinet_protocol::{ErrorCode, SnapshotBody, Topic};
 use ecabinet_tests::*;
 use serde_json::json;
 
@@ -210,6 +214,92 @@ async fn bad_keys_duplicates_and_wrong_roles_are_refused() -> anyhow::Result<()>
             .unwrap()
             .len(),
         5
+    );
+    Ok(())
+}
+
+/// The device state a topic shows, as (id, status) pairs.
+fn statuses(body: &SnapshotBody) -> Vec<(i64, DeviceStatus)> {
+    match body {
+        SnapshotBody::Devices(l) => l.devices.iter().map(|d| (d.id, d.status)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn registrations_and_decisions_reach_the_secretariat_and_the_owner_live() -> anyhow::Result<()>
+{
+    let s = TestServer::start().await?;
+    let (clerk, mut desk) = s.watch("vanthu1", Topic::Devices).await?;
+    let member_id = UserId(demo_id("bt13"));
+    let (member, mut own) = s.watch("bt13", Topic::DevicesOf(member_id)).await?;
+
+    // Nobody else may watch: another member is refused both topics, a member the desk.
+    let other = s.login("bt14").await?;
+    let mut ws = other.ws().await?;
+    ws.hello().await?;
+    assert_eq!(
+        ws.subscribe_refused(Topic::Devices).await?,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        ws.subscribe_refused(Topic::DevicesOf(member_id)).await?,
+        ErrorCode::Forbidden
+    );
+    // The secretariat may watch one member's devices.
+    let mut clerk_ws = clerk.ws().await?;
+    clerk_ws.hello().await?;
+    clerk_ws.subscribe(Topic::DevicesOf(member_id)).await?;
+
+    let a = member
+        .post(
+            "/api/devices",
+            json!({"label": "Máy tính bảng", "public_key": public_key(7)}),
+        )
+        .await?;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let id = a.body["id"].as_i64().unwrap();
+    let pending = vec![(id, DeviceStatus::Pending)];
+    desk.wait_for(Topic::Devices, |b| statuses(b) == pending)
+        .await?;
+    own.wait_for(Topic::DevicesOf(member_id), |b| statuses(b) == pending)
+        .await?;
+
+    clerk
+        .ok_post(&format!("/api/devices/{id}/approve"), json!({}))
+        .await?;
+    let approved = vec![(id, DeviceStatus::Approved)];
+    desk.wait_for(Topic::Devices, |b| statuses(b) == approved)
+        .await?;
+    own.wait_for(Topic::DevicesOf(member_id), |b| statuses(b) == approved)
+        .await?;
+    clerk_ws
+        .wait_for(Topic::DevicesOf(member_id), |b| statuses(b) == approved)
+        .await?;
+
+    // What the live list shows equals a fresh snapshot.
+    let mut fresh = clerk.ws().await?;
+    fresh.hello().await?;
+    let frames = fresh.subscribe(Topic::Devices).await?;
+    let snap = frames.iter().find_map(|f| match f {
+        ServerFrame::Snapshot { state, .. } => Some(statuses(state)),
+        _ => None,
+    });
+    assert_eq!(snap, Some(approved));
+    // Other members' device changes never reach this member's topic.
+    other
+        .post(
+            "/api/devices",
+            json!({"label": "Khác", "public_key": public_key(8)}),
+        )
+        .await?;
+    desk.wait_for(Topic::Devices, |b| statuses(b).len() == 2)
+        .await?;
+    assert_eq!(
+        own.next_within(std::time::Duration::from_millis(300))
+            .await?
+            .map(|f| format!("{f:?}")),
+        None
     );
     Ok(())
 }

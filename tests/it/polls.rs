@@ -4,7 +4,9 @@
 // The helpers below are test code too: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ecabinet_crypto::log::{TreeHead, receipt_bytes, server_verify, verify_inclusion};
+use ecabinet_crypto::log::{
+    TreeHead, receipt_bytes, server_verify, verify_consistency, verify_inclusion,
+};
 use ecabinet_domain::MeetingId;
 use ecabinet_domain::vote::Outcome;
 use ecabinet_protocol::poll::{PollView, Receipt};
@@ -93,6 +95,7 @@ async fn a_vote_from_opening_to_a_verified_archive() -> anyhow::Result<()> {
     let server_key = view(&chair, poll).await?.server_key;
 
     // Chair and bt01 for, bt02 against, bt03 abstains.
+    let mut receipts = Vec::new();
     for (t, choice) in tablets.iter().zip([0u16, 0, 1, 2]) {
         let b = t.ballot(poll, hash, &[choice]);
         let a = t
@@ -102,6 +105,7 @@ async fn a_vote_from_opening_to_a_verified_archive() -> anyhow::Result<()> {
         assert_eq!(a.status, 201, "{}", a.body);
         let r: Receipt = serde_json::from_value(a.body)?;
         check_receipt(&r, &server_key, &leaf_of(&b));
+        receipts.push(r);
     }
     // Everyone sees the count move; nobody sees a choice.
     watcher
@@ -143,6 +147,41 @@ async fn a_vote_from_opening_to_a_verified_archive() -> anyhow::Result<()> {
     assert_eq!(result.counts, vec![2, 1, 1]);
     assert_eq!(result.outcome, Outcome::Failed);
     assert_eq!(result.base, 14);
+    // Each tablet checks that the log the result was counted from extends the tree its
+    // receipt named: its ballot is still in what was counted.
+    let record = v.result_record.clone().unwrap();
+    server_verify(
+        &arr(&server_key),
+        &record.canonical_bytes(),
+        &arr(v.result_signature.as_deref().unwrap()),
+    )
+    .expect("result signature");
+    assert_eq!(record.result, result);
+    let final_head = TreeHead {
+        size: record.tree_size,
+        root: record.tree_root,
+    };
+    assert_eq!(final_head.size, 4);
+    for (i, t) in tablets.iter().enumerate() {
+        let mine = view(&t.client, poll).await?;
+        let r = &receipts[i];
+        let head = TreeHead {
+            size: r.tree_size,
+            root: arr(&r.tree_root),
+        };
+        let proof: Vec<[u8; 32]> = mine.my_consistency[0].iter().map(|h| arr(h)).collect();
+        assert!(verify_consistency(&head, &final_head, &proof), "tablet {i}");
+        if r.tree_size > 1 && r.tree_size < 4 {
+            let other = TreeHead {
+                size: r.tree_size,
+                root: arr(&receipts[0].tree_root),
+            };
+            assert!(
+                !verify_consistency(&other, &final_head, &proof),
+                "a wrong head fails"
+            );
+        }
+    }
 
     // The archive recounts offline; one flipped byte anywhere in a ballot fails it.
     let bundle = chair

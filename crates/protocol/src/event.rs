@@ -5,6 +5,7 @@ use crate::snapshot::{MeetingInfo, MeetingSummary, Participant};
 use crate::topic::Topic;
 use ecabinet_domain::agenda::AgendaItem;
 use ecabinet_domain::attendance::AttendanceEntry;
+use ecabinet_domain::device::Device;
 use ecabinet_domain::meeting::MeetingStatus;
 use ecabinet_domain::speakers::SpeakerQueue;
 use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
@@ -76,6 +77,12 @@ pub enum EventBody {
         /// Its whole summary.
         poll: PollSummary,
     },
+    /// A device key was registered, approved or revoked (`devices`, `devices:<id>`).
+    #[serde(rename = "device.changed")]
+    DeviceChanged {
+        /// The device as it is now.
+        device: Device,
+    },
     /// Ballots arrived: how many of how many have voted. Never who chose what.
     #[serde(rename = "poll.progress")]
     PollProgress {
@@ -103,6 +110,7 @@ impl EventBody {
             EventBody::MeetingUnlisted { .. } => "meeting.unlisted",
             EventBody::PollChanged { .. } => "poll.changed",
             EventBody::PollProgress { .. } => "poll.progress",
+            EventBody::DeviceChanged { .. } => "device.changed",
         }
     }
 

@@ -17,7 +17,8 @@ pub use event::{Event, EventBody};
 pub use frame::{ClientFrame, Position, ServerFrame};
 pub use poll::PollSummary;
 pub use snapshot::{
-    MeetingInfo, MeetingList, MeetingSnapshot, MeetingSummary, Participant, SnapshotBody,
+    DeviceList, MeetingInfo, MeetingList, MeetingSnapshot, MeetingSummary, Participant,
+    SnapshotBody,
 };
 pub use topic::Topic;
 

@@ -1,7 +1,7 @@
 //! Polls on the wire: the summary every participant sees live, the full view with the
 //! definition a tablet signs against, ballot submissions and the server's signed receipts.
 
-use ecabinet_domain::poll::{BallotForm, PollDefinition, PollResult, PollStatus};
+use ecabinet_domain::poll::{BallotForm, PollDefinition, PollResult, PollStatus, ResultRecord};
 use ecabinet_domain::vote::DecisionRule;
 use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
 use serde::{Deserialize, Serialize};
@@ -131,12 +131,16 @@ pub struct PollView {
     pub server_key: String,
     /// The viewer's own receipts in this poll, oldest first.
     pub my_receipts: Vec<Receipt>,
-    /// The server's signature over the result record, hex, once closed.
+    /// Once closed: for each of those receipts, the RFC 6962 consistency proof (hex) from
+    /// the receipt's tree to the result's, so that the tablet can check that the log the
+    /// result was counted from still holds its ballot.
+    #[serde(default)]
+    pub my_consistency: Vec<Vec<String>>,
+    /// The result record the server signed (with the log size and root it was counted
+    /// from), once closed.
+    pub result_record: Option<ResultRecord>,
+    /// The server's signature over its canonical bytes, hex.
     pub result_signature: Option<String>,
-    /// Log size and root the result was counted from.
-    pub tree_size: Option<u64>,
-    /// Root, hex.
-    pub tree_root: Option<String>,
 }
 
 /// `GET /api/polls/{id}/pending` (chair and secretariat): who has not voted yet.

@@ -4,6 +4,7 @@ use crate::event::EventBody;
 use crate::poll::PollSummary;
 use ecabinet_domain::agenda::AgendaItem;
 use ecabinet_domain::attendance::AttendanceEntry;
+use ecabinet_domain::device::Device;
 use ecabinet_domain::meeting::{MeetingDetails, MeetingStatus};
 use ecabinet_domain::quorum::{self, Fraction, QuorumStatus};
 use ecabinet_domain::speakers::SpeakerQueue;
@@ -126,7 +127,9 @@ impl MeetingSnapshot {
                     p.eligible = *eligible;
                 }
             }
-            EventBody::MeetingListed { .. } | EventBody::MeetingUnlisted { .. } => {}
+            EventBody::MeetingListed { .. }
+            | EventBody::MeetingUnlisted { .. }
+            | EventBody::DeviceChanged { .. } => {}
         }
     }
 }
@@ -175,6 +178,34 @@ impl MeetingList {
     }
 }
 
+/// The state of the `devices` and `devices:<id>` topics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceList {
+    /// The devices, pending first, then newest first.
+    pub devices: Vec<Device>,
+}
+
+impl DeviceList {
+    /// Applies one event of a device topic. Events of other kinds are ignored.
+    pub fn apply(&mut self, body: &EventBody) {
+        if let EventBody::DeviceChanged { device } = body {
+            self.devices.retain(|d| d.id != device.id);
+            self.devices.push(device.clone());
+            self.sort();
+        }
+    }
+
+    /// Puts the list in its canonical order (the server's).
+    pub fn sort(&mut self) {
+        self.devices.sort_by_key(|d| {
+            (
+                d.status != ecabinet_domain::device::DeviceStatus::Pending,
+                std::cmp::Reverse(d.id),
+            )
+        });
+    }
+}
+
 /// The state of any topic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -183,6 +214,8 @@ pub enum SnapshotBody {
     Meeting(Box<MeetingSnapshot>),
     /// State of the `meetings` and `user:<id>` topics.
     MeetingList(MeetingList),
+    /// State of the `devices` and `devices:<id>` topics.
+    Devices(DeviceList),
 }
 
 impl SnapshotBody {
@@ -191,6 +224,7 @@ impl SnapshotBody {
         match self {
             SnapshotBody::Meeting(m) => m.apply(body),
             SnapshotBody::MeetingList(l) => l.apply(body),
+            SnapshotBody::Devices(l) => l.apply(body),
         }
     }
 }

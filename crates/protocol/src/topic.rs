@@ -14,6 +14,10 @@ pub enum Topic {
     Meeting(MeetingId),
     /// `user:<id>`: one user's own stream (meetings they are invited to).
     User(UserId),
+    /// `devices`: every device key and its approval (secretariat only).
+    Devices,
+    /// `devices:<user id>`: one member's device keys (the member and the secretariat).
+    DevicesOf(UserId),
 }
 
 impl fmt::Display for Topic {
@@ -22,6 +26,8 @@ impl fmt::Display for Topic {
             Topic::Meetings => f.write_str("meetings"),
             Topic::Meeting(id) => write!(f, "meeting:{id}"),
             Topic::User(id) => write!(f, "user:{id}"),
+            Topic::Devices => f.write_str("devices"),
+            Topic::DevicesOf(id) => write!(f, "devices:{id}"),
         }
     }
 }
@@ -40,8 +46,10 @@ impl FromStr for Topic {
     type Err = BadTopic;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || BadTopic(s.chars().take(64).collect());
-        if s == "meetings" {
-            return Ok(Topic::Meetings);
+        match s {
+            "meetings" => return Ok(Topic::Meetings),
+            "devices" => return Ok(Topic::Devices),
+            _ => {}
         }
         let (kind, id) = s.split_once(':').ok_or_else(bad)?;
         // Only plain positive decimal ids: no sign, no leading zeros, so that one topic has one name.
@@ -52,6 +60,7 @@ impl FromStr for Topic {
         match kind {
             "meeting" => Ok(Topic::Meeting(MeetingId(n))),
             "user" => Ok(Topic::User(UserId(n))),
+            "devices" => Ok(Topic::DevicesOf(UserId(n))),
             _ => Err(bad()),
         }
     }
@@ -80,6 +89,8 @@ mod tests {
             Topic::Meetings,
             Topic::Meeting(MeetingId(12)),
             Topic::User(UserId(3)),
+            Topic::Devices,
+            Topic::DevicesOf(UserId(4)),
         ] {
             assert_eq!(t.to_string().parse::<Topic>().unwrap(), t);
         }

@@ -94,10 +94,11 @@ impl Tx {
         rows.iter().map(device_row).collect()
     }
 
-    /// Devices of one account, newest first.
+    /// Devices of one account, pending first, then newest first.
     pub async fn devices_of(&mut self, user: UserId) -> Result<Vec<Device>> {
         let rows = sqlx::query(select_device!(
-            "where d.user_id = $1 order by d.device_id desc"
+            "where d.user_id = $1 \
+             order by case d.status when 'pending' then 0 else 1 end, d.device_id desc"
         ))
         .bind(user.0)
         .fetch_all(self.conn())
