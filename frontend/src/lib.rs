@@ -2,13 +2,19 @@
 //! browser (`hydrate`). Touch-first, Vietnamese by default. Commands go over HTTP
 //! ([`api`]); state arrives live over one WebSocket ([`live`]).
 
+// Leptos views are nested types; the meeting pages with their votes go past the default.
+#![recursion_limit = "256"]
+
 pub mod api;
+mod devices;
 mod editor;
 pub mod i18n;
 pub mod live;
 mod meeting;
 mod pages;
+pub mod tablet;
 pub mod time;
+mod vote;
 
 use ecabinet_protocol::ApiError;
 use ecabinet_protocol::api::Me;
@@ -134,6 +140,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/meetings/:id/edit") view=editor::Editor/>
                 <Route path=path!("/meetings/:id/console") view=meeting::Console/>
                 <Route path=path!("/meetings/:id") view=meeting::MeetingPage/>
+                <Route path=path!("/devices") view=devices::DevicesPage/>
             </Routes>
         </Router>
     }
@@ -169,6 +176,9 @@ fn Header() -> impl IntoView {
             <a class="brand" href="/">{tx(lang, K::AppName)}</a>
             <div class="topbar-right">
                 {who.map(|me| view! {
+                    {(me.role != ecabinet_domain::Role::Admin).then(|| view! {
+                        <a class="button" href="/devices" data-testid="to-devices">{tx(lang, K::Devices)}</a>
+                    })}
                     <span class="me" data-testid="me">
                         <strong>{me.display_name}</strong>
                     </span>

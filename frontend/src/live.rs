@@ -5,7 +5,7 @@
 //! render their loading state and the data arrives after hydration.
 
 use ecabinet_protocol::sync::TopicState;
-use ecabinet_protocol::{ErrorCode, MeetingList, MeetingSnapshot, SnapshotBody, Topic};
+use ecabinet_protocol::{DeviceList, ErrorCode, MeetingList, MeetingSnapshot, SnapshotBody, Topic};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -84,6 +84,14 @@ impl Live {
     pub fn list(&self, topic: Topic) -> Option<MeetingList> {
         self.topics.with(|m| match m.get(&topic).map(|t| &t.state) {
             Some(SnapshotBody::MeetingList(l)) => Some(l.clone()),
+            _ => None,
+        })
+    }
+
+    /// The device list of `topic`, if received (tracked).
+    pub fn devices(&self, topic: Topic) -> Option<DeviceList> {
+        self.topics.with(|m| match m.get(&topic).map(|t| &t.state) {
+            Some(SnapshotBody::Devices(l)) => Some(l.clone()),
             _ => None,
         })
     }

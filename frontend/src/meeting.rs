@@ -37,11 +37,15 @@ fn gate(
 ) -> impl IntoView {
     let ui = ui();
     let (lang, live) = (ui.lang, ui.live);
+    // Only arrival matters here: the page's blocks follow the snapshot themselves, and
+    // rebuilding the page on every event would drop what its components hold (a ballot
+    // being signed, a PIN being typed).
+    let loaded = Memo::new(move |_| snap.with(Option::is_some));
     move || {
         let refused = id
             .get()
             .and_then(|id| live.refusal(Topic::Meeting(MeetingId(id))));
-        if snap.with(Option::is_some) {
+        if loaded.get() {
             page()
         } else if id.get().is_none() || refused.is_some() {
             view! { <p class="error" data-testid="not-found">{tx(lang, K::MeetingNotFound)}</p> }
@@ -284,6 +288,7 @@ pub fn MeetingPage() -> impl IntoView {
                 {quorum_line(snap, lang)}
                 {error_line(err)}
                 {actions}
+                <crate::vote::Votes snap console=false err/>
                 <div class="columns">
                     {agenda_block(snap, lang)}
                     {speakers_block(snap, lang, None)}
@@ -344,6 +349,7 @@ pub fn Console() -> impl IntoView {
                 {quorum_line(snap, lang)}
                 {error_line(err)}
                 {controls}
+                <crate::vote::Votes snap console=true err/>
                 <div class="columns">
                     {agenda_block(snap, lang)}
                     {speakers_block(snap, lang, Some(err))}

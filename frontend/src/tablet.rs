@@ -1,0 +1,505 @@
+//! This tablet's signing key and what it has signed: the ed25519 key is generated here,
+//! sealed under the member's PIN (`ecabinet_crypto::keystore`) and kept in IndexedDB; only
+//! its public half ever leaves the browser. Ballots are signed here too, after the tablet
+//! has recomputed what it signs, and every receipt is checked and kept.
+
+use ecabinet_crypto::keystore::{self, KeystoreError, SealedKey};
+use ecabinet_crypto::log::{
+    TreeHead, ballot_leaf, leaf_hash, receipt_bytes, server_verify, verify_consistency,
+    verify_inclusion,
+};
+use ecabinet_crypto::{Ballot, SigningKey, key_id, sha256};
+use ecabinet_domain::UserId;
+use ecabinet_protocol::poll::{PollView, Receipt};
+use serde::{Deserialize, Serialize};
+
+/// The sealed key as kept in IndexedDB (one per account on this browser).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredKey {
+    /// Whose key.
+    pub user_id: UserId,
+    /// The public key, hex (what was registered).
+    pub public_key: String,
+    /// Its id, hex (what ballots carry).
+    pub key_id: String,
+    /// The sealed seed: salt, nonce, ciphertext in hex, and the Argon2id costs.
+    pub salt: String,
+    /// XChaCha20 nonce, hex.
+    pub nonce: String,
+    /// Argon2id memory, KiB.
+    pub m_cost_kib: u32,
+    /// Argon2id passes.
+    pub t_cost: u32,
+    /// Encrypted seed and tag, hex.
+    pub ciphertext: String,
+    /// The server key first seen on this tablet, hex: receipts signed by another key are
+    /// refused (trust on first use).
+    #[serde(default)]
+    pub server_key: Option<String>,
+}
+
+/// Why enrolment, signing or a check failed; each has its own message in the UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceError {
+    /// The PIN is too short or not digits.
+    WeakPin,
+    /// The two PINs differ.
+    PinMismatch,
+    /// Wrong PIN (or a damaged record).
+    WrongPin,
+    /// No key on this tablet for this account.
+    NoKey,
+    /// The key was not approved for this account when the vote opened.
+    KeyNotInPoll,
+    /// The definition the server sent does not hash to the hash it claims.
+    DefinitionMismatch,
+    /// The vote is not open.
+    NotOpen,
+    /// A receipt or result failed its signature or proof check.
+    BadReceipt,
+    /// The server signs with another key than the one this tablet saw first.
+    ServerKeyChanged,
+    /// The browser's storage or randomness is unavailable.
+    Storage(String),
+    /// The server refused (its error, in words).
+    Server(ecabinet_protocol::ApiError),
+}
+
+impl From<KeystoreError> for DeviceError {
+    fn from(e: KeystoreError) -> Self {
+        match e {
+            KeystoreError::WrongPin => DeviceError::WrongPin,
+            KeystoreError::WeakPin => DeviceError::WeakPin,
+            other => DeviceError::Storage(other.to_string()),
+        }
+    }
+}
+
+fn unhex<const N: usize>(s: &str) -> Result<[u8; N], DeviceError> {
+    hex::decode(s)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or(DeviceError::BadReceipt)
+}
+
+impl StoredKey {
+    /// Seals `key` under `pin` with fresh randomness.
+    pub fn seal(
+        user_id: UserId,
+        key: &SigningKey,
+        pin: &str,
+        salt: [u8; 16],
+        nonce: [u8; 24],
+    ) -> Result<StoredKey, DeviceError> {
+        let sealed = keystore::seal(key, pin, salt, nonce)?;
+        Ok(StoredKey {
+            user_id,
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            key_id: hex::encode(sealed.key_id),
+            salt: hex::encode(sealed.salt),
+            nonce: hex::encode(sealed.nonce),
+            m_cost_kib: sealed.m_cost_kib,
+            t_cost: sealed.t_cost,
+            ciphertext: hex::encode(&sealed.ciphertext),
+            server_key: None,
+        })
+    }
+
+    /// Opens the key with `pin`.
+    pub fn open(&self, pin: &str) -> Result<SigningKey, DeviceError> {
+        let bad = || DeviceError::Storage("damaged key record".into());
+        let sealed = SealedKey {
+            salt: unhex(&self.salt).map_err(|_| bad())?,
+            nonce: unhex(&self.nonce).map_err(|_| bad())?,
+            m_cost_kib: self.m_cost_kib,
+            t_cost: self.t_cost,
+            ciphertext: hex::decode(&self.ciphertext).map_err(|_| bad())?,
+            key_id: unhex(&self.key_id).map_err(|_| bad())?,
+        };
+        Ok(keystore::open(&sealed, pin)?)
+    }
+}
+
+/// Checks a PIN and its confirmation before anything is generated.
+pub fn check_new_pin(pin: &str, again: &str) -> Result<(), DeviceError> {
+    if pin.chars().count() < keystore::MIN_PIN_CHARS || !pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(DeviceError::WeakPin);
+    }
+    if pin != again {
+        return Err(DeviceError::PinMismatch);
+    }
+    Ok(())
+}
+
+/// What the tablet signs for `choices` in the poll `view`, after checking that the
+/// definition it was shown hashes to the hash the server states and that this key may
+/// vote in it. `nonce` and `now_ms` come from the browser.
+pub fn prepare_ballot(
+    view: &PollView,
+    me: UserId,
+    key: &SigningKey,
+    choices: Vec<u16>,
+    nonce: [u8; 16],
+    now_ms: i64,
+) -> Result<Ballot, DeviceError> {
+    let def = view.definition.as_ref().ok_or(DeviceError::NotOpen)?;
+    let hash = sha256(&def.canonical_bytes());
+    if view.definition_hash.as_deref() != Some(hex::encode(hash).as_str()) {
+        return Err(DeviceError::DefinitionMismatch);
+    }
+    let kid = key_id(&key.verifying_key());
+    let voter = def.voter(me).ok_or(DeviceError::KeyNotInPoll)?;
+    if !voter.keys.iter().any(|k| k.0 == kid) {
+        return Err(DeviceError::KeyNotInPoll);
+    }
+    Ok(Ballot {
+        poll_id: u64::try_from(def.poll_id).map_err(|_| DeviceError::NotOpen)?,
+        poll_hash: hash,
+        member_id: u64::try_from(me.0).map_err(|_| DeviceError::NotOpen)?,
+        key_id: kid,
+        choices,
+        text_hash: [0; 32],
+        nonce,
+        client_time: now_ms,
+    })
+}
+
+/// Checks a receipt as a tablet must: signed by `server_key`, for this ballot's leaf, and
+/// that leaf is in the tree the receipt names.
+pub fn check_receipt(r: &Receipt, server_key: &str, leaf: &[u8]) -> Result<(), DeviceError> {
+    let head = TreeHead {
+        size: r.tree_size,
+        root: unhex(&r.tree_root)?,
+    };
+    let lh: [u8; 32] = unhex(&r.leaf_hash)?;
+    if lh != leaf_hash(leaf) {
+        return Err(DeviceError::BadReceipt);
+    }
+    let poll = u64::try_from(r.poll_id).map_err(|_| DeviceError::BadReceipt)?;
+    server_verify(
+        &unhex(server_key)?,
+        &receipt_bytes(poll, r.index, &lh, &head),
+        &unhex(&r.signature)?,
+    )
+    .map_err(|_| DeviceError::BadReceipt)?;
+    let proof = r
+        .inclusion
+        .iter()
+        .map(|h| unhex(h))
+        .collect::<Result<Vec<[u8; 32]>, _>>()?;
+    if !verify_inclusion(&head, leaf, r.index, &proof) {
+        return Err(DeviceError::BadReceipt);
+    }
+    Ok(())
+}
+
+/// After the close: the result is signed by the server, and the tree it was counted from
+/// extends the tree of every receipt this tablet kept (so each ballot was counted from).
+/// Returns how many receipts were checked.
+pub fn check_counted(view: &PollView, kept: &[Receipt]) -> Result<usize, DeviceError> {
+    let record = view.result_record.as_ref().ok_or(DeviceError::NotOpen)?;
+    let sig = view
+        .result_signature
+        .as_deref()
+        .ok_or(DeviceError::BadReceipt)?;
+    server_verify(
+        &unhex(&view.server_key)?,
+        &record.canonical_bytes(),
+        &unhex(sig)?,
+    )
+    .map_err(|_| DeviceError::BadReceipt)?;
+    if Some(&record.result) != view.summary.result.as_ref() {
+        return Err(DeviceError::BadReceipt);
+    }
+    let last = TreeHead {
+        size: record.tree_size,
+        root: record.tree_root,
+    };
+    for r in kept {
+        let at = view
+            .my_receipts
+            .iter()
+            .position(|m| m.leaf_hash == r.leaf_hash && m.index == r.index)
+            .ok_or(DeviceError::BadReceipt)?;
+        let proof = view
+            .my_consistency
+            .get(at)
+            .ok_or(DeviceError::BadReceipt)?
+            .iter()
+            .map(|h| unhex(h))
+            .collect::<Result<Vec<[u8; 32]>, _>>()?;
+        let head = TreeHead {
+            size: r.tree_size,
+            root: unhex(&r.tree_root)?,
+        };
+        if !verify_consistency(&head, &last, &proof) {
+            return Err(DeviceError::BadReceipt);
+        }
+    }
+    Ok(kept.len())
+}
+
+/// The leaf a signed ballot makes in the poll's log.
+pub fn leaf_of(b: &ecabinet_crypto::SignedBallot) -> Vec<u8> {
+    ballot_leaf(b)
+}
+
+/// The browser side: randomness, IndexedDB, and the HTTP calls.
+#[cfg(feature = "hydrate")]
+pub mod browser {
+    use super::*;
+    use idb::{DatabaseEvent, Factory, TransactionMode};
+    use wasm_bindgen::JsValue;
+
+    const DB: &str = "ecabinet";
+    const KEYS: &str = "keys";
+    const RECEIPTS: &str = "receipts";
+
+    /// `N` bytes from `crypto.getRandomValues`.
+    pub fn random<const N: usize>() -> Result<[u8; N], DeviceError> {
+        let mut out = [0u8; N];
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .ok_or_else(|| DeviceError::Storage("no crypto.getRandomValues".into()))?
+            .get_random_values_with_u8_array(&mut out)
+            .map_err(|_| DeviceError::Storage("crypto.getRandomValues failed".into()))?;
+        Ok(out)
+    }
+
+    fn storage(e: impl std::fmt::Display) -> DeviceError {
+        DeviceError::Storage(e.to_string())
+    }
+
+    async fn db() -> Result<idb::Database, DeviceError> {
+        let mut req = Factory::new()
+            .map_err(storage)?
+            .open(DB, Some(1))
+            .map_err(storage)?;
+        req.on_upgrade_needed(|ev| {
+            if let Ok(db) = ev.database() {
+                for store in [KEYS, RECEIPTS] {
+                    if !db.store_names().iter().any(|s| s == store) {
+                        let _ = db.create_object_store(store, idb::ObjectStoreParams::new());
+                    }
+                }
+            }
+        });
+        req.await.map_err(storage)
+    }
+
+    async fn get(store: &str, key: &str) -> Result<Option<String>, DeviceError> {
+        let db = db().await?;
+        let tx = db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(storage)?;
+        let value = tx
+            .object_store(store)
+            .map_err(storage)?
+            .get(JsValue::from_str(key))
+            .map_err(storage)?
+            .await
+            .map_err(storage)?;
+        Ok(value.and_then(|v| v.as_string()))
+    }
+
+    async fn put(store: &str, key: &str, value: &str) -> Result<(), DeviceError> {
+        let db = db().await?;
+        let tx = db
+            .transaction(&[store], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        tx.object_store(store)
+            .map_err(storage)?
+            .put(&JsValue::from_str(value), Some(&JsValue::from_str(key)))
+            .map_err(storage)?
+            .await
+            .map_err(storage)?;
+        match tx.await.map_err(storage)? {
+            idb::TransactionResult::Committed => Ok(()),
+            idb::TransactionResult::Aborted => Err(storage("the browser refused to store it")),
+        }
+    }
+
+    /// This account's key on this tablet, if any.
+    pub async fn load_key(user: UserId) -> Result<Option<StoredKey>, DeviceError> {
+        Ok(get(KEYS, &user.0.to_string())
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    async fn save_key(k: &StoredKey) -> Result<(), DeviceError> {
+        let json = serde_json::to_string(k).map_err(storage)?;
+        put(KEYS, &k.user_id.0.to_string(), &json).await
+    }
+
+    /// Generates a key, seals it under `pin`, keeps it, and registers its public half.
+    pub async fn enroll(
+        user: UserId,
+        label: String,
+        pin: String,
+    ) -> Result<StoredKey, DeviceError> {
+        let key = SigningKey::from_bytes(&random::<32>()?);
+        let stored = StoredKey::seal(user, &key, &pin, random()?, random()?)?;
+        // Kept before it is registered: a registered key whose seed was lost could
+        // never sign, while a kept key that failed to register can simply try again.
+        save_key(&stored).await?;
+        crate::api::call(
+            "POST",
+            "/api/devices".into(),
+            Some(serde_json::json!({"label": label, "public_key": stored.public_key})),
+        )
+        .await
+        .map_err(DeviceError::Server)?;
+        Ok(stored)
+    }
+
+    /// Registers again a key kept here whose registration failed or was lost.
+    pub async fn register(stored: &StoredKey, label: String) -> Result<(), DeviceError> {
+        crate::api::call(
+            "POST",
+            "/api/devices".into(),
+            Some(serde_json::json!({"label": label, "public_key": stored.public_key})),
+        )
+        .await
+        .map(|_| ())
+        .map_err(DeviceError::Server)
+    }
+
+    async fn view(poll: i64) -> Result<PollView, DeviceError> {
+        let v = crate::api::call("GET", format!("/api/polls/{poll}"), None)
+            .await
+            .map_err(DeviceError::Server)?;
+        serde_json::from_value(v).map_err(|e| storage(format!("unexpected answer: {e}")))
+    }
+
+    /// The receipts this tablet kept for `poll`, oldest first.
+    pub async fn kept(user: UserId, poll: i64) -> Result<Vec<Receipt>, DeviceError> {
+        Ok(get(RECEIPTS, &format!("{}:{poll}", user.0))
+            .await?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default())
+    }
+
+    /// Unlocks the key with `pin`, signs `choices`, sends the ballot, checks the receipt
+    /// and keeps it.
+    pub async fn cast(
+        user: UserId,
+        poll: i64,
+        choices: Vec<u16>,
+        pin: String,
+    ) -> Result<Receipt, DeviceError> {
+        let mut stored = load_key(user).await?.ok_or(DeviceError::NoKey)?;
+        let key = stored.open(&pin)?;
+        let v = view(poll).await?;
+        match &stored.server_key {
+            Some(k) if *k != v.server_key => return Err(DeviceError::ServerKeyChanged),
+            Some(_) => {}
+            None => {
+                stored.server_key = Some(v.server_key.clone());
+                save_key(&stored).await?;
+            }
+        }
+        let now = js_sys::Date::now() as i64;
+        let ballot = prepare_ballot(&v, user, &key, choices, random()?, now)?;
+        let signed = ballot.sign(&key).map_err(|e| storage(e.to_string()))?;
+        let answer = crate::api::call(
+            "POST",
+            format!("/api/polls/{poll}/ballots"),
+            Some(serde_json::json!({
+                "ballot": hex::encode(&signed.bytes),
+                "signature": hex::encode(signed.signature),
+            })),
+        )
+        .await
+        .map_err(DeviceError::Server)?;
+        let receipt: Receipt = serde_json::from_value(answer)
+            .map_err(|e| storage(format!("unexpected answer: {e}")))?;
+        check_receipt(&receipt, &v.server_key, &leaf_of(&signed))?;
+        let mut all = kept(user, poll).await?;
+        all.push(receipt.clone());
+        let json = serde_json::to_string(&all).map_err(storage)?;
+        put(RECEIPTS, &format!("{}:{poll}", user.0), &json).await?;
+        Ok(receipt)
+    }
+
+    /// After the close: checks the signed result and that it was counted from a log that
+    /// holds every ballot this tablet sent. `Ok(0)` when this tablet sent none.
+    pub async fn check(user: UserId, poll: i64) -> Result<usize, DeviceError> {
+        let receipts = kept(user, poll).await?;
+        let v = view(poll).await?;
+        if let Some(k) = load_key(user).await?.and_then(|k| k.server_key)
+            && k != v.server_key
+        {
+            return Err(DeviceError::ServerKeyChanged);
+        }
+        check_counted(&v, &receipts)
+    }
+}
+
+/// On the server nothing here runs (pages call it from event handlers only); these keep
+/// the pages free of `cfg`.
+#[cfg(not(feature = "hydrate"))]
+#[allow(clippy::unused_async)]
+pub mod browser {
+    use super::*;
+
+    fn absent() -> DeviceError {
+        DeviceError::Storage("not in a browser".into())
+    }
+
+    /// See the browser build.
+    pub async fn load_key(_: UserId) -> Result<Option<StoredKey>, DeviceError> {
+        Err(absent())
+    }
+
+    /// See the browser build.
+    pub async fn enroll(_: UserId, _: String, _: String) -> Result<StoredKey, DeviceError> {
+        Err(absent())
+    }
+
+    /// See the browser build.
+    pub async fn register(_: &StoredKey, _: String) -> Result<(), DeviceError> {
+        Err(absent())
+    }
+
+    /// See the browser build.
+    pub async fn kept(_: UserId, _: i64) -> Result<Vec<Receipt>, DeviceError> {
+        Err(absent())
+    }
+
+    /// See the browser build.
+    pub async fn cast(_: UserId, _: i64, _: Vec<u16>, _: String) -> Result<Receipt, DeviceError> {
+        Err(absent())
+    }
+
+    /// See the browser build.
+    pub async fn check(_: UserId, _: i64) -> Result<usize, DeviceError> {
+        Err(absent())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn pins_are_six_digits_at_least_and_confirmed() {
+        assert_eq!(check_new_pin("12345", "12345"), Err(DeviceError::WeakPin));
+        assert_eq!(check_new_pin("12345a", "12345a"), Err(DeviceError::WeakPin));
+        assert_eq!(
+            check_new_pin("123456", "123457"),
+            Err(DeviceError::PinMismatch)
+        );
+        assert_eq!(check_new_pin("123456", "123456"), Ok(()));
+    }
+
+    #[test]
+    fn a_stored_key_opens_with_its_pin_only() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let s = StoredKey::seal(UserId(3), &key, "246810", [1; 16], [2; 24]).unwrap();
+        let back: StoredKey = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back.open("246810").unwrap().to_bytes(), key.to_bytes());
+        assert_eq!(back.open("246811").unwrap_err(), DeviceError::WrongPin);
+        assert_eq!(s.key_id, hex::encode(key_id(&key.verifying_key())));
+    }
+}
