@@ -214,7 +214,9 @@ fn browser_tests(t: &mut Tally) -> Result<()> {
             Command::new("node")
                 .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
                 .arg("tests/e2e/")
-                .env("ECABINET_URL", &url),
+                .env("ECABINET_URL", &url)
+                // The vote test recounts its exported archive with `ecabinet verify`.
+                .env("ECABINET_BIN", &bin),
         ),
         Err(e) => Err(e),
     };
