@@ -176,13 +176,18 @@ pub fn verify(bundle: &Bundle) -> Verdict {
             None
         }
     };
+    // Decompressing thousands of keys is a tenth of the work: spread it over the cores.
     let mut keys: HashMap<KeyId, (UserId, VerifyingKey)> = HashMap::new();
-    for d in &bundle.devices {
-        match check_public_key(&d.public_key) {
-            Ok(k) if KeyId(ecabinet_crypto::key_id(&k)) == d.key_id => {
+    for (d, key) in bundle.devices.iter().zip(in_parallel(&bundle.devices, |d| {
+        check_public_key(&d.public_key)
+            .ok()
+            .filter(|k| KeyId(ecabinet_crypto::key_id(k)) == d.key_id)
+    })) {
+        match key {
+            Some(k) => {
                 keys.insert(d.key_id, (d.member_id, k));
             }
-            _ => verdict.problems.push(format!(
+            None => verdict.problems.push(format!(
                 "device {}: the public key is unusable or does not match its key id",
                 d.device_id
             )),
@@ -208,12 +213,64 @@ pub fn verify(bundle: &Bundle) -> Verdict {
     verdict
 }
 
+/// `f` of each item, in order, computed in one chunk per core.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(256);
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// A signature to check, with what it is about (for naming the culprit).
 struct Check {
     message: Vec<u8>,
     signature: [u8; 64],
     key: VerifyingKey,
-    what: String,
+    what: Signed,
+}
+
+/// What a signature is on; named only when it fails.
+#[derive(Clone, Copy)]
+enum Signed {
+    Receipt(usize),
+    Ballot(usize),
+    Result,
+}
+
+impl std::fmt::Display for Signed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Signed::Receipt(i) => write!(f, "ballot {i}: the receipt signature"),
+            Signed::Ballot(i) => write!(f, "ballot {i}: the member's signature"),
+            Signed::Result => f.write_str("the result signature"),
+        }
+    }
+}
+
+/// Rebuilds the log from its leaves; checks each receipt's root (the root after its own
+/// ballot) and returns the problems and the final head.
+fn check_log(leaves: Vec<Vec<u8>>, roots: &[[u8; 32]]) -> (Vec<String>, TreeHead) {
+    let mut problems = Vec::new();
+    let mut log = PollLog::new();
+    for (i, (leaf, root)) in leaves.into_iter().zip(roots).enumerate() {
+        log.append(leaf);
+        if log.head().root != *root {
+            problems.push(format!(
+                "ballot {i}: the receipt's tree root is not the root of the log's first {} ballots",
+                i + 1
+            ));
+        }
+    }
+    (problems, log.head())
 }
 
 fn verify_poll(
@@ -229,7 +286,7 @@ fn verify_poll(
     }
     let poll_id = u64::try_from(def.poll_id).unwrap_or(0);
     let mut checks = Vec::with_capacity(2 * p.ballots.len() + 1);
-    let mut log = PollLog::new();
+    let mut leaves = Vec::with_capacity(p.ballots.len());
     let mut counted_in_order: Vec<(UserId, Vec<u16>)> = Vec::new();
     let voters: HashMap<UserId, &poll::Voter> = def.voters.iter().map(|v| (v.member, v)).collect();
     for (i, b) in p.ballots.iter().enumerate() {
@@ -243,28 +300,24 @@ fn verify_poll(
         };
         let leaf = ballot_leaf(&signed);
         let lh = leaf_hash(&leaf);
-        log.append(leaf);
-        let head = log.head();
-        if head.root != b.tree_root {
-            problems.push(format!(
-                "{at}: the receipt's tree root is not the root of the log's first {} ballots",
-                i + 1
-            ));
-        }
+        leaves.push(leaf);
+        // The receipt names the tree right after its ballot: size i + 1 and the root it
+        // states, which check_log compares with the rebuilt log.
         if let Some(sk) = server_key {
+            let size = u64::try_from(i).unwrap_or(u64::MAX - 1) + 1;
             checks.push(Check {
                 message: receipt_bytes(
                     poll_id,
-                    head.size - 1,
+                    size - 1,
                     &lh,
                     &TreeHead {
-                        size: head.size,
+                        size,
                         root: b.tree_root,
                     },
                 ),
                 signature: b.receipt_signature,
                 key: *sk,
-                what: format!("{at}: the receipt signature"),
+                what: Signed::Receipt(i),
             });
         }
         let ballot = match Ballot::from_bytes(&b.ballot) {
@@ -293,7 +346,7 @@ fn verify_poll(
                 message: b.ballot.clone(),
                 signature: b.signature,
                 key: *key,
-                what: format!("{at}: the member's signature"),
+                what: Signed::Ballot(i),
             }),
             Some(_) => problems.push(format!("{at}: the key belongs to another member")),
             None => problems.push(format!("{at}: the signing key is not in the bundle")),
@@ -313,8 +366,26 @@ fn verify_poll(
             }
         }
     }
-    let head = log.head();
+    // The log and the signatures are independent: rebuild one while checking the other.
+    let roots: Vec<[u8; 32]> = p.ballots.iter().map(|b| b.tree_root).collect();
     let r = &p.result;
+    if let Some(sk) = server_key {
+        checks.push(Check {
+            message: r.canonical_bytes(),
+            signature: p.result_signature,
+            key: *sk,
+            what: Signed::Result,
+        });
+    }
+    let ((log_problems, head), bad_signatures) = std::thread::scope(|s| {
+        let log = s.spawn(|| check_log(leaves, &roots));
+        let bad = check_signatures(&checks);
+        (
+            log.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            bad,
+        )
+    });
+    problems.extend(log_problems);
     if r.poll_id != def.poll_id || r.definition_hash != hash {
         problems.push("the result names another poll or definition".into());
     }
@@ -324,15 +395,7 @@ fn verify_poll(
             r.tree_size, head.size
         ));
     }
-    if let Some(sk) = server_key {
-        checks.push(Check {
-            message: r.canonical_bytes(),
-            signature: p.result_signature,
-            key: *sk,
-            what: "the result signature".into(),
-        });
-    }
-    problems.extend(check_signatures(&checks));
+    problems.extend(bad_signatures);
     let counted = poll::counted(
         &def.rule,
         counted_in_order.iter().map(|(m, c)| (*m, c.as_slice())),
