@@ -20,7 +20,7 @@ use ecabinet_archive::{
 use ecabinet_crypto::log::{PollLog, ballot_leaf, leaf_hash, receipt_bytes, server_sign};
 use ecabinet_crypto::{Ballot, SignedBallot, SigningKey, sha256};
 use ecabinet_domain::access::MeetingCapability as Cap;
-use ecabinet_domain::device::{Device, DeviceStatus};
+use ecabinet_domain::device::Device;
 use ecabinet_domain::meeting::MeetingStatus;
 use ecabinet_domain::poll::{
     self, BallotContext, BallotFacts, BallotForm, BallotRefusal, KeyId, PollDefinition, PollStatus,
@@ -142,6 +142,13 @@ struct Writer {
     logs: HashMap<i64, CachedLog>,
 }
 
+/// What one batch of ballots shares: the revoked devices among its senders, and the rows
+/// it inserts in one statement before commit.
+struct Batch {
+    revoked: HashSet<i64>,
+    rows: Vec<NewBallot>,
+}
+
 /// A poll's log with what the admission checks need, kept in step with the stored ballots.
 #[derive(Default)]
 struct CachedLog {
@@ -193,6 +200,19 @@ impl Writer {
         let mut touched: BTreeMap<i64, (MeetingId, u32, u32)> = BTreeMap::new();
         let mut polls: HashMap<i64, PollRow> = HashMap::new();
         let mut failed: Option<String> = None;
+        // Devices may have been revoked since their handlers looked them up: one query for
+        // the batch, inside its transaction.
+        let ids: Vec<i64> = jobs.iter().map(|j| j.device.id).collect();
+        let mut batch = Batch {
+            revoked: match tx.revoked_among(&ids).await {
+                Ok(r) => r,
+                Err(e) => {
+                    failed = Some(e.to_string());
+                    HashSet::new()
+                }
+            },
+            rows: Vec::with_capacity(jobs.len()),
+        };
         for job in jobs {
             let CastJob {
                 poll_id,
@@ -208,7 +228,7 @@ impl Writer {
             }
             match self
                 .cast(
-                    &mut tx, &mut polls, poll_id, sender, &device, &ballot, &signed,
+                    &mut tx, &mut polls, &mut batch, poll_id, sender, &device, &ballot, &signed,
                 )
                 .await
             {
@@ -227,6 +247,11 @@ impl Writer {
             Some(e) => Err(e),
             None => Ok(()),
         };
+        if outcome.is_ok()
+            && let Err(e) = tx.insert_ballots(&batch.rows).await
+        {
+            outcome = Err(e.to_string());
+        }
         if outcome.is_ok() {
             for (&poll_id, &(meeting, voted, eligible)) in &touched {
                 let leaves = polls.get(&poll_id).map_or(0, |p| p.leaf_count);
@@ -301,6 +326,7 @@ impl Writer {
         &mut self,
         tx: &mut Tx,
         polls: &mut HashMap<i64, PollRow>,
+        batch: &mut Batch,
         poll_id: i64,
         sender: UserId,
         device: &Device,
@@ -323,8 +349,6 @@ impl Writer {
             .and_then(|h| hex::decode(h).ok())
             .and_then(|v| <[u8; 32]>::try_from(v).ok())
             .unwrap_or([0; 32]);
-        // The device may have been revoked since the handler looked it up.
-        let current = tx.device(device.id).await?.ok_or(AppError::NotFound)?;
         let key = Arc::clone(&self.key);
         let cache = self.log(tx, poll).await?;
         let ctx = BallotContext {
@@ -332,7 +356,7 @@ impl Writer {
             definition: poll.definition.as_ref(),
             definition_hash,
             sender,
-            key_revoked: current.status == DeviceStatus::Revoked,
+            key_revoked: batch.revoked.contains(&device.id),
             has_voted: cache.members.contains(&sender),
             duplicate: cache.leaves.contains(&lh),
         };
@@ -369,18 +393,17 @@ impl Writer {
             signature: hex::encode(signature),
             inclusion: inclusion.iter().map(hex::encode).collect(),
         };
-        tx.insert_ballot(&NewBallot {
+        batch.rows.push(NewBallot {
             poll_id,
             leaf_index: index,
             member_id: member,
             device_id: device.id,
-            bytes: &hex::encode(&signed.bytes),
-            signature: &hex::encode(signed.signature),
-            leaf_hash: &lh_hex,
-            tree_root: &receipt.tree_root,
-            receipt_signature: &receipt.signature,
-        })
-        .await?;
+            bytes: hex::encode(&signed.bytes),
+            signature: hex::encode(signed.signature),
+            leaf_hash: lh_hex,
+            tree_root: receipt.tree_root.clone(),
+            receipt_signature: receipt.signature.clone(),
+        });
         Ok((receipt, poll.meeting_id, voted, eligible))
     }
 

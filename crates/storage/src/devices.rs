@@ -106,6 +106,29 @@ impl Tx {
         rows.iter().map(device_row).collect()
     }
 
+    /// Which of `ids` are revoked now (one query for a whole batch of ballots).
+    pub async fn revoked_among(&mut self, ids: &[i64]) -> Result<std::collections::HashSet<i64>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let list = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "select device_id from device where status = 'revoked' and device_id in ({list})"
+        );
+        // Only numbered placeholders are formatted into the text, never a value.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(self.conn()).await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("device_id")?))
+            .collect()
+    }
+
     /// Every device, pending first, then newest first.
     pub async fn all_devices(&mut self) -> Result<Vec<Device>> {
         let rows = sqlx::query(select_device!(

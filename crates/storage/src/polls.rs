@@ -105,7 +105,7 @@ pub struct BallotRow {
 }
 
 /// A new ballot to store.
-pub struct NewBallot<'a> {
+pub struct NewBallot {
     /// Poll id.
     pub poll_id: i64,
     /// Position in the log.
@@ -115,15 +115,15 @@ pub struct NewBallot<'a> {
     /// The signing device.
     pub device_id: i64,
     /// Canonical bytes, hex.
-    pub bytes: &'a str,
+    pub bytes: String,
     /// Signature, hex.
-    pub signature: &'a str,
+    pub signature: String,
     /// Leaf hash, hex.
-    pub leaf_hash: &'a str,
+    pub leaf_hash: String,
     /// Root after it, hex.
-    pub tree_root: &'a str,
+    pub tree_root: String,
     /// Receipt signature, hex.
-    pub receipt_signature: &'a str,
+    pub receipt_signature: String,
 }
 
 macro_rules! select_poll {
@@ -384,26 +384,46 @@ impl Tx {
         Ok(rows.into_iter().map(|r| UserId(r.0)).collect())
     }
 
-    /// Stores an accepted ballot (then [`Tx::set_leaf_count`] before commit).
-    pub async fn insert_ballot(&mut self, b: &NewBallot<'_>) -> Result<()> {
-        let now = self.now();
-        sqlx::query(
+    /// Stores accepted ballots in log order (then [`Tx::set_leaf_count`] before commit).
+    pub async fn insert_ballots(&mut self, rows: &[NewBallot]) -> Result<()> {
+        const COLUMNS: usize = 10;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // One statement per batch: on PostgreSQL each statement is a round trip. Numbered
+        // placeholders (`$n`) are what both engines accept through the Any driver.
+        let mut sql = String::from(
             "insert into ballot (poll_id, leaf_index, member_id, device_id, bytes, signature, \
-             leaf_hash, tree_root, receipt_signature, received_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(b.poll_id)
-        .bind(i64_of(b.leaf_index))
-        .bind(b.member_id.0)
-        .bind(b.device_id)
-        .bind(b.bytes)
-        .bind(b.signature)
-        .bind(b.leaf_hash)
-        .bind(b.tree_root)
-        .bind(b.receipt_signature)
-        .bind(now)
-        .execute(self.conn())
-        .await?;
+             leaf_hash, tree_root, receipt_signature, received_at) values ",
+        );
+        for r in 0..rows.len() {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 1..=COLUMNS {
+                if c > 1 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", r * COLUMNS + c));
+            }
+            sql.push(')');
+        }
+        let now = self.now();
+        // Not kept as a prepared statement: its text varies with the batch size.
+        // Only numbered placeholders are formatted into the text, never a value.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for b in rows {
+            q = q
+                .bind(b.poll_id)
+                .bind(i64_of(b.leaf_index))
+                .bind(b.member_id.0)
+                .bind(b.device_id)
+                .bind(b.bytes.as_str())
+                .bind(b.signature.as_str())
+                .bind(b.leaf_hash.as_str())
+                .bind(b.tree_root.as_str())
+                .bind(b.receipt_signature.as_str())
+                .bind(now);
+        }
+        q.execute(self.conn()).await?;
         Ok(())
     }
 
