@@ -493,6 +493,207 @@ mod tests {
         assert_eq!(check_new_pin("123456", "123456"), Ok(()));
     }
 
+    use ecabinet_crypto::log::{PollLog, server_sign};
+    use ecabinet_domain::MeetingId;
+    use ecabinet_domain::poll::{
+        BallotForm, KeyId, PollDefinition, PollStatus, ResultRecord, Voter,
+    };
+    use ecabinet_domain::vote::DecisionRule;
+    use ecabinet_protocol::poll::PollSummary;
+
+    const ME: UserId = UserId(3);
+
+    fn definition(member_key: &SigningKey) -> PollDefinition {
+        PollDefinition {
+            poll_id: 9,
+            meeting_id: MeetingId(2),
+            item_id: None,
+            question: "Thông qua Nghị quyết?".into(),
+            form: BallotForm::yes_no(),
+            rule: DecisionRule::GOVERNMENT,
+            chair: Some(UserId(1)),
+            voters: vec![
+                Voter {
+                    member: UserId(1),
+                    keys: vec![],
+                    present: true,
+                },
+                Voter {
+                    member: ME,
+                    keys: vec![KeyId(key_id(&member_key.verifying_key()))],
+                    present: true,
+                },
+            ],
+            opened_at: 1_795_363_200_000,
+        }
+    }
+
+    fn view(def: PollDefinition, server: &SigningKey) -> PollView {
+        PollView {
+            summary: PollSummary {
+                id: def.poll_id,
+                meeting_id: def.meeting_id,
+                item_id: None,
+                question: def.question.clone(),
+                form: def.form.clone(),
+                rule: def.rule,
+                status: PollStatus::Open,
+                eligible: 2,
+                voted: 0,
+                duration_seconds: None,
+                closes_at: None,
+                result: None,
+            },
+            definition_hash: Some(hex::encode(sha256(&def.canonical_bytes()))),
+            definition: Some(def),
+            server_key: hex::encode(server.verifying_key().as_bytes()),
+            my_receipts: vec![],
+            my_consistency: vec![],
+            result_record: None,
+            result_signature: None,
+        }
+    }
+
+    /// What the server does on acceptance: append, sign the receipt, prove inclusion.
+    fn accept(log: &mut PollLog, server: &SigningKey, leaf: Vec<u8>) -> Receipt {
+        let lh = leaf_hash(&leaf);
+        let index = log.append(leaf);
+        let head = log.head();
+        Receipt {
+            poll_id: 9,
+            index,
+            leaf_hash: hex::encode(lh),
+            tree_size: head.size,
+            tree_root: hex::encode(head.root),
+            signature: hex::encode(server_sign(server, &receipt_bytes(9, index, &lh, &head))),
+            inclusion: log
+                .prove_inclusion(index)
+                .unwrap()
+                .iter()
+                .map(hex::encode)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_tablet_signs_only_the_definition_it_can_hash_and_only_with_an_admitted_key() {
+        let (member, server) = (
+            SigningKey::from_bytes(&[5; 32]),
+            SigningKey::from_bytes(&[6; 32]),
+        );
+        let v = view(definition(&member), &server);
+        let b = prepare_ballot(&v, ME, &member, vec![0], [1; 16], 42).unwrap();
+        assert_eq!(hex::encode(b.poll_hash), v.definition_hash.clone().unwrap());
+        assert_eq!((b.poll_id, b.member_id, b.choices.clone()), (9, 3, vec![0]));
+
+        // A server that shows one question and states the hash of another gets nothing.
+        let mut shown = v.clone();
+        if let Some(d) = shown.definition.as_mut() {
+            d.question = "Một câu hỏi khác".into();
+        }
+        assert_eq!(
+            prepare_ballot(&shown, ME, &member, vec![0], [1; 16], 42).unwrap_err(),
+            DeviceError::DefinitionMismatch
+        );
+        // A key approved after the opening, or another member's place, is refused here.
+        let late = SigningKey::from_bytes(&[7; 32]);
+        assert_eq!(
+            prepare_ballot(&v, ME, &late, vec![0], [1; 16], 42).unwrap_err(),
+            DeviceError::KeyNotInPoll
+        );
+        assert_eq!(
+            prepare_ballot(&v, UserId(1), &member, vec![0], [1; 16], 42).unwrap_err(),
+            DeviceError::KeyNotInPoll
+        );
+    }
+
+    #[test]
+    fn receipts_and_the_counted_log_are_checked() {
+        let (member, server) = (
+            SigningKey::from_bytes(&[5; 32]),
+            SigningKey::from_bytes(&[6; 32]),
+        );
+        let mut v = view(definition(&member), &server);
+        let signed = prepare_ballot(&v, ME, &member, vec![1], [2; 16], 43)
+            .unwrap()
+            .sign(&member)
+            .unwrap();
+        let mut log = PollLog::new();
+        accept(&mut log, &server, b"an earlier ballot".to_vec());
+        let mine = accept(&mut log, &server, leaf_of(&signed));
+        let server_hex = v.server_key.clone();
+        check_receipt(&mine, &server_hex, &leaf_of(&signed)).unwrap();
+        // Signed by another key, for another leaf, or with a wrong proof: refused.
+        let other = hex::encode(SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
+        assert_eq!(
+            check_receipt(&mine, &other, &leaf_of(&signed)),
+            Err(DeviceError::BadReceipt)
+        );
+        assert_eq!(
+            check_receipt(&mine, &server_hex, b"not mine"),
+            Err(DeviceError::BadReceipt)
+        );
+        let mut bent = mine.clone();
+        bent.inclusion[0] = hex::encode([0u8; 32]);
+        assert_eq!(
+            check_receipt(&bent, &server_hex, &leaf_of(&signed)),
+            Err(DeviceError::BadReceipt)
+        );
+
+        // More ballots, then the close: the result names the final tree.
+        accept(&mut log, &server, b"a later ballot".to_vec());
+        let head = log.head();
+        let def = v.definition.clone().unwrap();
+        let result = ecabinet_domain::poll::tally(&def, &[(ME, &[1][..])]).unwrap();
+        let record = ResultRecord {
+            poll_id: 9,
+            definition_hash: sha256(&def.canonical_bytes()),
+            tree_size: head.size,
+            tree_root: head.root,
+            closed_at: 44,
+            result: result.clone(),
+        };
+        v.summary.result = Some(result);
+        v.result_signature = Some(hex::encode(server_sign(&server, &record.canonical_bytes())));
+        v.result_record = Some(record);
+        v.my_receipts = vec![Receipt {
+            inclusion: vec![],
+            ..mine.clone()
+        }];
+        v.my_consistency = vec![
+            log.prove_consistency(mine.tree_size)
+                .unwrap()
+                .iter()
+                .map(hex::encode)
+                .collect(),
+        ];
+        assert_eq!(check_counted(&v, std::slice::from_ref(&mine)), Ok(1));
+        assert_eq!(check_counted(&v, &[]), Ok(0));
+
+        // A result re-signed by someone else, or a log that drops the ballot, fails.
+        let mut forged = v.clone();
+        forged.result_signature = Some(hex::encode(server_sign(
+            &SigningKey::from_bytes(&[8; 32]),
+            &forged.result_record.as_ref().unwrap().canonical_bytes(),
+        )));
+        assert_eq!(
+            check_counted(&forged, std::slice::from_ref(&mine)),
+            Err(DeviceError::BadReceipt)
+        );
+        let mut rewritten = v.clone();
+        rewritten.my_consistency[0][0] = hex::encode([1u8; 32]);
+        assert_eq!(
+            check_counted(&rewritten, std::slice::from_ref(&mine)),
+            Err(DeviceError::BadReceipt)
+        );
+        let mut other_receipt = mine.clone();
+        other_receipt.tree_root = hex::encode([2u8; 32]);
+        assert_eq!(
+            check_counted(&v, &[other_receipt]),
+            Err(DeviceError::BadReceipt)
+        );
+    }
+
     #[test]
     fn a_stored_key_opens_with_its_pin_only() {
         let key = SigningKey::from_bytes(&[7; 32]);
