@@ -207,7 +207,7 @@ fn Header() -> impl IntoView {
                             aria-pressed=move || (lang.get() == l).to_string()
                             on:click=move |_| set_lang(l)
                         >
-                            {l.code().to_uppercase()}
+                            {l.code().to_ascii_uppercase()}
                         </button>
                     }).collect_view()}
                 </span>

@@ -161,5 +161,44 @@ test('members sign ballots on their tablets and anyone can recount the archive',
   assert.equal(run.status, 1, run.stdout + run.stderr);
   assert.match(run.stdout, /ballot 0: the member's signature does not verify/);
 
+  // A custom vote: several options, a rule edited from a preset, ballots that may change.
+  await chair.page.fill('[data-testid=vote-question]', 'Chọn phương án bố trí ngân sách');
+  await chair.page.selectOption('[data-testid=vote-form]', { label: 'Chọn nhiều phương án' });
+  await chair.page.fill('[data-testid=vote-options]', 'Phương án A\nPhương án B\nPhương án C');
+  await chair.page.fill('[data-testid=vote-max]', '2');
+  await chair.page.selectOption('[data-testid=vote-preset]', { label: 'Hội đồng quản trị' });
+  await chair.page.selectOption('[data-testid=vote-threshold]', { label: 'ít nhất hai phần ba' });
+  assert.equal(await chair.page.locator('[data-testid=vote-changes]').isChecked(), true, 'the preset allows changes');
+  await chair.page.locator('[data-testid=create-vote]').tap();
+  const second = chair.page.locator('[data-testid=poll][data-status=draft]');
+  await second.waitFor();
+  const poll2 = await second.getAttribute('data-id');
+  await second.locator('[data-testid=open-vote]').tap();
+  const voter = members[0].page.locator(`[data-testid=poll][data-id="${poll2}"][data-status=open]`);
+  await voter.waitFor();
+  await hasText(voter.locator('[data-testid=poll-rule]'), 'ít nhất hai phần ba số thành viên có mặt');
+  // Two of three at most: a third tap does not select.
+  for (const i of [0, 2, 1]) await voter.locator(`[data-testid=ballot-option][data-index="${i}"]`).tap();
+  assert.equal(await voter.locator('[data-testid=ballot-option][aria-pressed=true]').count(), 2);
+  await voter.locator('[data-testid=confirm-choice]').tap();
+  await hasText(voter.locator('[data-testid=your-choice]'), 'Phương án A, Phương án C');
+  await voter.locator('[data-testid=ballot-pin]').fill(PIN.ptt2);
+  await voter.locator('[data-testid=sign-ballot]').tap();
+  await voter.locator('[data-testid=ballot-recorded]').waitFor();
+  // The member changes their mind: the later ballot counts.
+  await voter.locator('[data-testid=vote-again]').tap();
+  await voter.locator('[data-testid=ballot-option][data-index="1"]').tap();
+  await voter.locator('[data-testid=confirm-choice]').tap();
+  await voter.locator('[data-testid=ballot-pin]').fill(PIN.ptt2);
+  await voter.locator('[data-testid=sign-ballot]').tap();
+  await hasText(voter.locator('[data-testid=ballot-recorded]'), '#2');
+  await chair.page.locator(`[data-testid=poll][data-id="${poll2}"] [data-testid=close-vote]`).tap();
+  const counted = members[0].page.locator(`[data-testid=poll][data-id="${poll2}"] [data-testid=poll-result]`);
+  await counted.waitFor();
+  const counts = [];
+  for (const i of [0, 1, 2]) counts.push(await counted.locator(`[data-testid=result-row][data-index="${i}"]`).getAttribute('data-count'));
+  assert.deepEqual(counts, ['0', '1', '0']);
+  await counted.locator('[data-testid=counted-check][data-ok=true][data-receipts="2"]').waitFor();
+
   for (const t of [...members, clerk, chair]) await t.context.close();
 });
