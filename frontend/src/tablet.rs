@@ -342,17 +342,11 @@ pub mod browser {
         // Kept before it is registered: a registered key whose seed was lost could
         // never sign, while a kept key that failed to register can simply try again.
         save_key(&stored).await?;
-        crate::api::call(
-            "POST",
-            "/api/devices".into(),
-            Some(serde_json::json!({"label": label, "public_key": stored.public_key})),
-        )
-        .await
-        .map_err(DeviceError::Server)?;
+        register(&stored, label).await?;
         Ok(stored)
     }
 
-    /// Registers again a key kept here whose registration failed or was lost.
+    /// Registers the public half of a key kept here (again, if registering failed before).
     pub async fn register(stored: &StoredKey, label: String) -> Result<(), DeviceError> {
         crate::api::call(
             "POST",
