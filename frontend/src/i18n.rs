@@ -563,6 +563,11 @@ pub fn error(lang: Lang, code: ErrorCode) -> &'static str {
             "Lỗi giao tiếp với máy chủ.",
             "Communication error with the server.",
         ),
+        ErrorCode::VotesOpen => pick(
+            lang,
+            "Còn biểu quyết đang mở: hãy kết thúc biểu quyết trước khi bế mạc.",
+            "Votes are still open: close them before closing the meeting.",
+        ),
         ErrorCode::PollNotOpen => pick(lang, "Biểu quyết chưa mở.", "The vote is not open."),
         ErrorCode::PollClosed => pick(
             lang,

@@ -59,6 +59,7 @@ impl AppError {
                 DomainError::Speakers(_) => ErrorCode::SpeakerQueue,
                 DomainError::NotParticipant => ErrorCode::NotParticipant,
                 DomainError::Ballot(b) => ballot_code(*b),
+                DomainError::VotesOpen(_) => ErrorCode::VotesOpen,
             },
             AppError::BadRequest(_) => ErrorCode::BadRequest,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
@@ -72,9 +73,10 @@ impl AppError {
             ErrorCode::Forbidden | ErrorCode::NotParticipant => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidTransition | ErrorCode::SpeakerQueue | ErrorCode::Conflict => {
-                StatusCode::CONFLICT
-            }
+            ErrorCode::InvalidTransition
+            | ErrorCode::SpeakerQueue
+            | ErrorCode::Conflict
+            | ErrorCode::VotesOpen => StatusCode::CONFLICT,
             ErrorCode::BallotMalformed | ErrorCode::BadChoice | ErrorCode::BadSignature => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

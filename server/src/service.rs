@@ -184,6 +184,16 @@ impl AppState {
         let mut tx = self.db.write().await?;
         let row = self.guard(&mut tx, user, id, Cap::Conduct).await?;
         let status = row.info.status.apply(MeetingAction::End)?;
+        // Ending would strand ballots: the chair closes (and so counts) each vote first.
+        let open = tx
+            .polls_of(id)
+            .await?
+            .iter()
+            .filter(|p| p.status == ecabinet_domain::poll::PollStatus::Open)
+            .count();
+        if open > 0 {
+            return Err(DomainError::VotesOpen(open).into());
+        }
         let q = tx.speakers(id).await?;
         if q != SpeakerQueue::default() {
             let empty = SpeakerQueue::default();

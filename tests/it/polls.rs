@@ -646,3 +646,22 @@ async fn only_the_chair_or_secretariat_run_votes() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_meeting_with_an_open_vote_cannot_end_until_the_vote_is_closed() -> anyhow::Result<()> {
+    let (_s, _clerk, chair, meeting, poll) = meeting_with_poll(json!({})).await?;
+    let end = format!("/api/meetings/{meeting}/end");
+    chair
+        .ok_post(&format!("/api/polls/{poll}/open"), json!({}))
+        .await?;
+    let a = chair.post(&end, json!({})).await?;
+    assert_eq!((a.status, a.code()), (409, "votes_open"));
+    let m = chair.get(&format!("/api/meetings/{meeting}")).await?;
+    assert_eq!(m.body["info"]["status"], "in_progress", "{}", m.body);
+    chair
+        .ok_post(&format!("/api/polls/{poll}/close"), json!({}))
+        .await?;
+    let a = chair.post(&end, json!({})).await?;
+    assert_eq!(a.status, 204, "{}", a.body);
+    Ok(())
+}

@@ -28,6 +28,9 @@ pub enum DomainError {
     /// The user does not take part in the meeting.
     #[error("not a participant of this meeting")]
     NotParticipant,
+    /// A meeting cannot end while votes are open: they are closed (and counted) first.
+    #[error("{0} vote(s) still open")]
+    VotesOpen(usize),
     /// A ballot was refused; nothing was stored.
     #[error(transparent)]
     Ballot(#[from] crate::poll::BallotRefusal),
@@ -41,6 +44,7 @@ impl DomainError {
             DomainError::InvalidTransition { .. } => "invalid_transition",
             DomainError::Speakers(_) => "speaker_queue",
             DomainError::NotParticipant => "not_participant",
+            DomainError::VotesOpen(_) => "votes_open",
             DomainError::Ballot(b) => b.code(),
         }
     }

@@ -63,6 +63,8 @@ pub enum ErrorCode {
     BallotReplayed,
     /// Voted already, and this vote does not allow changes.
     AlreadyVoted,
+    /// The meeting still has open votes (close them before ending it).
+    VotesOpen,
     /// Something failed on the server; it is logged there.
     Internal,
     /// A code this client does not know (sent by a newer server).
