@@ -337,6 +337,11 @@ pub mod browser {
         label: String,
         pin: String,
     ) -> Result<StoredKey, DeviceError> {
+        // Ask the browser not to evict this origin's storage under pressure: the sealed
+        // key exists nowhere else. Granted or not, enrolment goes on.
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().storage().persist();
+        }
         let key = SigningKey::from_bytes(&random::<32>()?);
         let stored = StoredKey::seal(user, &key, &pin, random()?, random()?)?;
         // Kept before it is registered: a registered key whose seed was lost could
