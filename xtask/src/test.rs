@@ -131,6 +131,11 @@ pub fn run(browser: bool, postgres: bool) -> Result<()> {
         ]))
     });
     t.check("hydrate dependency guard", site::guard);
+    // The crash test and the archive test run the `ecabinet` binary itself, which
+    // `cargo test` does not build for another package's tests.
+    t.check("server binary (for the tests that start it)", || {
+        crate::run(cargo().args(["build", "-p", "ecabinet-server", "--bin", "ecabinet"]))
+    });
     t.tests(
         "unit and integration tests (SQLite)",
         cargo().args(["test", "--workspace"]),
