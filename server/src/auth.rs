@@ -96,8 +96,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map_err(|_| AppError::Internal("session layer missing".into()))?;
         let uid: Option<i64> = session.get(SESSION_USER).await?;
         let uid = uid.ok_or(AppError::Unauthenticated)?;
-        // Read on every request, so a changed role or a deleted account takes effect at once.
-        let mut tx = state.db.read().await?;
+        // Read on every request, so a changed role or a deleted account takes effect at once;
+        // one statement needs no transaction.
+        let mut tx = state.db.read_now().await?;
         let user = tx.user(UserId(uid)).await?;
         drop(tx);
         user.map(CurrentUser).ok_or(AppError::Unauthenticated)

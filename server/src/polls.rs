@@ -709,7 +709,9 @@ pub async fn cast(
     ApiJson(sub): ApiJson<BallotSubmission>,
 ) -> AppResult<(StatusCode, Json<Receipt>)> {
     let refuse = |r: BallotRefusal| AppError::Domain(DomainError::Ballot(r));
-    let mut tx = s.db.read().await?;
+    // Pre-checks only: the desk checks poll, eligibility and key again in its write
+    // transaction, so these reads need no snapshot of their own.
+    let mut tx = s.db.read_now().await?;
     // A poll the sender cannot see does not exist for them, whatever they sent.
     readable_poll(&mut tx, &u, id, Cap::View).await?;
     let bytes = hex::decode(sub.ballot.trim()).map_err(|_| refuse(BallotRefusal::Malformed))?;
