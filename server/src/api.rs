@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::auth::{self, CurrentUser};
+use crate::documents;
 use crate::error::{ApiJson, ApiPath, AppResult};
 use axum::Json;
 use axum::Router;
@@ -53,6 +54,29 @@ pub fn router() -> Router<AppState> {
         .route("/polls/{id}/ballots", post(crate::polls::cast))
         .route("/polls/{id}/pending", get(crate::polls::pending))
         .route("/polls/{id}/archive", get(crate::polls::poll_archive))
+        .route(
+            "/meetings/{id}/documents",
+            get(documents::list)
+                // Uploads count their own bytes against `document_max_upload_mb`.
+                .post(documents::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/meetings/{id}/documents/search", get(documents::search))
+        .route("/documents/{id}", get(documents::show))
+        .route(
+            "/documents/{id}/versions",
+            post(documents::new_version).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/documents/{id}/original", get(documents::original))
+        .route("/documents/{id}/reads", get(documents::reads))
+        .route(
+            "/documents/{id}/versions/{version}/pages/{page}",
+            get(documents::page),
+        )
+        .route(
+            "/documents/{id}/versions/{version}/pages/{page}/text",
+            get(documents::page_text),
+        )
         .route("/ws", get(crate::ws::upgrade))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

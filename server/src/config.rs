@@ -21,6 +21,28 @@ pub struct Config {
     pub log: String,
     /// Idle time after which a login session expires, in minutes.
     pub session_idle_minutes: i64,
+    /// Folder of meeting documents: originals and rendered pages.
+    pub documents_dir: PathBuf,
+    /// `libpdfium.so` for the render workers; empty: `~/.cache/ecabinet/pdfium/libpdfium.so`
+    /// (where `./x setup` puts it), else the system's library path.
+    pub pdfium_library: PathBuf,
+    /// The executable that runs `render-worker`; empty: this one.
+    pub render_worker: PathBuf,
+    /// Render worker processes (a document's pages are shared among them).
+    pub render_workers: usize,
+    /// Address-space limit of each render worker, MiB.
+    pub render_memory_mb: u64,
+    /// Longest wait for a file to open or for its next page, seconds; then the worker is
+    /// killed and the file refused as too slow.
+    pub render_page_timeout_secs: u64,
+    /// Page widths rendered, pixels: the page view's first, then the thumbnails'.
+    pub document_widths: Vec<u32>,
+    /// Most pages a document may have.
+    pub document_max_pages: u32,
+    /// Largest upload, MiB.
+    pub document_max_upload_mb: u64,
+    /// TrueType font with Vietnamese letters for the watermarks of classified pages.
+    pub watermark_font: PathBuf,
 }
 
 impl Default for Config {
@@ -32,11 +54,36 @@ impl Default for Config {
             secure_cookies: false,
             log: "info,ecabinet=debug,sqlx=warn".into(),
             session_idle_minutes: 12 * 60,
+            documents_dir: PathBuf::from("data/documents"),
+            pdfium_library: PathBuf::new(),
+            render_worker: PathBuf::new(),
+            render_workers: 2,
+            render_memory_mb: 1536,
+            render_page_timeout_secs: 30,
+            document_widths: vec![1280, 240],
+            document_max_pages: 1000,
+            document_max_upload_mb: 200,
+            watermark_font: PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
         }
     }
 }
 
 impl Config {
+    /// Where `libpdfium.so` is: as configured, else `./x setup`'s copy, else the name alone
+    /// (the dynamic loader's search path).
+    pub fn pdfium_path(&self) -> PathBuf {
+        if !self.pdfium_library.as_os_str().is_empty() {
+            return self.pdfium_library.clone();
+        }
+        if let Some(home) = std::env::var_os("HOME") {
+            let cached = Path::new(&home).join(".cache/ecabinet/pdfium/libpdfium.so");
+            if cached.exists() {
+                return cached;
+            }
+        }
+        PathBuf::from("libpdfium.so")
+    }
+
     /// Loads defaults → `file` (if given) → environment.
     pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         use figment::Figment;

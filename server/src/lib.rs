@@ -6,11 +6,14 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod devices;
+pub mod documents;
 pub mod error;
 pub mod hub;
 pub mod polls;
+pub mod render;
 pub mod seed;
 pub mod service;
+pub mod watermark;
 pub mod web;
 pub mod ws;
 
@@ -46,6 +49,8 @@ pub struct AppState {
     pub server_key: std::sync::Arc<ecabinet_crypto::SigningKey>,
     /// Takes ballots and closes polls, one writer for all.
     pub desk: polls::BallotDesk,
+    /// Meeting documents: their folder and the render workers.
+    pub documents: documents::Documents,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -84,15 +89,20 @@ impl Application {
         let hub = Hub::default();
         let server_key = std::sync::Arc::new(polls::load_server_key(&db).await?);
         let desk = polls::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
+        let documents = documents_of(config)?;
         let state = AppState {
             epoch: db.epoch().await?,
             db: db.clone(),
             hub,
             server_key,
             desk,
+            documents,
             leptos,
             closing: closing_rx,
         };
+        documents::resume_rendering(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("resuming document rendering: {e}"))?;
         let sessions = SessionManagerLayer::new(SessionStore::new(db))
             .with_name("ecabinet_session")
             .with_secure(config.secure_cookies)
@@ -145,6 +155,41 @@ impl Application {
         self.state.db.close().await;
         res
     }
+}
+
+/// The documents folder and the render worker pool, as configured.
+fn documents_of(config: &Config) -> anyhow::Result<documents::Documents> {
+    let program = if config.render_worker.as_os_str().is_empty() {
+        std::env::current_exe()?
+    } else {
+        config.render_worker.clone()
+    };
+    let renderer = render::Renderer::start(render::RenderSettings {
+        program,
+        pdfium: config.pdfium_path(),
+        workers: config.render_workers.max(1),
+        memory_limit: config.render_memory_mb.saturating_mul(1024 * 1024),
+        page_timeout: std::time::Duration::from_secs(config.render_page_timeout_secs.max(1)),
+        max_pages: config.document_max_pages,
+        widths: config.document_widths.clone(),
+    });
+    let watermark = match watermark::Watermarker::load(&config.watermark_font) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(font = %config.watermark_font.display(), error = %e,
+                "no watermark font: pages of classified documents cannot be served");
+            None
+        }
+    };
+    if config.document_widths.is_empty() {
+        anyhow::bail!("document_widths must name at least one width");
+    }
+    Ok(documents::Documents::new(
+        config.documents_dir.clone(),
+        renderer,
+        config.document_max_upload_mb.saturating_mul(1024 * 1024),
+        watermark,
+    ))
 }
 
 async fn sweep_sessions(db: Db) {

@@ -38,15 +38,38 @@ enum Command {
         /// The bundle (JSON) exported from a meeting or a poll.
         bundle: PathBuf,
     },
+    /// Render PDFs for the server (it starts these itself): jobs on stdin, events on
+    /// stdout, one JSON object per line.
+    #[command(hide = true)]
+    RenderWorker {
+        /// `libpdfium.so`.
+        #[arg(long)]
+        pdfium: PathBuf,
+        /// Address-space limit, bytes.
+        #[arg(long)]
+        memory_limit: Option<u64>,
+    },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Command::Verify { bundle } = &cli.command {
+    match &cli.command {
         // Offline: no configuration, no database, nothing but the file.
-        std::process::exit(verify(bundle));
+        Command::Verify { bundle } => std::process::exit(verify(bundle)),
+        // A worker limits its own memory first and never starts the async runtime.
+        Command::RenderWorker {
+            pdfium,
+            memory_limit,
+        } => return ecabinet_documents::worker::run(pdfium, *memory_limit),
+        _ => {}
     }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
@@ -71,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(&config, db, false).await,
-        Command::Verify { .. } => Ok(()),
+        Command::Verify { .. } | Command::RenderWorker { .. } => Ok(()),
         Command::Demo => {
             let logins = seed::demo(&db, &PasswordHasher::default()).await?;
             serve(&config, db, true).await.map(|_| drop(logins))

@@ -39,6 +39,9 @@ enum Setup {
     PollOpen,
     /// ... with a closed poll.
     PollClosed,
+    /// A published meeting with a rendered document (`{doc}` in the path), shared by
+    /// the rows: its routes only read.
+    Document,
 }
 
 struct Row {
@@ -286,6 +289,77 @@ fn table() -> Vec<Row> {
             setup: Setup::PollClosed,
             want: view,
         },
+        Row {
+            method: "GET",
+            path: "/api/meetings/{id}/documents",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "POST",
+            path: "/api/meetings/{id}/documents",
+            // JSON, not multipart: whoever may file gets 400, after authorization.
+            body: empty,
+            setup: Setup::Published,
+            want: prepare,
+        },
+        Row {
+            method: "GET",
+            path: "/api/meetings/{id}/documents/search?q=nghi%20quyet",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}/versions/1/pages/1",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}/versions/1/pages/1?w=240",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}/versions/1/pages/1/text",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}/original",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}/reads",
+            body: empty,
+            setup: Setup::Document,
+            want: prepare,
+        },
+        Row {
+            method: "POST",
+            path: "/api/documents/{doc}/versions",
+            body: empty,
+            setup: Setup::Document,
+            want: prepare,
+        },
     ]
 }
 
@@ -312,6 +386,35 @@ async fn prepare_row(clerk: &Client, setup: Setup) -> anyhow::Result<(i64, i64)>
         }
     }
     Ok((id, poll))
+}
+
+/// A published meeting with one rendered document: (meeting, document).
+async fn with_document(clerk: &Client) -> anyhow::Result<(i64, i64)> {
+    let id = prepare(clerk, Setup::Published).await?;
+    let pdf = ecabinet_documents::fixtures::text_pdf(
+        &ecabinet_server::config::Config::default().pdfium_path(),
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
+        &[vec!["Dự thảo Nghị quyết".to_owned()]],
+    )?;
+    let meta = json!({"title": "Tờ trình", "kind": "submission", "confidentiality": "normal"});
+    let a = clerk
+        .upload(
+            &format!("/api/meetings/{id}/documents"),
+            Some(meta),
+            "t.pdf",
+            pdf,
+        )
+        .await?;
+    let doc = a.body["id"].as_i64().unwrap_or_default();
+    for _ in 0..300 {
+        let list = clerk.get(&format!("/api/meetings/{id}/documents")).await?;
+        match list.body[0]["status"].as_str() {
+            Some("ready") => return Ok((id, doc)),
+            Some("failed") => anyhow::bail!("the access table's document failed: {}", list.body),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    anyhow::bail!("the access table's document did not render")
 }
 
 async fn prepare(clerk: &Client, setup: Setup) -> anyhow::Result<i64> {
@@ -362,14 +465,20 @@ async fn every_route_refuses_every_role_that_must_not_use_it() -> anyhow::Result
         });
     }
     let mut failures = Vec::new();
+    let mut document = None;
     for row in table() {
         for (i, actor) in ACTORS.iter().enumerate() {
             // A fresh meeting per call: an allowed call (start, end, ...) must not change
-            // what the next actor meets.
-            let (id, poll) = prepare_row(&clerk, row.setup).await?;
+            // what the next actor meets. Document rows only read, and share one.
+            let (id, poll) = match (row.setup, document) {
+                (Setup::Document, Some(d)) => d,
+                (Setup::Document, None) => *document.insert(with_document(&clerk).await?),
+                _ => prepare_row(&clerk, row.setup).await?,
+            };
             let path = row
                 .path
                 .replace("{id}", &id.to_string())
+                .replace("{doc}", &poll.to_string())
                 .replace("{poll}", &poll.to_string());
             let body = (row.method != "GET").then(row.body);
             let a = clients[i].call(row.method, &path, body).await?;

@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod crash;
 mod devices;
+mod documents;
 mod meetings;
 mod polls;
 mod realtime;

@@ -34,6 +34,8 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// A fresh, empty database for one test, dropped (PostgreSQL) or deleted (SQLite) after.
 pub struct TestDb {
     pub url: String,
+    /// Documents and rendered pages; lives as long as the database.
+    pub files: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg_admin: Option<(String, String)>,
 }
@@ -53,6 +55,7 @@ impl TestDb {
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
                 Ok(TestDb {
                     url: format!("{base}/{name}"),
+                    files: tempfile::tempdir()?,
                     _dir: None,
                     pg_admin: Some((admin.clone(), name)),
                 })
@@ -62,6 +65,7 @@ impl TestDb {
                 let url = format!("sqlite://{}/test.db", dir.path().display());
                 Ok(TestDb {
                     url,
+                    files: tempfile::tempdir()?,
                     _dir: Some(dir),
                     pg_admin: None,
                 })
@@ -134,6 +138,11 @@ impl TestServer {
             database_url: db.url.clone(),
             site_root: std::env::temp_dir().join("ecabinet-no-site"),
             log: "warn".into(),
+            documents_dir: db.files.path().join("documents"),
+            render_worker: server_binary().unwrap_or_default(),
+            // A file that hangs the renderer is given up on quickly.
+            render_page_timeout_secs: 6,
+            document_max_upload_mb: 8,
             ..Config::default()
         };
         let app = Application::build(&config).await?;
@@ -165,6 +174,7 @@ impl TestServer {
             &mut self.db,
             TestDb {
                 url: String::new(),
+                files: tempfile::tempdir()?,
                 _dir: None,
                 pg_admin: None,
             },
@@ -281,6 +291,51 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> Result<Answer> {
         self.call("GET", path, None).await
+    }
+
+    /// GETs raw bytes: status, headers and body.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+    ) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>)> {
+        let r = self
+            .http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        Ok((status, headers, r.bytes().await?.to_vec()))
+    }
+
+    /// POSTs a multipart upload: an optional `meta` JSON part and a `file` part.
+    pub async fn upload(
+        &self,
+        path: &str,
+        meta: Option<Value>,
+        file_name: &str,
+        file: Vec<u8>,
+    ) -> Result<Answer> {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(m) = meta {
+            form = form.text("meta", m.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(file)
+                .file_name(file_name.to_owned())
+                .mime_str("application/pdf")?,
+        );
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        let text = r.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok(Answer { status, body })
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Result<Answer> {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod agenda;
 pub mod attendance;
+pub mod document;
 pub mod error;
 pub mod ids;
 pub mod meeting;

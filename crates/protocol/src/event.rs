@@ -84,6 +84,23 @@ pub enum EventBody {
         device: Device,
     },
     /// Ballots arrived: how many of how many have voted. Never who chose what.
+    /// A document was filed, rendered a page, finished or failed rendering, or got a new
+    /// version. It names no title: the list is fetched again over HTTP, filtered by reader.
+    #[serde(rename = "document.changed")]
+    DocumentChanged {
+        /// Document id.
+        document_id: i64,
+        /// The version readers see (0: none yet).
+        current_version: i64,
+        /// The newest upload.
+        latest_version: i64,
+        /// `rendering`, `ready` or `failed`.
+        status: String,
+        /// Pages of the newest upload.
+        pages: i64,
+        /// Pages rendered so far.
+        pages_rendered: i64,
+    },
     #[serde(rename = "poll.progress")]
     PollProgress {
         /// Which poll.
@@ -111,6 +128,7 @@ impl EventBody {
             EventBody::PollChanged { .. } => "poll.changed",
             EventBody::PollProgress { .. } => "poll.progress",
             EventBody::DeviceChanged { .. } => "device.changed",
+            EventBody::DocumentChanged { .. } => "document.changed",
         }
     }
 

@@ -4,6 +4,7 @@
 //! No I/O here; see `docs/protocol.md` for the prose and examples.
 
 pub mod api;
+pub mod document;
 pub mod error;
 pub mod event;
 pub mod frame;

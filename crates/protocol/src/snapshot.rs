@@ -129,7 +129,9 @@ impl MeetingSnapshot {
             }
             EventBody::MeetingListed { .. }
             | EventBody::MeetingUnlisted { .. }
-            | EventBody::DeviceChanged { .. } => {}
+            | EventBody::DeviceChanged { .. }
+            // Documents are listed over HTTP (filtered by reader); the event only says when.
+            | EventBody::DocumentChanged { .. } => {}
         }
     }
 }

@@ -1,0 +1,138 @@
+//! PDFs for tests and benchmarks, made here rather than shipped: text documents in
+//! Vietnamese (through PDFium, with a TrueType font), and hostile files written byte by
+//! byte (no pages, a page larger than PDF allows, a page that takes very long to draw,
+//! a truncated file).
+
+use anyhow::{Context, Result};
+use pdfium_render::prelude::*;
+use std::path::Path;
+use std::sync::OnceLock;
+
+static PDFIUM: OnceLock<Pdfium> = OnceLock::new();
+
+fn pdfium(library: &Path) -> Result<&'static Pdfium> {
+    if let Some(p) = PDFIUM.get() {
+        return Ok(p);
+    }
+    let bindings = Pdfium::bind_to_library(library)
+        .with_context(|| format!("loading PDFium from {}", library.display()))?;
+    Ok(PDFIUM.get_or_init(|| Pdfium::new(bindings)))
+}
+
+/// An A4 document with one page per entry of `pages`, each entry's lines set in `font`
+/// (a TrueType file with Vietnamese letters, such as DejaVu Sans).
+pub fn text_pdf(library: &Path, font: &Path, pages: &[Vec<String>]) -> Result<Vec<u8>> {
+    let pdfium = pdfium(library)?;
+    let mut doc = pdfium.create_new_pdf()?;
+    let font = doc
+        .fonts_mut()
+        .load_true_type_from_file(font, true)
+        .with_context(|| format!("loading {}", font.display()))?;
+    for lines in pages {
+        let mut page = doc.pages_mut().create_page_at_end(PdfPagePaperSize::a4())?;
+        let mut y = 800.0;
+        for line in lines {
+            let mut obj = PdfPageTextObject::new(&doc, line, font, PdfPoints::new(13.0))?;
+            obj.translate(PdfPoints::new(60.0), PdfPoints::new(y))?;
+            page.objects_mut().add_text_object(obj)?;
+            y -= 20.0;
+        }
+    }
+    Ok(doc.save_to_bytes()?)
+}
+
+/// Writes a PDF from its objects (numbered from 1), with a correct cross-reference table.
+pub fn raw_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A well-formed PDF whose page tree is empty.
+pub fn zero_pages() -> Vec<u8> {
+    raw_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+    ])
+}
+
+/// One page of `width` × `height` points.
+pub fn page_of_size(width: u32, height: u32) -> Vec<u8> {
+    raw_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] >>").into_bytes(),
+    ])
+}
+
+/// One page whose content stream (compressed to little) strokes `segments` lines: a
+/// small file that keeps a renderer busy for a long time.
+pub fn slow_page(segments: usize) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut content = String::with_capacity(segments * 16);
+    content.push_str("0.1 w 0 0 m\n");
+    for i in 0..segments {
+        // A zig-zag over the whole page: every segment crosses many pixels.
+        let (x, y) = if i.is_multiple_of(2) {
+            (595, i % 842)
+        } else {
+            (0, (i * 7) % 842)
+        };
+        let _ = writeln!(content, "{x} {y} l");
+    }
+    content.push_str("S\n");
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(content.as_bytes(), 9);
+    let mut stream = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        packed.len()
+    )
+    .into_bytes();
+    stream.extend_from_slice(&packed);
+    stream.extend_from_slice(b"\nendstream");
+    raw_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        stream,
+    ])
+}
+
+/// The first `keep` parts in a thousand of `pdf`: a download that broke off.
+pub fn truncated(pdf: &[u8], keep: usize) -> Vec<u8> {
+    pdf[..pdf.len() * keep.min(1000) / 1000].to_vec()
+}
+
+/// `pdf` encrypted with a user password, by `qpdf` (Debian's package).
+pub fn encrypted(pdf: &[u8], dir: &Path) -> Result<Vec<u8>> {
+    let plain = dir.join("plain.pdf");
+    let locked = dir.join("locked.pdf");
+    std::fs::write(&plain, pdf)?;
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", "mat-khau", "owner-secret", "256", "--"])
+        .arg(&plain)
+        .arg(&locked)
+        .status()
+        .context("running qpdf (apt-get install qpdf)")?;
+    anyhow::ensure!(status.success(), "qpdf failed: {status}");
+    Ok(std::fs::read(&locked)?)
+}

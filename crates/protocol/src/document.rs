@@ -1,0 +1,139 @@
+//! Meeting documents on the wire: what the secretariat files, what readers list and open,
+//! search results and read receipts.
+
+use ecabinet_domain::document::{Confidentiality, DocumentKind, Readers};
+use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The `meta` part of an upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    /// Title (1 to 300 characters).
+    pub title: String,
+    /// `submission`, `draft_resolution`, `draft_instrument`, `report` or `other`.
+    pub kind: String,
+    /// `normal`, `confidential`, `secret` or `top_secret`.
+    pub confidentiality: String,
+    /// The agenda item it belongs to, if any.
+    #[serde(default)]
+    pub item_id: Option<i64>,
+    /// Readers; absent means every participant of the meeting.
+    #[serde(default)]
+    pub readers: Option<Vec<UserId>>,
+}
+
+/// Answer to an upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Uploaded {
+    /// Document id.
+    pub id: i64,
+    /// The version just uploaded.
+    pub version: i64,
+}
+
+/// A document in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    /// Document id.
+    pub id: i64,
+    /// Its meeting.
+    pub meeting_id: MeetingId,
+    /// Its agenda item.
+    pub item_id: Option<AgendaItemId>,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Confidentiality.
+    pub confidentiality: Confidentiality,
+    /// Readers.
+    pub readers: Readers,
+    /// The version readers see (0: none yet).
+    pub current_version: i64,
+    /// The newest upload.
+    pub latest_version: i64,
+    /// `rendering`, `ready` or `failed` (of the newest upload).
+    pub status: String,
+    /// Why the newest upload failed, in words.
+    pub failure: Option<String>,
+    /// Pages of the newest upload (0 until it opened).
+    pub pages: i64,
+    /// Pages rendered so far.
+    pub pages_rendered: i64,
+    /// Uploaded file name.
+    pub file_name: String,
+    /// Its size.
+    pub size_bytes: i64,
+}
+
+/// A page's size and whether its image is ready.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageInfo {
+    /// From 1.
+    pub page: i64,
+    /// Width in points.
+    pub width_pt: f64,
+    /// Height in points.
+    pub height_pt: f64,
+    /// Whether its images can be fetched.
+    pub rendered: bool,
+}
+
+/// `GET /api/documents/{id}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentView {
+    /// The document.
+    pub summary: DocumentSummary,
+    /// The version shown.
+    pub version: i64,
+    /// Widths the pages exist in, pixels (the first is the page view's).
+    pub widths: Vec<u32>,
+    /// Its pages.
+    pub pages: Vec<PageInfo>,
+    /// Whether this reader may download the original PDF.
+    pub original_allowed: bool,
+    /// Whether pages carry the reader's name and the time.
+    pub watermarked: bool,
+}
+
+/// Pages of one document where a search matched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// Document id.
+    pub document_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Page, from 1.
+    pub page: i64,
+    /// Occurrences on the page.
+    pub count: usize,
+    /// The first occurrences as `[before, match, after]`, spelled as on the page.
+    pub snippets: Vec<[String; 3]>,
+}
+
+/// `GET /api/meetings/{id}/documents/search`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResult {
+    /// The query as sent.
+    pub query: String,
+    /// Pages that matched, by document then page.
+    pub hits: Vec<SearchHit>,
+}
+
+/// One reader's opens of one version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadReceipt {
+    /// Reader.
+    pub user_id: UserId,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: i64,
+    /// First open, Unix ms.
+    pub first_at: i64,
+    /// Last open.
+    pub last_at: i64,
+    /// Number of opens.
+    pub opens: i64,
+}

@@ -1,0 +1,514 @@
+//! Meeting documents: their versions, rendered pages (with text for search), read
+//! receipts and the access log.
+
+use crate::{Result, Tx, corrupt};
+use ecabinet_domain::document::{Confidentiality, DocumentKind, Readers};
+use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A document as stored, with its current (or latest) version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentRow {
+    /// Document id.
+    pub id: i64,
+    /// Its meeting.
+    pub meeting_id: MeetingId,
+    /// The agenda item it belongs to, if any.
+    pub item_id: Option<AgendaItemId>,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Confidentiality level.
+    pub confidentiality: Confidentiality,
+    /// Who reads it.
+    pub readers: Readers,
+    /// The version readers see (0 before the first one is ready).
+    pub current_version: i64,
+    /// The newest upload (may still be rendering or have failed).
+    pub latest: Option<VersionRow>,
+}
+
+/// One uploaded file of a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionRow {
+    /// 1, 2, ...
+    pub version: i64,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+    /// rendering, ready or failed.
+    pub status: String,
+    /// Why it failed (the worker's failure, JSON).
+    pub failure: Option<String>,
+    /// Pages, once opened.
+    pub page_count: Option<i64>,
+    /// Pages rendered so far.
+    pub pages_rendered: i64,
+    /// When it was uploaded.
+    pub uploaded_at: i64,
+}
+
+/// A page of a version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageRow {
+    /// Page number, from 1.
+    pub page: i64,
+    /// Width in points.
+    pub width_pt: f64,
+    /// Height in points.
+    pub height_pt: f64,
+    /// Image heights per rendered width (in the renderer's width order), once rendered.
+    pub heights: Option<Vec<u32>>,
+}
+
+/// A page as the renderer reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderedPage<'a> {
+    /// Page number, from 1.
+    pub page: i64,
+    /// Image heights per width.
+    pub heights: &'a [u32],
+    /// SHA-256 of the first width's image, hex.
+    pub image_sha256: &'a str,
+    /// Its text.
+    pub body: &'a str,
+    /// Its text folded for search.
+    pub folded: &'a str,
+}
+
+/// What the secretariat files with an upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewDocument {
+    /// Its meeting.
+    pub meeting_id: MeetingId,
+    /// Agenda item, if any.
+    pub item_id: Option<AgendaItemId>,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// Confidentiality level.
+    pub confidentiality: Confidentiality,
+    /// Readers.
+    pub readers: Readers,
+}
+
+/// A read receipt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadRow {
+    /// Reader.
+    pub user_id: UserId,
+    /// Reader's name.
+    pub name: String,
+    /// Version read.
+    pub version: i64,
+    /// First open.
+    pub first_at: i64,
+    /// Last open.
+    pub last_at: i64,
+    /// How many opens.
+    pub opens: i64,
+}
+
+macro_rules! select_document {
+    ($tail:literal) => {
+        concat!(
+            "select d.document_id, d.meeting_id, d.item_id, d.title, d.kind, d.confidentiality, \
+             d.readers, d.current_version, v.version, v.file_name, v.sha256, v.size_bytes, v.status, \
+             v.failure, v.page_count, v.pages_rendered, v.uploaded_at \
+             from document d left join document_version v on v.document_id = d.document_id \
+             and v.version = (select max(version) from document_version x where x.document_id = d.document_id) ",
+            $tail
+        )
+    };
+}
+
+fn document_row(r: &AnyRow) -> Result<DocumentRow> {
+    let kind: String = r.try_get(4)?;
+    let level: String = r.try_get(5)?;
+    let readers: String = r.try_get(6)?;
+    let latest = match r.try_get::<Option<i64>, _>(8)? {
+        None => None,
+        Some(version) => Some(VersionRow {
+            version,
+            file_name: r.try_get(9)?,
+            sha256: r.try_get(10)?,
+            size_bytes: r.try_get(11)?,
+            status: r.try_get(12)?,
+            failure: r.try_get(13)?,
+            page_count: r.try_get(14)?,
+            pages_rendered: r.try_get(15)?,
+            uploaded_at: r.try_get(16)?,
+        }),
+    };
+    Ok(DocumentRow {
+        id: r.try_get(0)?,
+        meeting_id: MeetingId(r.try_get(1)?),
+        item_id: r.try_get::<Option<i64>, _>(2)?.map(AgendaItemId),
+        title: r.try_get(3)?,
+        kind: DocumentKind::parse(&kind).ok_or_else(|| corrupt(format!("document kind {kind}")))?,
+        confidentiality: Confidentiality::parse(&level)
+            .ok_or_else(|| corrupt(format!("confidentiality {level}")))?,
+        readers: serde_json::from_str(&readers).map_err(|e| corrupt(format!("readers: {e}")))?,
+        current_version: r.try_get(7)?,
+        latest,
+    })
+}
+
+impl Tx {
+    /// Files a document and its first version (status rendering); returns the id.
+    pub async fn insert_document(
+        &mut self,
+        doc: &NewDocument,
+        file_name: &str,
+        sha256: &str,
+        size: i64,
+        by: UserId,
+    ) -> Result<i64> {
+        let now = self.now();
+        let readers = serde_json::to_string(&doc.readers).map_err(|e| corrupt(e.to_string()))?;
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into document (meeting_id, item_id, title, kind, confidentiality, readers, \
+             created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning document_id",
+        )
+        .bind(doc.meeting_id.0)
+        .bind(doc.item_id.map(|i| i.0))
+        .bind(&doc.title)
+        .bind(doc.kind.as_str())
+        .bind(doc.confidentiality.as_str())
+        .bind(readers)
+        .bind(by.0)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        self.insert_version(id, 1, file_name, sha256, size, by)
+            .await?;
+        Ok(id)
+    }
+
+    /// Adds version `version` (status rendering).
+    pub async fn insert_version(
+        &mut self,
+        document: i64,
+        version: i64,
+        file_name: &str,
+        sha256: &str,
+        size: i64,
+        by: UserId,
+    ) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "insert into document_version (document_id, version, file_name, sha256, size_bytes, \
+             status, uploaded_by, uploaded_at) values ($1, $2, $3, $4, $5, 'rendering', $6, $7)",
+        )
+        .bind(document)
+        .bind(version)
+        .bind(file_name)
+        .bind(sha256)
+        .bind(size)
+        .bind(by.0)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// One document.
+    pub async fn document(&mut self, id: i64) -> Result<Option<DocumentRow>> {
+        let row = sqlx::query(select_document!("where d.document_id = $1"))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(document_row).transpose()
+    }
+
+    /// A meeting's documents, in the order filed.
+    pub async fn documents_of(&mut self, meeting: MeetingId) -> Result<Vec<DocumentRow>> {
+        let rows = sqlx::query(select_document!(
+            "where d.meeting_id = $1 order by d.document_id"
+        ))
+        .bind(meeting.0)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(document_row).collect()
+    }
+
+    /// Records the page sizes once the file opened.
+    pub async fn set_page_sizes(
+        &mut self,
+        document: i64,
+        version: i64,
+        sizes: &[(f64, f64)],
+    ) -> Result<()> {
+        for (i, (w, h)) in sizes.iter().enumerate() {
+            sqlx::query(
+                "insert into document_page (document_id, version, page, width_pt, height_pt) \
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(document)
+            .bind(version)
+            .bind(i64::try_from(i).unwrap_or(i64::MAX) + 1)
+            .bind(*w)
+            .bind(*h)
+            .execute(self.conn())
+            .await?;
+        }
+        sqlx::query(
+            "update document_version set page_count = $3 where document_id = $1 and version = $2",
+        )
+        .bind(document)
+        .bind(version)
+        .bind(i64::try_from(sizes.len()).unwrap_or(i64::MAX))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a rendered page and its text; returns the pages rendered so far.
+    pub async fn set_page_rendered(
+        &mut self,
+        document: i64,
+        version: i64,
+        p: &RenderedPage<'_>,
+    ) -> Result<i64> {
+        let RenderedPage {
+            page,
+            heights,
+            image_sha256,
+            body,
+            folded,
+        } = *p;
+        let heights = serde_json::to_string(heights).map_err(|e| corrupt(e.to_string()))?;
+        sqlx::query(
+            "update document_page set heights = $4, body = $5, folded = $6, image_sha256 = $7 \
+             where document_id = $1 and version = $2 and page = $3",
+        )
+        .bind(document)
+        .bind(version)
+        .bind(page)
+        .bind(heights)
+        .bind(body)
+        .bind(folded)
+        .bind(image_sha256)
+        .execute(self.conn())
+        .await?;
+        let (n,): (i64,) = sqlx::query_as(
+            "update document_version set pages_rendered = pages_rendered + 1 \
+             where document_id = $1 and version = $2 returning pages_rendered",
+        )
+        .bind(document)
+        .bind(version)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n)
+    }
+
+    /// Ends rendering: `failure` = None makes the version ready and current.
+    pub async fn finish_version(
+        &mut self,
+        document: i64,
+        version: i64,
+        failure: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "update document_version set status = $3, failure = $4 \
+             where document_id = $1 and version = $2",
+        )
+        .bind(document)
+        .bind(version)
+        .bind(if failure.is_some() { "failed" } else { "ready" })
+        .bind(failure)
+        .execute(self.conn())
+        .await?;
+        if failure.is_none() {
+            sqlx::query("update document set current_version = $2 where document_id = $1")
+                .bind(document)
+                .bind(version)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The pages of a version, in order.
+    pub async fn pages_of(&mut self, document: i64, version: i64) -> Result<Vec<PageRow>> {
+        let rows = sqlx::query(
+            "select page, width_pt, height_pt, heights from document_page \
+             where document_id = $1 and version = $2 order by page",
+        )
+        .bind(document)
+        .bind(version)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PageRow {
+                    page: r.try_get(0)?,
+                    width_pt: r.try_get(1)?,
+                    height_pt: r.try_get(2)?,
+                    heights: r
+                        .try_get::<Option<String>, _>(3)?
+                        .map(|h| serde_json::from_str(&h).map_err(|e| corrupt(e.to_string())))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The text of one page (None if there is no such page).
+    pub async fn page_text(
+        &mut self,
+        document: i64,
+        version: i64,
+        page: i64,
+    ) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "select body from document_page where document_id = $1 and version = $2 and page = $3",
+        )
+        .bind(document)
+        .bind(version)
+        .bind(page)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Pages of the current versions of `documents` whose folded text contains `folded`:
+    /// (document, page, body).
+    pub async fn search_pages(
+        &mut self,
+        documents: &[i64],
+        folded: &str,
+    ) -> Result<Vec<(i64, i64, String)>> {
+        let mut out = Vec::new();
+        let pattern = format!("%{}%", like_escape(folded));
+        for &doc in documents {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "select p.document_id, p.page, p.body from document_page p \
+                 join document d on d.document_id = p.document_id and d.current_version = p.version \
+                 where p.document_id = $1 and p.folded like $2 escape '\\' order by p.page",
+            )
+            .bind(doc)
+            .bind(&pattern)
+            .fetch_all(self.conn())
+            .await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Notes that `user` opened `version` (a read receipt) and logs the access.
+    pub async fn record_open(
+        &mut self,
+        document: i64,
+        version: i64,
+        user: UserId,
+        page: Option<i64>,
+    ) -> Result<()> {
+        let now = self.now();
+        if page.is_none() {
+            sqlx::query(
+                "insert into document_read (document_id, version, user_id, first_at, last_at, opens) \
+                 values ($1, $2, $3, $4, $4, 1) on conflict (document_id, version, user_id) \
+                 do update set last_at = excluded.last_at, opens = document_read.opens + 1",
+            )
+            .bind(document)
+            .bind(version)
+            .bind(user.0)
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        }
+        sqlx::query(
+            "insert into document_access (document_id, version, user_id, page, at) \
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(document)
+        .bind(version)
+        .bind(user.0)
+        .bind(page)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Versions whose rendering had not finished (the server stopped meanwhile).
+    pub async fn versions_rendering(&mut self) -> Result<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as(
+            "select document_id, version from document_version where status = 'rendering' \
+             order by document_id, version",
+        )
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Forgets the pages of a version, to render it again.
+    pub async fn clear_pages(&mut self, document: i64, version: i64) -> Result<()> {
+        sqlx::query("delete from document_page where document_id = $1 and version = $2")
+            .bind(document)
+            .bind(version)
+            .execute(self.conn())
+            .await?;
+        sqlx::query(
+            "update document_version set pages_rendered = 0, page_count = null \
+             where document_id = $1 and version = $2",
+        )
+        .bind(document)
+        .bind(version)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The access log of a document, oldest first: (user, page; 0 = the original file,
+    /// none = the document opened).
+    pub async fn document_accesses(&mut self, document: i64) -> Result<Vec<(i64, Option<i64>)>> {
+        Ok(sqlx::query_as(
+            "select user_id, page from document_access where document_id = $1 order by access_id",
+        )
+        .bind(document)
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Who opened a document, newest version first.
+    pub async fn reads_of(&mut self, document: i64) -> Result<Vec<ReadRow>> {
+        let rows: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "select r.user_id, u.display_name, r.version, r.first_at, r.last_at, r.opens \
+             from document_read r join app_user u on u.user_id = r.user_id \
+             where r.document_id = $1 order by r.version desc, r.first_at",
+        )
+        .bind(document)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, name, version, first_at, last_at, opens)| ReadRow {
+                user_id: UserId(u),
+                name,
+                version,
+                first_at,
+                last_at,
+                opens,
+            })
+            .collect())
+    }
+}
+
+/// Escapes `like` wildcards in user input (the escape character is a backslash).
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

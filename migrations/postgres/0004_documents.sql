@@ -1,0 +1,71 @@
+-- Meeting documents (tài liệu), their versions and rendered pages, and who read them.
+create table document (
+    document_id bigint generated always as identity primary key,
+    meeting_id bigint not null references meeting (meeting_id),
+    item_id bigint,
+    title text not null,
+    kind text not null,
+    confidentiality text not null,
+    -- JSON of domain::document::Readers: every participant, or a list of accounts.
+    readers text not null,
+    -- The version readers see; 0 until the first upload has rendered.
+    current_version bigint not null default 0,
+    created_by bigint not null references app_user (user_id),
+    created_at bigint not null
+);
+create index document_meeting on document (meeting_id);
+
+-- Each uploaded file; a new version replaces the document's file, never edits one.
+create table document_version (
+    document_id bigint not null references document (document_id),
+    version bigint not null,
+    file_name text not null,
+    sha256 text not null,
+    size_bytes bigint not null,
+    status text not null check (status in ('rendering', 'ready', 'failed')),
+    -- JSON of the render failure, when status = 'failed'.
+    failure text,
+    page_count bigint,
+    pages_rendered bigint not null default 0,
+    uploaded_by bigint not null references app_user (user_id),
+    uploaded_at bigint not null,
+    primary key (document_id, version)
+);
+
+-- A page of a version: its size, its images' heights per width, and its text (folded
+-- for search: lowercase, no diacritics, đ as d).
+create table document_page (
+    document_id bigint not null,
+    version bigint not null,
+    page bigint not null,
+    width_pt double precision not null,
+    height_pt double precision not null,
+    heights text,
+    image_sha256 text,
+    body text not null default '',
+    folded text not null default '',
+    primary key (document_id, version, page),
+    foreign key (document_id, version) references document_version (document_id, version)
+);
+
+-- Read receipts: who opened which version, first and last time.
+create table document_read (
+    document_id bigint not null references document (document_id),
+    version bigint not null,
+    user_id bigint not null references app_user (user_id),
+    first_at bigint not null,
+    last_at bigint not null,
+    opens bigint not null,
+    primary key (document_id, version, user_id)
+);
+
+-- Every open of a classified document's page (and every open of any document).
+create table document_access (
+    access_id bigint generated always as identity primary key,
+    document_id bigint not null references document (document_id),
+    version bigint not null,
+    user_id bigint not null references app_user (user_id),
+    page bigint,
+    at bigint not null
+);
+create index document_access_doc on document_access (document_id, at);

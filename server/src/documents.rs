@@ -1,0 +1,792 @@
+//! Meeting documents over HTTP: the secretariat uploads PDFs, the render workers turn
+//! them into page images and text, readers get pages (watermarked with their name and the
+//! time when the document is classified), text and search hits; every open is logged and
+//! the secretariat sees who read what.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiPath, AppError, AppResult};
+use crate::render::Renderer;
+use crate::service::guard_read;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use ecabinet_documents::fold::fold;
+use ecabinet_documents::job::{Event as RenderEvent, Failure, page_file};
+use ecabinet_documents::search::Query as SearchQuery;
+use ecabinet_domain::access::MeetingCapability as Cap;
+use ecabinet_domain::document::{self, Confidentiality, DocumentKind, Readers};
+use ecabinet_domain::{AgendaItemId, DomainError, MeetingId, Role};
+use ecabinet_protocol::document::{
+    DocumentInput, DocumentSummary, DocumentView, PageInfo, ReadReceipt, SearchHit, SearchResult,
+    Uploaded,
+};
+use ecabinet_protocol::{EventBody, Topic};
+use ecabinet_storage::{DocumentRow, NewDocument, RenderedPage, Tx};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::io::AsyncWriteExt;
+
+/// Where documents live and how they are rendered.
+#[derive(Clone)]
+pub struct Documents {
+    dir: PathBuf,
+    renderer: Renderer,
+    max_upload_bytes: u64,
+    watermark: Option<Arc<crate::watermark::Watermarker>>,
+}
+
+impl Documents {
+    /// `dir` holds `<document>/v<version>/original.pdf` and its rendered pages.
+    pub fn new(
+        dir: PathBuf,
+        renderer: Renderer,
+        max_upload_bytes: u64,
+        watermark: Option<crate::watermark::Watermarker>,
+    ) -> Documents {
+        Documents {
+            dir,
+            renderer,
+            max_upload_bytes,
+            watermark: watermark.map(Arc::new),
+        }
+    }
+
+    fn version_dir(&self, doc: i64, version: i64) -> PathBuf {
+        self.dir.join(doc.to_string()).join(format!("v{version}"))
+    }
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> AppError {
+    AppError::Domain(DomainError::Invalid {
+        field,
+        reason: reason.into(),
+    })
+}
+
+/// Whether `u` prepares meetings (the secretariat).
+fn prepares(u: &CurrentUser) -> bool {
+    u.0.role == Role::Secretariat
+}
+
+/// The document, after checking that `u` may read it: 404 if the meeting is not visible,
+/// 403 if `u` is not a reader; readers other than the secretariat see only ready versions.
+async fn readable(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult<DocumentRow> {
+    let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
+    guard_read(tx, u, doc.meeting_id, Cap::View).await?;
+    if !document::may_read(true, prepares(u), &doc.readers, u.id()) {
+        return Err(AppError::Forbidden);
+    }
+    if !prepares(u) && doc.current_version == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(doc)
+}
+
+fn summary(doc: &DocumentRow) -> DocumentSummary {
+    let latest = doc.latest.as_ref();
+    DocumentSummary {
+        id: doc.id,
+        meeting_id: doc.meeting_id,
+        item_id: doc.item_id,
+        title: doc.title.clone(),
+        kind: doc.kind,
+        confidentiality: doc.confidentiality,
+        readers: doc.readers.clone(),
+        current_version: doc.current_version,
+        latest_version: latest.map_or(0, |v| v.version),
+        status: latest.map_or_else(|| "rendering".into(), |v| v.status.clone()),
+        failure: latest
+            .and_then(|v| v.failure.as_deref())
+            .and_then(|f| serde_json::from_str::<Failure>(f).ok())
+            .map(|f| f.to_string()),
+        pages: latest.and_then(|v| v.page_count).unwrap_or(0),
+        pages_rendered: latest.map_or(0, |v| v.pages_rendered),
+        file_name: latest.map(|v| v.file_name.clone()).unwrap_or_default(),
+        size_bytes: latest.map_or(0, |v| v.size_bytes),
+    }
+}
+
+/// `GET /api/meetings/{id}/documents`: the documents this user may read.
+pub async fn list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Vec<DocumentSummary>>> {
+    let mut tx = s.db.read().await?;
+    guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
+    let docs = tx.documents_of(MeetingId(id)).await?;
+    Ok(Json(
+        docs.iter()
+            .filter(|d| {
+                prepares(&u)
+                    || (d.current_version > 0
+                        && document::may_read(true, false, &d.readers, u.id()))
+            })
+            .map(summary)
+            .collect(),
+    ))
+}
+
+/// A multipart upload: the `meta` part (JSON) and the `file` part (the PDF), streamed to
+/// disk with its hash; refused whole if too large or not a PDF.
+struct Upload {
+    meta: Option<DocumentInput>,
+    file_name: String,
+    temp: tempfile::TempPath,
+    sha256: String,
+    size: u64,
+}
+
+async fn read_upload(s: &AppState, mut form: Multipart, want_meta: bool) -> AppResult<Upload> {
+    let docs = &s.documents;
+    let incoming = docs.dir.join("incoming");
+    tokio::fs::create_dir_all(&incoming)
+        .await
+        .map_err(|e| AppError::Internal(format!("documents folder: {e}")))?;
+    let mut meta = None;
+    let mut file = None;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(format!("the upload could not be read: {}", e.body_text()))
+        }
+    };
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("meta") => {
+                let text = field.text().await.map_err(bad)?;
+                if text.len() > crate::api::MAX_BODY_BYTES {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                meta = Some(
+                    serde_json::from_str::<DocumentInput>(&text)
+                        .map_err(|e| AppError::BadRequest(format!("meta: {e}")))?,
+                );
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("document.pdf").to_owned();
+                let temp = tempfile::Builder::new()
+                    .suffix(".pdf")
+                    .tempfile_in(&incoming)
+                    .map_err(|e| AppError::Internal(format!("temporary file: {e}")))?
+                    .into_temp_path();
+                let mut out = tokio::fs::File::create(&temp)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("temporary file: {e}")))?;
+                let mut hash = Sha256::new();
+                let mut size = 0u64;
+                let mut head = Vec::with_capacity(1024);
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    size += chunk.len() as u64;
+                    if size > docs.max_upload_bytes {
+                        return Err(AppError::PayloadTooLarge);
+                    }
+                    if head.len() < 1024 {
+                        let take = (1024 - head.len()).min(chunk.len());
+                        head.extend_from_slice(&chunk[..take]);
+                    }
+                    hash.update(&chunk);
+                    out.write_all(&chunk)
+                        .await
+                        .map_err(|e| AppError::Internal(format!("writing the upload: {e}")))?;
+                }
+                out.sync_all()
+                    .await
+                    .map_err(|e| AppError::Internal(format!("writing the upload: {e}")))?;
+                if size == 0 {
+                    return Err(invalid("file", "the file is empty"));
+                }
+                if !head.windows(5).any(|w| w == b"%PDF-") {
+                    return Err(invalid("file", Failure::NotPdf.to_string()));
+                }
+                file = Some((name, temp, hex::encode(hash.finalize()), size));
+            }
+            _ => {}
+        }
+    }
+    let (file_name, temp, sha256, size) =
+        file.ok_or_else(|| invalid("file", "no file was sent"))?;
+    if want_meta && meta.is_none() {
+        return Err(invalid("meta", "the document's details are missing"));
+    }
+    Ok(Upload {
+        meta,
+        file_name: clean_file_name(&file_name),
+        temp,
+        sha256,
+        size,
+    })
+}
+
+/// The body as multipart, read only after the sender's rights were checked (the body is
+/// an extractor of its own otherwise, and would be refused before the 403).
+async fn multipart(req: Request) -> AppResult<Multipart> {
+    Multipart::from_request(req, &()).await.map_err(|e| {
+        AppError::BadRequest(format!(
+            "send the file as multipart/form-data: {}",
+            e.body_text()
+        ))
+    })
+}
+
+/// Keeps the last path component, printable, at most 200 characters.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        "document.pdf".into()
+    } else {
+        clean
+    }
+}
+
+/// Validates the secretariat's details of a document.
+async fn checked(tx: &mut Tx, meeting: MeetingId, input: &DocumentInput) -> AppResult<NewDocument> {
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(invalid(
+            "title",
+            "a title of 1 to 300 characters is required",
+        ));
+    }
+    let kind = DocumentKind::parse(&input.kind).ok_or_else(|| invalid("kind", "unknown kind"))?;
+    let level = Confidentiality::parse(&input.confidentiality)
+        .ok_or_else(|| invalid("confidentiality", "unknown confidentiality level"))?;
+    if let Some(item) = input.item_id {
+        let items = tx.agenda(meeting).await?;
+        if !items.iter().any(|i| i.id == AgendaItemId(item)) {
+            return Err(invalid("item_id", "no such agenda item in this meeting"));
+        }
+    }
+    let readers = match &input.readers {
+        None => Readers::Participants,
+        Some(list) => {
+            let participants = tx.participants(meeting).await?;
+            let mut ids = list.clone();
+            ids.sort();
+            ids.dedup();
+            if ids.is_empty() {
+                return Err(invalid("readers", "name at least one reader"));
+            }
+            if let Some(bad) = ids
+                .iter()
+                .find(|id| !participants.iter().any(|p| p.user_id == **id))
+            {
+                return Err(invalid(
+                    "readers",
+                    format!("user {bad} does not take part in the meeting"),
+                ));
+            }
+            Readers::Only(ids)
+        }
+    };
+    Ok(NewDocument {
+        meeting_id: meeting,
+        item_id: input.item_id.map(AgendaItemId),
+        title: title.to_owned(),
+        kind,
+        confidentiality: level,
+        readers,
+    })
+}
+
+async fn announce(
+    tx: &mut Tx,
+    doc: &DocumentRow,
+    actor: Option<ecabinet_domain::UserId>,
+) -> AppResult<()> {
+    let latest = doc.latest.as_ref();
+    tx.append(
+        Topic::Meeting(doc.meeting_id),
+        EventBody::DocumentChanged {
+            document_id: doc.id,
+            current_version: doc.current_version,
+            latest_version: latest.map_or(0, |v| v.version),
+            status: latest.map_or_else(String::new, |v| v.status.clone()),
+            pages: latest.and_then(|v| v.page_count).unwrap_or(0),
+            pages_rendered: latest.map_or(0, |v| v.pages_rendered),
+        },
+        actor,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `POST /api/meetings/{id}/documents` (multipart `meta` + `file`): files a document.
+pub async fn upload(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    req: Request,
+) -> AppResult<(StatusCode, Json<Uploaded>)> {
+    let meeting = MeetingId(id);
+    {
+        // Refuse before reading a large body if the sender may not file here.
+        let mut tx = s.db.read().await?;
+        guard_read(&mut tx, &u, meeting, Cap::Prepare).await?;
+    }
+    let upload = read_upload(&s, multipart(req).await?, true).await?;
+    let mut tx = s.db.write().await?;
+    s.guard(&mut tx, &u, meeting, Cap::Prepare).await?;
+    let meta = upload
+        .meta
+        .as_ref()
+        .ok_or_else(|| invalid("meta", "missing"))?;
+    let new = checked(&mut tx, meeting, meta).await?;
+    let size = i64::try_from(upload.size).unwrap_or(i64::MAX);
+    let doc_id = tx
+        .insert_document(&new, &upload.file_name, &upload.sha256, size, u.id())
+        .await?;
+    store_file(&s, doc_id, 1, upload).await?;
+    let row = tx.document(doc_id).await?.ok_or(AppError::NotFound)?;
+    announce(&mut tx, &row, Some(u.id())).await?;
+    s.commit(tx).await?;
+    tokio::spawn(render_version(s.clone(), doc_id, 1));
+    Ok((
+        StatusCode::CREATED,
+        Json(Uploaded {
+            id: doc_id,
+            version: 1,
+        }),
+    ))
+}
+
+/// `POST /api/documents/{id}/versions` (multipart `file`): replaces the file; readers
+/// keep the current version until the new one has rendered.
+pub async fn new_version(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    req: Request,
+) -> AppResult<(StatusCode, Json<Uploaded>)> {
+    {
+        let mut tx = s.db.read().await?;
+        let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
+        guard_read(&mut tx, &u, doc.meeting_id, Cap::Prepare).await?;
+    }
+    let upload = read_upload(&s, multipart(req).await?, false).await?;
+    let mut tx = s.db.write().await?;
+    let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
+    s.guard(&mut tx, &u, doc.meeting_id, Cap::Prepare).await?;
+    if doc.latest.as_ref().is_some_and(|v| v.status == "rendering") {
+        return Err(AppError::Conflict(
+            "the previous version is still being rendered".into(),
+        ));
+    }
+    let version = doc.latest.as_ref().map_or(0, |v| v.version) + 1;
+    let size = i64::try_from(upload.size).unwrap_or(i64::MAX);
+    tx.insert_version(id, version, &upload.file_name, &upload.sha256, size, u.id())
+        .await?;
+    store_file(&s, id, version, upload).await?;
+    let row = tx.document(id).await?.ok_or(AppError::NotFound)?;
+    announce(&mut tx, &row, Some(u.id())).await?;
+    s.commit(tx).await?;
+    tokio::spawn(render_version(s.clone(), id, version));
+    Ok((StatusCode::CREATED, Json(Uploaded { id, version })))
+}
+
+/// Moves the uploaded file to its version's folder (before the commit: a version row
+/// never points at a missing file).
+async fn store_file(s: &AppState, doc: i64, version: i64, upload: Upload) -> AppResult<()> {
+    let dir = s.documents.version_dir(doc, version);
+    let _ = tokio::fs::remove_dir_all(&dir).await; // left by a transaction that did not commit
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| AppError::Internal(format!("documents folder: {e}")))?;
+    upload
+        .temp
+        .persist(dir.join("original.pdf"))
+        .map_err(|e| AppError::Internal(format!("storing the upload: {e}")))?;
+    Ok(())
+}
+
+/// Renders a version through the worker pool, recording pages as they arrive.
+pub async fn render_version(s: AppState, doc: i64, version: i64) {
+    if let Err(e) = render_inner(&s, doc, version).await {
+        tracing::error!(document = doc, version, error = %e, "rendering failed on our side");
+        let _ = finish(&s, doc, version, Some(Failure::Storage)).await;
+    }
+}
+
+async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
+    let dir = s.documents.version_dir(doc, version);
+    let mut events = s
+        .documents
+        .renderer
+        .render(dir.join("original.pdf"), dir.clone())
+        .await;
+    while let Some(event) = events.recv().await {
+        match event {
+            RenderEvent::Opened { pages, .. } => {
+                let mut tx = s.db.write().await?;
+                let sizes: Vec<(f64, f64)> = pages
+                    .iter()
+                    .map(|p| (f64::from(p.width), f64::from(p.height)))
+                    .collect();
+                tx.set_page_sizes(doc, version, &sizes).await?;
+                let row = tx.document(doc).await?.ok_or(AppError::NotFound)?;
+                announce(&mut tx, &row, None).await?;
+                s.commit(tx).await?;
+            }
+            RenderEvent::Page {
+                page,
+                text,
+                heights,
+                image_sha256,
+                ..
+            } => {
+                let mut tx = s.db.write().await?;
+                let folded = fold(&text);
+                tx.set_page_rendered(
+                    doc,
+                    version,
+                    &RenderedPage {
+                        page: i64::from(page),
+                        heights: &heights,
+                        image_sha256: &image_sha256,
+                        body: &text,
+                        folded: &folded,
+                    },
+                )
+                .await?;
+                let row = tx.document(doc).await?.ok_or(AppError::NotFound)?;
+                announce(&mut tx, &row, None).await?;
+                s.commit(tx).await?;
+            }
+            RenderEvent::Done { .. } => return finish(s, doc, version, None).await,
+            RenderEvent::Failed { reason, .. } => {
+                let _ = tokio::fs::remove_dir_all(&dir).await.ok();
+                return finish(s, doc, version, Some(reason)).await;
+            }
+            RenderEvent::Ready { .. } => {}
+        }
+    }
+    finish(s, doc, version, Some(Failure::Crashed)).await
+}
+
+async fn finish(s: &AppState, doc: i64, version: i64, failure: Option<Failure>) -> AppResult<()> {
+    let mut tx = s.db.write().await?;
+    let failure = failure
+        .map(|f| serde_json::to_string(&f))
+        .transpose()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tx.finish_version(doc, version, failure.as_deref()).await?;
+    let row = tx.document(doc).await?.ok_or(AppError::NotFound)?;
+    announce(&mut tx, &row, None).await?;
+    s.commit(tx).await?;
+    Ok(())
+}
+
+/// Restarts rendering of versions left half-done by a stopped server.
+pub async fn resume_rendering(s: &AppState) -> AppResult<()> {
+    let pending = {
+        let mut tx = s.db.write().await?;
+        let pending = tx.versions_rendering().await?;
+        for (doc, version) in &pending {
+            tx.clear_pages(*doc, *version).await?;
+        }
+        s.commit(tx).await?;
+        pending
+    };
+    for (doc, version) in pending {
+        tracing::info!(document = doc, version, "rendering again after a restart");
+        tokio::spawn(render_version(s.clone(), doc, version));
+    }
+    Ok(())
+}
+
+/// `GET /api/documents/{id}`: the document as its reader sees it; counts as an open.
+pub async fn show(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<DocumentView>> {
+    let (doc, pages) = {
+        let mut tx = s.db.read().await?;
+        let doc = readable(&mut tx, &u, id).await?;
+        let version = shown_version(&u, &doc);
+        let pages = tx.pages_of(id, version).await?;
+        (doc, pages)
+    };
+    let version = shown_version(&u, &doc);
+    if !prepares(&u) {
+        let mut tx = s.db.write().await?;
+        tx.record_open(id, version, u.id(), None).await?;
+        s.commit(tx).await?;
+    }
+    let widths = s.documents.renderer.widths().to_vec();
+    Ok(Json(DocumentView {
+        original_allowed: document::may_download_original(prepares(&u), doc.confidentiality),
+        watermarked: doc.confidentiality.is_classified(),
+        summary: summary(&doc),
+        version,
+        widths,
+        pages: pages
+            .into_iter()
+            .map(|p| PageInfo {
+                page: p.page,
+                width_pt: p.width_pt,
+                height_pt: p.height_pt,
+                rendered: p.heights.is_some(),
+            })
+            .collect(),
+    }))
+}
+
+/// The secretariat follows the newest upload; readers the current version.
+fn shown_version(u: &CurrentUser, doc: &DocumentRow) -> i64 {
+    if prepares(u) {
+        doc.latest.as_ref().map_or(0, |v| v.version)
+    } else {
+        doc.current_version
+    }
+}
+
+/// A version `u` may see: readers only ready ones (the current or earlier).
+fn check_version(u: &CurrentUser, doc: &DocumentRow, version: i64) -> AppResult<()> {
+    let newest = doc.latest.as_ref().map_or(0, |v| v.version);
+    let limit = if prepares(u) {
+        newest
+    } else {
+        doc.current_version
+    };
+    if version < 1 || version > limit {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Which width to serve for a request of `want` pixels.
+#[derive(Deserialize)]
+pub struct PageQuery {
+    /// Requested width in pixels.
+    pub w: Option<u32>,
+}
+
+/// The smallest rendered width at least `want`, else the largest.
+fn pick_width(widths: &[u32], want: Option<u32>) -> Option<u32> {
+    let Some(want) = want else {
+        return widths.first().copied();
+    };
+    let mut sorted = widths.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .copied()
+        .find(|&w| w >= want)
+        .or_else(|| sorted.last().copied())
+}
+
+/// `GET /api/documents/{id}/versions/{v}/pages/{n}?w=`: a page image.
+pub async fn page(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath((id, version, page)): ApiPath<(i64, i64, i64)>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let doc = {
+        let mut tx = s.db.read().await?;
+        let doc = readable(&mut tx, &u, id).await?;
+        check_version(&u, &doc, version)?;
+        doc
+    };
+    let width = pick_width(s.documents.renderer.widths(), q.w).ok_or(AppError::NotFound)?;
+    let page_no = u32::try_from(page).map_err(|_| AppError::NotFound)?;
+    let path = s
+        .documents
+        .version_dir(id, version)
+        .join(page_file(page_no, width));
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::Internal(format!("reading a page: {e}"))),
+    };
+    if doc.confidentiality.is_classified() {
+        let marker = s
+            .documents
+            .watermark
+            .clone()
+            .ok_or_else(|| AppError::Internal("no watermark font is configured".into()))?;
+        let line = format!(
+            "{} · {}",
+            u.0.display_name,
+            crate::watermark::stamp_time(ecabinet_storage::now_ms())
+        );
+        let marked = tokio::task::spawn_blocking(move || marker.apply(&bytes, &line))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(format!("watermark: {e}")))?;
+        let mut tx = s.db.write().await?;
+        tx.record_open(id, version, u.id(), Some(page)).await?;
+        s.commit(tx).await?;
+        let mut res = Response::new(Body::from(marked));
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+        // Per reader and per minute: never kept by caches.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(res);
+    }
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    // A version's pages never change: the tablet keeps them.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(res)
+}
+
+/// `GET /api/documents/{id}/versions/{v}/pages/{n}/text`.
+pub async fn page_text(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath((id, version, page)): ApiPath<(i64, i64, i64)>,
+) -> AppResult<Json<serde_json::Value>> {
+    let mut tx = s.db.read().await?;
+    let doc = readable(&mut tx, &u, id).await?;
+    check_version(&u, &doc, version)?;
+    let text = tx
+        .page_text(id, version, page)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(serde_json::json!({ "page": page, "text": text })))
+}
+
+/// `GET /api/documents/{id}/original`: the uploaded PDF (never for readers of a
+/// classified document).
+pub async fn original(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let (doc, version) = {
+        let mut tx = s.db.read().await?;
+        let doc = readable(&mut tx, &u, id).await?;
+        let v = shown_version(&u, &doc);
+        (doc, v)
+    };
+    if !document::may_download_original(prepares(&u), doc.confidentiality) {
+        return Err(AppError::Forbidden);
+    }
+    let path = s.documents.version_dir(id, version).join("original.pdf");
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let mut tx = s.db.write().await?;
+    tx.record_open(id, version, u.id(), Some(0)).await?;
+    s.commit(tx).await?;
+    let name = doc
+        .latest
+        .as_ref()
+        .map_or_else(|| "document.pdf".into(), |v| v.file_name.clone());
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode(&name)
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Search query.
+#[derive(Deserialize)]
+pub struct SearchParams {
+    /// What to look for; diacritics and case do not matter.
+    pub q: String,
+}
+
+/// `GET /api/meetings/{id}/documents/search?q=`: hits by document and page, over the
+/// documents this user may read.
+pub async fn search(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    Query(p): Query<SearchParams>,
+) -> AppResult<Json<SearchResult>> {
+    let query = SearchQuery::new(&p.q)
+        .ok_or_else(|| invalid("q", "search for at least two letters (at most 200)"))?;
+    let mut tx = s.db.read().await?;
+    guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
+    let docs: Vec<DocumentRow> = tx
+        .documents_of(MeetingId(id))
+        .await?
+        .into_iter()
+        .filter(|d| {
+            d.current_version > 0 && document::may_read(true, prepares(&u), &d.readers, u.id())
+        })
+        .collect();
+    let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    let rows = tx.search_pages(&ids, query.folded()).await?;
+    let mut hits = Vec::new();
+    for (doc_id, page, body) in rows {
+        if let Some(found) = query.find(&body) {
+            let title = docs
+                .iter()
+                .find(|d| d.id == doc_id)
+                .map(|d| d.title.clone())
+                .unwrap_or_default();
+            hits.push(SearchHit {
+                document_id: doc_id,
+                title,
+                page,
+                count: found.count,
+                snippets: found
+                    .hits
+                    .into_iter()
+                    .map(|h| [h.before, h.matched, h.after])
+                    .collect(),
+            });
+        }
+    }
+    Ok(Json(SearchResult { query: p.q, hits }))
+}
+
+/// `GET /api/documents/{id}/reads`: who opened which version (secretariat).
+pub async fn reads(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Vec<ReadReceipt>>> {
+    let mut tx = s.db.read().await?;
+    let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
+    guard_read(&mut tx, &u, doc.meeting_id, Cap::Prepare).await?;
+    Ok(Json(
+        tx.reads_of(id)
+            .await?
+            .into_iter()
+            .map(|r| ReadReceipt {
+                user_id: r.user_id,
+                name: r.name,
+                version: r.version,
+                first_at: r.first_at,
+                last_at: r.last_at,
+                opens: r.opens,
+            })
+            .collect(),
+    ))
+}
