@@ -69,3 +69,24 @@ create table document_access (
     at bigint not null
 );
 create index document_access_doc on document_access (document_id, at);
+
+-- A member's private annotations: highlights and notes on a region of a page of one
+-- version (region in ten-thousandths of the page). Only their owner ever reads them.
+create table annotation (
+    annotation_id bigint generated always as identity primary key,
+    document_id bigint not null references document (document_id),
+    version bigint not null,
+    user_id bigint not null references app_user (user_id),
+    page bigint not null,
+    kind text not null check (kind in ('highlight', 'note')),
+    x bigint not null,
+    y bigint not null,
+    w bigint not null,
+    h bigint not null,
+    color text not null,
+    note text not null default '',
+    carried_from bigint,
+    created_at bigint not null,
+    updated_at bigint not null
+);
+create index annotation_owner on annotation (user_id, document_id, version);

@@ -69,3 +69,24 @@ create table document_access (
     at integer not null
 );
 create index document_access_doc on document_access (document_id, at);
+
+-- A member's private annotations: highlights and notes on a region of a page of one
+-- version (region in ten-thousandths of the page). Only their owner ever reads them.
+create table annotation (
+    annotation_id integer primary key autoincrement,
+    document_id integer not null references document (document_id),
+    version integer not null,
+    user_id integer not null references app_user (user_id),
+    page integer not null,
+    kind text not null check (kind in ('highlight', 'note')),
+    x integer not null,
+    y integer not null,
+    w integer not null,
+    h integer not null,
+    color text not null,
+    note text not null default '',
+    carried_from integer,
+    created_at integer not null,
+    updated_at integer not null
+);
+create index annotation_owner on annotation (user_id, document_id, version);

@@ -69,6 +69,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/documents/{id}/original", get(documents::original))
         .route("/documents/{id}/reads", get(documents::reads))
+        .route("/statistics/documents", get(documents::statistics))
+        .route(
+            "/documents/{id}/annotations",
+            get(crate::annotations::list).post(crate::annotations::create),
+        )
+        .route(
+            "/annotations/{id}",
+            put(crate::annotations::update).delete(crate::annotations::delete),
+        )
         .route(
             "/documents/{id}/versions/{version}/pages/{page}",
             get(documents::page),

@@ -16,6 +16,7 @@ use axum::response::Response;
 use ecabinet_documents::fold::fold;
 use ecabinet_documents::job::{Event as RenderEvent, Failure, page_file};
 use ecabinet_documents::search::Query as SearchQuery;
+use ecabinet_documents::versions::{PageKey, changed_pages};
 use ecabinet_domain::access::MeetingCapability as Cap;
 use ecabinet_domain::document::{self, Confidentiality, DocumentKind, Readers};
 use ecabinet_domain::{AgendaItemId, DomainError, MeetingId, Role};
@@ -75,7 +76,7 @@ fn prepares(u: &CurrentUser) -> bool {
 
 /// The document, after checking that `u` may read it: 404 if the meeting is not visible,
 /// 403 if `u` is not a reader; readers other than the secretariat see only ready versions.
-async fn readable(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult<DocumentRow> {
+pub(crate) async fn readable(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult<DocumentRow> {
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
     guard_read(tx, u, doc.meeting_id, Cap::View).await?;
     if !document::may_read(true, prepares(u), &doc.readers, u.id()) {
@@ -476,7 +477,11 @@ async fn finish(s: &AppState, doc: i64, version: i64, failure: Option<Failure>) 
         .map(|f| serde_json::to_string(&f))
         .transpose()
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let before = tx.document(doc).await?.map_or(0, |d| d.current_version);
     tx.finish_version(doc, version, failure.as_deref()).await?;
+    if failure.is_none() && before > 0 && before < version {
+        crate::annotations::carry(&mut tx, doc, before, version).await?;
+    }
     let row = tx.document(doc).await?.ok_or(AppError::NotFound)?;
     announce(&mut tx, &row, None).await?;
     s.commit(tx).await?;
@@ -507,12 +512,20 @@ pub async fn show(
     u: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<DocumentView>> {
-    let (doc, pages) = {
+    let (doc, pages, last_read, changed) = {
         let mut tx = s.db.read().await?;
         let doc = readable(&mut tx, &u, id).await?;
         let version = shown_version(&u, &doc);
         let pages = tx.pages_of(id, version).await?;
-        (doc, pages)
+        let last_read = tx.last_read_before(id, u.id(), version).await?;
+        let changed = match last_read {
+            Some(old) => changed_pages(
+                &page_keys(tx.page_keys(id, old).await?),
+                &page_keys(tx.page_keys(id, version).await?),
+            ),
+            None => Vec::new(),
+        };
+        (doc, pages, last_read, changed)
     };
     let version = shown_version(&u, &doc);
     if !prepares(&u) {
@@ -524,6 +537,8 @@ pub async fn show(
     Ok(Json(DocumentView {
         original_allowed: document::may_download_original(prepares(&u), doc.confidentiality),
         watermarked: doc.confidentiality.is_classified(),
+        changed_since_read: changed,
+        last_read_version: last_read,
         summary: summary(&doc),
         version,
         widths,
@@ -537,6 +552,14 @@ pub async fn show(
             })
             .collect(),
     }))
+}
+
+/// Stored (folded text, image hash) pairs as the comparison's page keys.
+pub(crate) fn page_keys(pages: Vec<(String, String)>) -> Vec<PageKey> {
+    pages
+        .into_iter()
+        .map(|(text, image)| PageKey { text, image })
+        .collect()
 }
 
 /// The secretariat follows the newest upload; readers the current version.
@@ -789,4 +812,22 @@ pub async fn reads(
             })
             .collect(),
     ))
+}
+
+/// `GET /api/statistics/documents`: documents, their pages, and pages distributed digitally
+/// (pages × readers: the paper not printed). Secretariat and admin.
+pub async fn statistics(
+    State(s): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<Json<serde_json::Value>> {
+    if !matches!(u.0.role, Role::Secretariat | Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = s.db.read().await?;
+    let (documents, pages, distributed) = tx.pages_distributed().await?;
+    Ok(Json(serde_json::json!({
+        "documents": documents,
+        "pages": pages,
+        "pages_distributed": distributed,
+    })))
 }

@@ -2,6 +2,7 @@
 //! and the command line. `main.rs` only parses arguments; everything else is here so that
 //! integration tests can start a real server in-process on a random port.
 
+pub mod annotations;
 pub mod api;
 pub mod auth;
 pub mod config;

@@ -77,6 +77,9 @@ fn ballot_body() -> Value {
     // Well-formed hex, not a ballot: whoever may see the poll gets 422, others 404.
     json!({"ballot": "00", "signature": "00"})
 }
+fn annotation_body() -> Value {
+    json!({"version": 1, "page": 1, "kind": "highlight", "region": {"x": 0, "y": 0, "w": 100, "h": 100}})
+}
 fn present() -> Value {
     json!({"status": "present", "mode": "in_room"})
 }
@@ -352,6 +355,27 @@ fn table() -> Vec<Row> {
             body: empty,
             setup: Setup::Document,
             want: prepare,
+        },
+        Row {
+            method: "GET",
+            path: "/api/documents/{doc}/annotations",
+            body: empty,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "POST",
+            path: "/api/documents/{doc}/annotations",
+            body: annotation_body,
+            setup: Setup::Document,
+            want: view,
+        },
+        Row {
+            method: "GET",
+            path: "/api/statistics/documents",
+            body: empty,
+            setup: Setup::None,
+            want: [U, O, O, F, F, F, F],
         },
         Row {
             method: "POST",

@@ -565,3 +565,141 @@ async fn a_new_version_replaces_the_file_once_it_has_rendered() -> anyhow::Resul
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn annotations_are_private_synced_and_follow_their_text() -> anyhow::Result<()> {
+    use ecabinet_protocol::document::Annotation;
+    use ecabinet_protocol::{EventBody, Topic};
+    use ecabinet_tests::PATIENCE;
+    let (s, clerk, meeting, _) = server_with_meeting("Phiên họp có ghi chú", 1).await?;
+    let doc = upload_ready(
+        &clerk,
+        meeting,
+        meta("Tờ trình", "normal", None),
+        submission(),
+    )
+    .await;
+    let path = format!("/api/documents/{}/annotations", doc.id);
+    let tablet = s.login("bt01").await?;
+    // The same member's phone, watching their own topic.
+    let (phone, mut phone_ws) = s
+        .watch(
+            "bt01",
+            Topic::User(ecabinet_domain::UserId(demo_id("bt01"))),
+        )
+        .await?;
+    let other = s.login("bt02").await?;
+    tablet.get(&format!("/api/documents/{}", doc.id)).await?; // read version 1
+
+    let region = json!({"x": 1000, "y": 2000, "w": 6000, "h": 400});
+    let made = tablet
+        .post(&path, json!({"version": 1, "page": 2, "kind": "highlight", "region": region, "color": "green"}))
+        .await?;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let highlight: Annotation = serde_json::from_value(made.body)?;
+    let note = tablet
+        .post(&path, json!({"version": 1, "page": 1, "kind": "note", "region": region, "note": "Hỏi lại Bộ Tài chính"}))
+        .await?;
+    assert_eq!(note.status, 201);
+    // It reaches the member's other device, live.
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = false;
+    while !seen && Instant::now() < deadline {
+        if let Some(ecabinet_protocol::ServerFrame::Event { event }) =
+            phone_ws.next_within(Duration::from_millis(200)).await?
+        {
+            seen = matches!(&event.body,
+                EventBody::AnnotationChanged { annotation } if annotation.id == highlight.id);
+        }
+    }
+    assert!(seen, "the phone did not get the highlight");
+    let mine: Vec<Annotation> = serde_json::from_value(phone.get(&path).await?.body)?;
+    assert_eq!(mine.len(), 2);
+
+    // Nobody else sees or touches it.
+    assert_eq!(other.get(&path).await?.body, json!([]));
+    let theirs = format!("/api/annotations/{}", highlight.id);
+    assert_eq!(other.put(&theirs, json!({"note": "x"})).await?.status, 404);
+    assert_eq!(other.call("DELETE", &theirs, None).await?.status, 404);
+
+    // Bad input names the field and stores nothing.
+    for (body, field) in [
+        (
+            json!({"version": 1, "page": 2, "kind": "note", "region": {"x": 9000, "y": 0, "w": 2000, "h": 10}}),
+            "region",
+        ),
+        (
+            json!({"version": 1, "page": 9, "kind": "note", "region": region}),
+            "page",
+        ),
+        (
+            json!({"version": 1, "page": 1, "kind": "note", "region": region, "color": "black"}),
+            "color",
+        ),
+        (
+            json!({"version": 7, "page": 1, "kind": "note", "region": region}),
+            "version",
+        ),
+    ] {
+        let a = tablet.post(&path, body).await?;
+        assert_eq!(
+            (a.status, a.body["field"].as_str()),
+            (422, Some(field)),
+            "{}",
+            a.body
+        );
+    }
+    assert_eq!(tablet.post(&path, json!({"page": 1})).await?.status, 400);
+    let edited = tablet.put(&theirs, json!({"note": "Đã xem"})).await?;
+    assert_eq!(
+        (edited.status, edited.body["note"].as_str()),
+        (200, Some("Đã xem"))
+    );
+
+    // Version 2: a new first page, the old page 1 rewritten away, pages 2 and 3 unchanged.
+    let v2 = pdf(&[
+        &["TỜ TRÌNH (bản sửa đổi)"],
+        &["Kế hoạch đầu tư công trung hạn", "Đường cao tốc Bắc – Nam"],
+        &["Đề nghị Chính phủ xem xét, quyết định."],
+    ]);
+    clerk
+        .upload(
+            &format!("/api/documents/{}/versions", doc.id),
+            None,
+            "v2.pdf",
+            v2,
+        )
+        .await?;
+    assert_eq!(settled(&clerk, meeting, doc.id).await.current_version, 2);
+    let v2_mine: Vec<Annotation> =
+        serde_json::from_value(tablet.get(&format!("{path}?version=2")).await?.body)?;
+    assert_eq!(
+        v2_mine.len(),
+        1,
+        "only the highlight's text is still there: {v2_mine:?}"
+    );
+    assert_eq!(
+        (v2_mine[0].page, v2_mine[0].carried_from),
+        (2, Some(highlight.id))
+    );
+    assert_eq!(v2_mine[0].note, "Đã xem");
+    let view: DocumentView = serde_json::from_value(
+        tablet
+            .get(&format!("/api/documents/{}", doc.id))
+            .await?
+            .body,
+    )?;
+    assert_eq!(
+        (view.last_read_version, view.changed_since_read.clone()),
+        (Some(1), vec![1])
+    );
+    // Someone who never read version 1 has nothing "changed since".
+    let fresh: DocumentView =
+        serde_json::from_value(other.get(&format!("/api/documents/{}", doc.id)).await?.body)?;
+    assert!(fresh.changed_since_read.is_empty());
+    assert_eq!(
+        other.get(&format!("{path}?version=2")).await?.body,
+        json!([])
+    );
+    Ok(())
+}

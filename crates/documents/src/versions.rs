@@ -10,12 +10,13 @@ pub struct PageKey {
     pub image: String,
 }
 
-/// Pages of `new` (numbered from 1) that differ from the same page of `old`, or that
-/// `old` did not have.
+/// Pages of `new` (numbered from 1) whose content `old` did not have: changed, added, or
+/// moved in from nowhere. A page that only moved (a page was inserted before it) is not
+/// news to someone who read `old`.
 pub fn changed_pages(old: &[PageKey], new: &[PageKey]) -> Vec<u32> {
     new.iter()
         .enumerate()
-        .filter(|(i, page)| old.get(*i) != Some(page))
+        .filter(|(_, page)| !old.contains(page))
         .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX))
         .collect()
 }
@@ -64,6 +65,9 @@ mod tests {
         assert!(changed_pages(&old, &old).is_empty());
         // Same text, new image (a chart redrawn): changed too.
         assert_eq!(changed_pages(&old, &[key("a", "7")]), vec![1]);
+        // A page inserted at the front: only it is new, the others moved.
+        let inserted = [key("new", "0"), key("a", "1"), key("b", "2"), key("c", "3")];
+        assert_eq!(changed_pages(&old, &inserted), vec![1]);
     }
 
     #[test]

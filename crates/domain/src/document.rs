@@ -125,6 +125,73 @@ pub fn may_download_original(prepares: bool, level: Confidentiality) -> bool {
     prepares || !level.is_classified()
 }
 
+/// A region of a page, in ten-thousandths of its width and height from the top left
+/// (so it holds at every zoom and on every screen).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Region {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+/// The whole page is 10,000 × 10,000.
+pub const REGION_SCALE: u32 = 10_000;
+
+impl Region {
+    /// Whether the region lies on the page and is not empty.
+    pub fn is_valid(&self) -> bool {
+        self.w > 0
+            && self.h > 0
+            && self
+                .x
+                .checked_add(self.w)
+                .is_some_and(|r| r <= REGION_SCALE)
+            && self
+                .y
+                .checked_add(self.h)
+                .is_some_and(|b| b <= REGION_SCALE)
+    }
+}
+
+/// What a private annotation (ghi chú riêng) is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnotationKind {
+    /// A highlighted region.
+    Highlight,
+    /// A note pinned to a region.
+    Note,
+}
+
+/// Colours a member can mark with.
+pub const ANNOTATION_COLORS: [&str; 5] = ["yellow", "green", "blue", "pink", "red"];
+
+/// Longest note, in characters.
+pub const MAX_NOTE_CHARS: usize = 5_000;
+
+/// Checks an annotation's region, colour and note; the error names the field.
+pub fn check_annotation(
+    region: &Region,
+    color: &str,
+    note: &str,
+) -> Result<(), (&'static str, &'static str)> {
+    if !region.is_valid() {
+        return Err(("region", "the region must be on the page and not empty"));
+    }
+    if !ANNOTATION_COLORS.contains(&color) {
+        return Err(("color", "one of yellow, green, blue, pink, red"));
+    }
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(("note", "at most 5,000 characters"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +208,32 @@ mod tests {
         // The secretariat reads what it files, list or not, but never a meeting it cannot see.
         assert!(may_read(true, true, &only_b, a));
         assert!(!may_read(false, true, &only_b, a));
+    }
+
+    #[test]
+    fn regions_stay_on_the_page() {
+        let r = |x, y, w, h| Region { x, y, w, h };
+        assert!(r(0, 0, 10_000, 10_000).is_valid());
+        assert!(r(9_999, 0, 1, 1).is_valid());
+        assert!(!r(9_999, 0, 2, 1).is_valid());
+        assert!(!r(0, 0, 0, 5).is_valid());
+        assert!(!r(u32::MAX, 0, 1, 1).is_valid());
+        assert!(check_annotation(&r(1, 1, 1, 1), "yellow", "").is_ok());
+        assert_eq!(
+            check_annotation(&r(1, 1, 1, 1), "black", "").unwrap_err().0,
+            "color"
+        );
+        let long = "ạ".repeat(MAX_NOTE_CHARS + 1);
+        assert_eq!(
+            check_annotation(&r(1, 1, 1, 1), "red", &long)
+                .unwrap_err()
+                .0,
+            "note"
+        );
+        assert_eq!(
+            check_annotation(&r(0, 0, 0, 0), "red", "").unwrap_err().0,
+            "region"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Meeting documents on the wire: what the secretariat files, what readers list and open,
 //! search results and read receipts.
 
-use ecabinet_domain::document::{Confidentiality, DocumentKind, Readers};
+use ecabinet_domain::document::{AnnotationKind, Confidentiality, DocumentKind, Readers, Region};
 use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +95,13 @@ pub struct DocumentView {
     pub original_allowed: bool,
     /// Whether pages carry the reader's name and the time.
     pub watermarked: bool,
+    /// Pages that changed since the version this reader last opened (empty if none, or
+    /// if this is the first they open).
+    #[serde(default)]
+    pub changed_since_read: Vec<u32>,
+    /// The version this reader opened last before this one, if any.
+    #[serde(default)]
+    pub last_read_version: Option<i64>,
 }
 
 /// Pages of one document where a search matched.
@@ -136,4 +143,68 @@ pub struct ReadReceipt {
     pub last_at: i64,
     /// Number of opens.
     pub opens: i64,
+}
+
+/// A member's private annotation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// Annotation id.
+    pub id: i64,
+    /// Its document.
+    pub document_id: i64,
+    /// The version it is on.
+    pub version: i64,
+    /// Page, from 1.
+    pub page: i64,
+    /// Highlight or note.
+    pub kind: AnnotationKind,
+    /// Where on the page.
+    pub region: Region,
+    /// One of the palette's colours.
+    pub color: String,
+    /// The note's text (may be empty for a highlight).
+    pub note: String,
+    /// Last change, Unix ms.
+    pub updated_at: i64,
+    /// The annotation of the previous version it was carried over from.
+    pub carried_from: Option<i64>,
+}
+
+/// `POST /api/documents/{id}/annotations`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationInput {
+    /// The version (the one being read).
+    pub version: i64,
+    /// Page, from 1.
+    pub page: i64,
+    /// Highlight or note.
+    pub kind: AnnotationKind,
+    /// Where.
+    pub region: Region,
+    /// Colour (default yellow).
+    #[serde(default = "yellow")]
+    pub color: String,
+    /// Text.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn yellow() -> String {
+    "yellow".into()
+}
+
+/// `PUT /api/annotations/{id}`: what changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationPatch {
+    /// New region.
+    #[serde(default)]
+    pub region: Option<Region>,
+    /// New colour.
+    #[serde(default)]
+    pub color: Option<String>,
+    /// New text.
+    #[serde(default)]
+    pub note: Option<String>,
 }

@@ -101,6 +101,21 @@ pub enum EventBody {
         /// Pages rendered so far.
         pages_rendered: i64,
     },
+    /// One of the user's own annotations was made, changed or carried to a new version
+    /// (on `user:<id>` only: nobody else ever sees it).
+    #[serde(rename = "annotation.changed")]
+    AnnotationChanged {
+        /// The annotation as it is now.
+        annotation: crate::document::Annotation,
+    },
+    /// One of the user's own annotations was deleted.
+    #[serde(rename = "annotation.deleted")]
+    AnnotationDeleted {
+        /// Annotation id.
+        id: i64,
+        /// Its document.
+        document_id: i64,
+    },
     #[serde(rename = "poll.progress")]
     PollProgress {
         /// Which poll.
@@ -129,6 +144,8 @@ impl EventBody {
             EventBody::PollProgress { .. } => "poll.progress",
             EventBody::DeviceChanged { .. } => "device.changed",
             EventBody::DocumentChanged { .. } => "document.changed",
+            EventBody::AnnotationChanged { .. } => "annotation.changed",
+            EventBody::AnnotationDeleted { .. } => "annotation.deleted",
         }
     }
 

@@ -131,7 +131,9 @@ impl MeetingSnapshot {
             | EventBody::MeetingUnlisted { .. }
             | EventBody::DeviceChanged { .. }
             // Documents are listed over HTTP (filtered by reader); the event only says when.
-            | EventBody::DocumentChanged { .. } => {}
+            | EventBody::DocumentChanged { .. }
+            | EventBody::AnnotationChanged { .. }
+            | EventBody::AnnotationDeleted { .. } => {}
         }
     }
 }

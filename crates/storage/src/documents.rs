@@ -501,6 +501,36 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Pages distributed digitally: for every document's current version, its pages times
+    /// its readers (the listed ones, or the meeting's participants). Also the documents
+    /// and pages counted.
+    pub async fn pages_distributed(&mut self) -> Result<(i64, i64, i64)> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "select d.readers, v.page_count, \
+             (select count(*) from participant p where p.meeting_id = d.meeting_id) \
+             from document d join document_version v \
+             on v.document_id = d.document_id and v.version = d.current_version \
+             where v.page_count is not null",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        let (mut documents, mut pages, mut distributed) = (0i64, 0i64, 0i64);
+        for (readers, page_count, participants) in rows {
+            let readers: Readers =
+                serde_json::from_str(&readers).map_err(|e| corrupt(format!("readers: {e}")))?;
+            let n = match readers {
+                Readers::Participants => participants,
+                Readers::Only(list) => i64::try_from(list.len()).unwrap_or(i64::MAX),
+            };
+            documents += 1;
+            pages += page_count;
+            distributed += page_count.saturating_mul(n);
+        }
+        Ok((documents, pages, distributed))
+    }
+}
+
 /// Escapes `like` wildcards in user input (the escape character is a backslash).
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

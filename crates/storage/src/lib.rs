@@ -5,6 +5,7 @@
 //! [`Engine`] picks the statement. Every change and its events are written in one
 //! transaction ([`Tx`]); the events are handed back on commit so the hub can push them.
 
+mod annotations;
 mod devices;
 mod documents;
 mod events;
@@ -13,6 +14,7 @@ mod polls;
 mod sessions;
 mod users;
 
+pub use annotations::NewAnnotation;
 pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
 pub use meetings::MeetingRow;
