@@ -12,6 +12,7 @@ fn every_documented_frame_parses() {
         let kind = match line.trim() {
             "```json client-frame" => "client",
             "```json server-frame" => "server",
+            "```json document-input" => "document",
             _ => continue,
         };
         let body: String = lines
@@ -21,6 +22,8 @@ fn every_documented_frame_parses() {
             .join("\n");
         let ok = match kind {
             "client" => serde_json::from_str::<ClientFrame>(&body).map(|_| ()),
+            "document" => serde_json::from_str::<ecabinet_protocol::document::DocumentInput>(&body)
+                .map(|_| ()),
             _ => serde_json::from_str::<ServerFrame>(&body).map(|_| ()),
         };
         assert!(ok.is_ok(), "{kind} frame does not parse: {ok:?}\n{body}");
