@@ -19,9 +19,15 @@ pub fn run_all(quick: bool) -> Result<()> {
         "ecabinet",
         "--bin",
         "ecabinet-load",
+        "--bin",
+        "ecabinet-render-bench",
     ]))?;
     let bin = target_dir().join("release");
     let load = bin.join("ecabinet-load");
+    // Documents: 200 pages against pdftoppm at the same width, in the same run.
+    run(&mut std::process::Command::new(
+        bin.join("ecabinet-render-bench"),
+    ))?;
     let sizes: &[&str] = if quick { &["500"] } else { &["500", "5000"] };
     for n in sizes {
         run(std::process::Command::new(&load).args(["--tablets", n, "--watchers", "1000"]))?;

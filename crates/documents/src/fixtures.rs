@@ -30,6 +30,8 @@ pub fn text_pdf(library: &Path, font: &Path, pages: &[Vec<String>]) -> Result<Ve
         .with_context(|| format!("loading {}", font.display()))?;
     for lines in pages {
         let mut page = doc.pages_mut().create_page_at_end(PdfPagePaperSize::a4())?;
+        // Once per page, not once per line: regenerating after every object is quadratic.
+        page.set_content_regeneration_strategy(PdfPageContentRegenerationStrategy::Manual);
         let mut y = 800.0;
         for line in lines {
             let mut obj = PdfPageTextObject::new(&doc, line, font, PdfPoints::new(13.0))?;
@@ -37,6 +39,7 @@ pub fn text_pdf(library: &Path, font: &Path, pages: &[Vec<String>]) -> Result<Ve
             page.objects_mut().add_text_object(obj)?;
             y -= 20.0;
         }
+        page.regenerate_content()?;
     }
     Ok(doc.save_to_bytes()?)
 }

@@ -195,12 +195,16 @@ fn px(w: u32) -> Pixels {
 /// RGBA from PDFium to an RGB PNG: pages are opaque, and fast deflate keeps encoding
 /// cheaper than rendering.
 fn encode_png(rgba: &[u8], width: u32, height: u32) -> image::ImageResult<Vec<u8>> {
-    let rgb: Vec<u8> = rgba
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
+    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+    for p in rgba.chunks_exact(4) {
+        rgb.extend_from_slice(&p[..3]);
+    }
     let mut png = Vec::with_capacity(rgb.len() / 8);
-    PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
-        .write_image(&rgb, width, height, image::ExtendedColorType::Rgb8)?;
+    PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Sub).write_image(
+        &rgb,
+        width,
+        height,
+        image::ExtendedColorType::Rgb8,
+    )?;
     Ok(png)
 }
