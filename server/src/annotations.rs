@@ -5,25 +5,18 @@
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::documents::{page_keys, readable};
+use crate::documents::{invalid, page_keys, readable};
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use ecabinet_documents::versions::carry_over;
+use ecabinet_domain::UserId;
 use ecabinet_domain::document::check_annotation;
-use ecabinet_domain::{DomainError, UserId};
 use ecabinet_protocol::document::{Annotation, AnnotationInput, AnnotationPatch};
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_storage::{NewAnnotation, Tx};
 use serde::Deserialize;
-
-fn invalid((field, reason): (&'static str, &'static str)) -> AppError {
-    AppError::Domain(DomainError::Invalid {
-        field,
-        reason: reason.into(),
-    })
-}
 
 /// Which version's annotations.
 #[derive(Deserialize)]
@@ -52,15 +45,16 @@ pub async fn create(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<AnnotationInput>,
 ) -> AppResult<(StatusCode, Json<Annotation>)> {
-    check_annotation(&input.region, &input.color, &input.note).map_err(invalid)?;
+    check_annotation(&input.region, &input.color, &input.note)
+        .map_err(|(field, reason)| invalid(field, reason))?;
     let mut tx = s.db.write().await?;
     let doc = readable(&mut tx, &u, id).await?;
     if input.version < 1 || input.version > doc.current_version.max(1) {
-        return Err(invalid(("version", "not a version you can read")));
+        return Err(invalid("version", "not a version you can read"));
     }
     let pages = tx.pages_of(id, input.version).await?;
     if input.page < 1 || input.page > i64::try_from(pages.len()).unwrap_or(0) {
-        return Err(invalid(("page", "no such page")));
+        return Err(invalid("page", "no such page"));
     }
     let a = tx
         .insert_annotation(
@@ -112,7 +106,8 @@ pub async fn update(
     if let Some(n) = patch.note {
         a.note = n;
     }
-    check_annotation(&a.region, &a.color, &a.note).map_err(invalid)?;
+    check_annotation(&a.region, &a.color, &a.note)
+        .map_err(|(field, reason)| invalid(field, reason))?;
     a.updated_at = tx.update_annotation(&a).await?;
     changed(&mut tx, u.id(), &a).await?;
     s.commit(tx).await?;

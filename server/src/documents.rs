@@ -62,7 +62,8 @@ impl Documents {
     }
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> AppError {
+/// A 422 naming the field.
+pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> AppError {
     AppError::Domain(DomainError::Invalid {
         field,
         reason: reason.into(),
@@ -512,7 +513,7 @@ pub async fn show(
     u: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<DocumentView>> {
-    let (doc, pages, last_read, changed) = {
+    let (doc, version, pages, last_read, changed) = {
         let mut tx = s.db.read().await?;
         let doc = readable(&mut tx, &u, id).await?;
         let version = shown_version(&u, &doc);
@@ -525,9 +526,8 @@ pub async fn show(
             ),
             None => Vec::new(),
         };
-        (doc, pages, last_read, changed)
+        (doc, version, pages, last_read, changed)
     };
-    let version = shown_version(&u, &doc);
     if !prepares(&u) {
         let mut tx = s.db.write().await?;
         tx.record_open(id, version, u.id(), None).await?;
