@@ -106,6 +106,10 @@ fn summary(doc: &DocumentRow) -> DocumentSummary {
             .and_then(|v| v.failure.as_deref())
             .and_then(|f| serde_json::from_str::<Failure>(f).ok())
             .map(|f| f.to_string()),
+        // The stored JSON is `Failure`'s serde form, which `FailureDetail` mirrors.
+        failure_detail: latest
+            .and_then(|v| v.failure.as_deref())
+            .and_then(|f| serde_json::from_str(f).ok()),
         pages: latest.and_then(|v| v.page_count).unwrap_or(0),
         pages_rendered: latest.map_or(0, |v| v.pages_rendered),
         file_name: latest.map(|v| v.file_name.clone()).unwrap_or_default(),

@@ -449,27 +449,40 @@ async fn bad_files_are_refused_with_a_reason_and_nothing_else_is_affected() -> a
     assert_eq!(clerk.get(&path).await?.body, json!([]), "nothing was filed");
 
     // Found by the worker: the document stays with the secretariat, with the reason.
-    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
         (
             "encrypted",
             fixtures::encrypted(&good, dir.path())?,
             "password",
+            "encrypted",
         ),
-        ("truncated", fixtures::truncated(&good, 300), "damaged"),
-        ("no pages", fixtures::zero_pages(), "no pages"),
+        (
+            "truncated",
+            fixtures::truncated(&good, 300),
+            "damaged",
+            "damaged",
+        ),
+        ("no pages", fixtures::zero_pages(), "no pages", "no_pages"),
         (
             "huge page",
             fixtures::page_of_size(20_000, 20_000),
             "200-inch",
+            "page_too_large",
         ),
-        ("2,000 pages", pdf(&vec![&[][..]; 2000]), "at most 1000"),
+        (
+            "2,000 pages",
+            pdf(&vec![&[][..]; 2000]),
+            "at most 1000",
+            "too_many_pages",
+        ),
         (
             "hangs the renderer",
             fixtures::slow_page(3_000_000),
             "too long",
+            "timed_out",
         ),
     ];
-    for (what, file, reason) in cases {
+    for (what, file, reason, code) in cases {
         let a = clerk
             .upload(&path, Some(meta(what, "normal", None)), "x.pdf", file)
             .await?;
@@ -478,6 +491,12 @@ async fn bad_files_are_refused_with_a_reason_and_nothing_else_is_affected() -> a
         assert_eq!(d.status, "failed", "{what}: {d:?}");
         let message = d.failure.clone().unwrap_or_default();
         assert!(message.contains(reason), "{what}: {message}");
+        // The same reason as data, for the UI to put in its language.
+        let detail = d.failure_detail.clone().unwrap_or_default();
+        assert_eq!(detail.code, code, "{what}: {detail:?}");
+        if code == "too_many_pages" {
+            assert_eq!((detail.pages, detail.max), (Some(2000), Some(1000)));
+        }
         // Members never see a document that has no readable version.
         assert_eq!(
             member

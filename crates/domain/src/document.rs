@@ -28,16 +28,17 @@ impl Confidentiality {
         }
     }
 
+    /// Every level, from the lowest.
+    pub const ALL: [Confidentiality; 4] = [
+        Self::Normal,
+        Self::Confidential,
+        Self::Secret,
+        Self::TopSecret,
+    ];
+
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Normal,
-            Self::Confidential,
-            Self::Secret,
-            Self::TopSecret,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
     /// Classified documents: pages carry the reader's name and the time, readers never
@@ -156,6 +157,51 @@ impl Region {
                 .checked_add(self.h)
                 .is_some_and(|b| b <= REGION_SCALE)
     }
+
+    /// The region between two corners given as fractions of the page (in any order, as a
+    /// finger drags), clipped to the page. `None` if it is thinner than `min` (a fraction)
+    /// either way: a tap is not a highlight.
+    pub fn from_corners(a: (f64, f64), b: (f64, f64), min: f64) -> Option<Region> {
+        let scale = f64::from(REGION_SCALE);
+        let clip = |v: f64| (v.clamp(0.0, 1.0) * scale).round() as u32;
+        let (x0, x1) = (clip(a.0.min(b.0)), clip(a.0.max(b.0)));
+        let (y0, y1) = (clip(a.1.min(b.1)), clip(a.1.max(b.1)));
+        let least = (min.max(0.0) * scale).round().max(1.0) as u32;
+        (x1 - x0 >= least && y1 - y0 >= least).then_some(Region {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        })
+    }
+
+    /// A `w` × `h` region (fractions) centred on a point, moved inside the page: where a
+    /// tap pins a note.
+    pub fn around(p: (f64, f64), w: f64, h: f64) -> Region {
+        let scale = f64::from(REGION_SCALE);
+        let w = (w.clamp(0.0001, 1.0) * scale).round() as u32;
+        let h = (h.clamp(0.0001, 1.0) * scale).round() as u32;
+        let place = |c: f64, size: u32| {
+            let start = (c.clamp(0.0, 1.0) * scale).round() as i64 - i64::from(size / 2);
+            start.clamp(0, i64::from(REGION_SCALE - size)) as u32
+        };
+        Region {
+            x: place(p.0, w),
+            y: place(p.1, h),
+            w,
+            h,
+        }
+    }
+
+    /// Whether the point (fractions of the page) falls inside.
+    pub fn contains(&self, p: (f64, f64)) -> bool {
+        let scale = f64::from(REGION_SCALE);
+        let (x, y) = (p.0 * scale, p.1 * scale);
+        x >= f64::from(self.x)
+            && x <= f64::from(self.x + self.w)
+            && y >= f64::from(self.y)
+            && y <= f64::from(self.y + self.h)
+    }
 }
 
 /// What a private annotation (ghi chú riêng) is.
@@ -196,6 +242,33 @@ pub fn check_annotation(
 mod tests {
     use super::*;
     use crate::UserId;
+
+    #[test]
+    fn a_drag_becomes_a_region_on_the_page() {
+        // Dragged up and to the left, partly off the page: ordered and clipped.
+        let r = Region::from_corners((0.5, 0.4), (-0.2, 0.1), 0.01).unwrap();
+        assert_eq!(
+            r,
+            Region {
+                x: 0,
+                y: 1000,
+                w: 5000,
+                h: 3000
+            }
+        );
+        assert!(r.is_valid());
+        assert!(r.contains((0.25, 0.2)));
+        assert!(!r.contains((0.6, 0.2)));
+        assert!(!r.contains((0.25, 0.45)));
+        // A tap, or a line thinner than the minimum, is no highlight.
+        assert_eq!(Region::from_corners((0.3, 0.3), (0.3, 0.3), 0.01), None);
+        assert_eq!(Region::from_corners((0.3, 0.3), (0.6, 0.305), 0.01), None);
+        // A note pinned at the corner stays whole on the page.
+        let n = Region::around((0.99, 0.0), 0.1, 0.04);
+        assert_eq!((n.x, n.y, n.w, n.h), (9000, 0, 1000, 400));
+        assert!(n.is_valid());
+        assert!(Region::around((0.5, 0.5), 0.1, 0.04).contains((0.5, 0.5)));
+    }
 
     #[test]
     fn readers_are_the_participants_unless_listed() {

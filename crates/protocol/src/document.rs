@@ -55,8 +55,11 @@ pub struct DocumentSummary {
     pub latest_version: i64,
     /// `rendering`, `ready` or `failed` (of the newest upload).
     pub status: String,
-    /// Why the newest upload failed, in words.
+    /// Why the newest upload failed, in words (English).
     pub failure: Option<String>,
+    /// The same reason as data, so that the UI says it in its own language.
+    #[serde(default)]
+    pub failure_detail: Option<FailureDetail>,
     /// Pages of the newest upload (0 until it opened).
     pub pages: i64,
     /// Pages rendered so far.
@@ -65,6 +68,30 @@ pub struct DocumentSummary {
     pub file_name: String,
     /// Its size.
     pub size_bytes: i64,
+}
+
+/// Why a file was refused, as the render pipeline records it: a `code` (`not_pdf`,
+/// `encrypted`, `damaged`, `no_pages`, `too_many_pages`, `page_too_large`, `page_failed`,
+/// `crashed`, `timed_out`, `storage`) and the numbers its message needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureDetail {
+    /// What went wrong.
+    pub code: String,
+    /// The page concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Pages in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    /// The page limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    /// Page width, points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_pt: Option<u32>,
+    /// Page height, points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_pt: Option<u32>,
 }
 
 /// A page's size and whether its image is ready.

@@ -83,7 +83,6 @@ pub enum EventBody {
         /// The device as it is now.
         device: Device,
     },
-    /// Ballots arrived: how many of how many have voted. Never who chose what.
     /// A document was filed, rendered a page, finished or failed rendering, or got a new
     /// version. It names no title: the list is fetched again over HTTP, filtered by reader.
     #[serde(rename = "document.changed")]
@@ -116,6 +115,7 @@ pub enum EventBody {
         /// Its document.
         document_id: i64,
     },
+    /// Ballots arrived: how many of how many have voted. Never who chose what.
     #[serde(rename = "poll.progress")]
     PollProgress {
         /// Which poll.
