@@ -17,6 +17,7 @@ pub async fn call(
         let req = match method {
             "PUT" => Request::put(&path),
             "GET" => Request::get(&path),
+            "DELETE" => Request::delete(&path),
             _ => Request::post(&path),
         };
         let sent = match body {

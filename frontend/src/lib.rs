@@ -7,6 +7,7 @@
 
 pub mod api;
 mod devices;
+mod documents;
 mod editor;
 pub mod i18n;
 pub mod live;
@@ -14,6 +15,8 @@ mod meeting;
 mod pages;
 pub mod tablet;
 pub mod time;
+mod upload;
+mod viewer;
 mod vote;
 
 use ecabinet_protocol::ApiError;
@@ -139,6 +142,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/meetings/new") view=editor::Editor/>
                 <Route path=path!("/meetings/:id/edit") view=editor::Editor/>
                 <Route path=path!("/meetings/:id/console") view=meeting::Console/>
+                <Route path=path!("/meetings/:id/documents/:doc") view=viewer::Viewer/>
                 <Route path=path!("/meetings/:id") view=meeting::MeetingPage/>
                 <Route path=path!("/devices") view=devices::DevicesPage/>
             </Routes>

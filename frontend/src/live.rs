@@ -4,6 +4,8 @@
 //! `TopicState` (each event applied once, in order). On the server this is inert: pages
 //! render their loading state and the data arrives after hydration.
 
+use ecabinet_protocol::document::Annotation;
+use ecabinet_protocol::event::EventBody;
 use ecabinet_protocol::sync::TopicState;
 use ecabinet_protocol::{DeviceList, ErrorCode, MeetingList, MeetingSnapshot, SnapshotBody, Topic};
 use leptos::prelude::*;
@@ -46,6 +48,30 @@ pub struct Live {
     pub topics: RwSignal<HashMap<Topic, TopicState>>,
     /// Topics the server refused (not found, forbidden) or took away.
     pub refused: RwSignal<HashMap<Topic, ErrorCode>>,
+    /// The last `document.changed` of each document. Documents are fetched over HTTP
+    /// (filtered by reader); pages watch this to know when to fetch again.
+    pub documents: RwSignal<HashMap<i64, DocumentChange>>,
+    /// One's own annotations as the live events left them (`None`: deleted), by id. A
+    /// map rather than a stream, so that two events in one tick are both kept.
+    pub annotations: RwSignal<HashMap<i64, Option<Annotation>>>,
+    /// Counts snapshots that replaced a topic's state: events may have been skipped
+    /// then, so what a page fetched over HTTP is fetched again.
+    pub resyncs: RwSignal<u64>,
+}
+
+/// A document's state as `document.changed` tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentChange {
+    /// The version readers see (0: none yet).
+    pub current_version: i64,
+    /// The newest upload.
+    pub latest_version: i64,
+    /// `rendering`, `ready` or `failed`.
+    pub status: String,
+    /// Pages of the newest upload.
+    pub pages: i64,
+    /// Pages rendered so far.
+    pub pages_rendered: i64,
 }
 
 impl Default for Live {
@@ -61,6 +87,41 @@ impl Live {
             conn: RwSignal::new(Conn::Connecting),
             topics: RwSignal::new(HashMap::new()),
             refused: RwSignal::new(HashMap::new()),
+            documents: RwSignal::new(HashMap::new()),
+            annotations: RwSignal::new(HashMap::new()),
+            resyncs: RwSignal::new(0),
+        }
+    }
+
+    /// Keeps what the topic reducers ignore: document and annotation events.
+    pub fn note(&self, body: &EventBody) {
+        match body {
+            EventBody::DocumentChanged {
+                document_id,
+                current_version,
+                latest_version,
+                status,
+                pages,
+                pages_rendered,
+            } => self.documents.update(|m| {
+                m.insert(
+                    *document_id,
+                    DocumentChange {
+                        current_version: *current_version,
+                        latest_version: *latest_version,
+                        status: status.clone(),
+                        pages: *pages,
+                        pages_rendered: *pages_rendered,
+                    },
+                );
+            }),
+            EventBody::AnnotationChanged { annotation } => self.annotations.update(|m| {
+                m.insert(annotation.id, Some(annotation.clone()));
+            }),
+            EventBody::AnnotationDeleted { id, .. } => self.annotations.update(|m| {
+                m.insert(*id, None);
+            }),
+            _ => {}
         }
     }
 
@@ -392,19 +453,26 @@ mod client {
                 seq,
                 state,
             } => {
+                let mut replaced = false;
                 live.topics.update(|m| {
-                    m.insert(topic, TopicState { epoch, seq, state });
+                    replaced = m.insert(topic, TopicState { epoch, seq, state }).is_some();
                 });
+                // A first snapshot is no news; a later one means events were skipped.
+                if replaced {
+                    live.resyncs.update(|n| *n += 1);
+                }
             }
             ServerFrame::Event { event } => {
-                let mut gap = false;
+                let mut applied = None;
                 live.topics.update(|m| {
                     if let Some(t) = m.get_mut(&event.topic) {
-                        gap = matches!(t.on_event(&event), Applied::Gap { .. });
+                        applied = Some(t.on_event(&event));
                     }
                 });
-                if gap {
-                    subscribe(live, event.topic);
+                match applied {
+                    Some(Applied::Applied) => live.note(&event.body),
+                    Some(Applied::Gap { .. }) => subscribe(live, event.topic),
+                    _ => {}
                 }
             }
             ServerFrame::Synced { topic, .. } => settle(live, topic),

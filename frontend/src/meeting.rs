@@ -293,6 +293,7 @@ pub fn MeetingPage() -> impl IntoView {
                     {agenda_block(snap, lang)}
                     {speakers_block(snap, lang, None)}
                 </div>
+                <crate::documents::Documents meeting=id.get_untracked().unwrap_or(0) snap clerk/>
                 {attendance_block(snap, lang)}
             }.into_any())}
         </main>

@@ -206,6 +206,7 @@ fn browser_tests(t: &mut Tally) -> Result<()> {
             format!("sqlite://{}/e2e.db", dir.display()),
         )
         .env("ECABINET_SITE_ROOT", target_dir().join("site"))
+        .env("ECABINET_DOCUMENTS_DIR", dir.join("documents"))
         .env("ECABINET_LOG", "info")
         .stdout(log.try_clone()?)
         .stderr(log)
