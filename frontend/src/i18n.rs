@@ -259,6 +259,8 @@ pub enum K {
     NewVersionAvailable,
     OpenNewVersion,
     WholePage,
+    PagesDistributed,
+    DocumentsCount,
 }
 
 fn pick(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
@@ -596,6 +598,11 @@ pub fn t(lang: Lang, k: K) -> &'static str {
         ),
         K::OpenNewVersion => p("Mở phiên bản mới", "Open the new version"),
         K::WholePage => p("Cả trang", "Whole page"),
+        K::PagesDistributed => p(
+            "trang tài liệu đã phát hành điện tử thay cho bản in",
+            "document pages distributed digitally instead of on paper",
+        ),
+        K::DocumentsCount => p("tài liệu", "documents"),
     }
 }
 

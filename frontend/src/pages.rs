@@ -56,6 +56,22 @@ pub fn Home() -> impl IntoView {
     };
     Effect::new(move |_| live.want(topic));
     let offset = crate::time::local_offset();
+    // The paper not printed: pages of the current versions × their readers, all meetings.
+    let saved = RwSignal::new(None::<(i64, i64)>);
+    if clerk {
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                if let Ok(v) =
+                    crate::api::call("GET", "/api/statistics/documents".into(), None).await
+                {
+                    saved.set(Some((
+                        v["pages_distributed"].as_i64().unwrap_or(0),
+                        v["documents"].as_i64().unwrap_or(0),
+                    )));
+                }
+            });
+        });
+    }
     view! {
         <main class="page">
             <div class="row spread">
@@ -64,6 +80,12 @@ pub fn Home() -> impl IntoView {
                     <a class="button primary" href="/meetings/new" data-testid="new-meeting">{tx(lang, K::NewMeeting)}</a>
                 })}
             </div>
+            {move || saved.get().map(|(pages, docs)| view! {
+                <p class="card" data-testid="pages-distributed" data-pages=pages.to_string()>
+                    <strong>{pages.to_string()}</strong>" "{move || t(lang.get(), K::PagesDistributed)}
+                    <span class="muted">{move || format!(" ({docs} {})", t(lang.get(), K::DocumentsCount))}</span>
+                </p>
+            })}
             {move || match live.list(topic) {
                 None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
                 Some(l) if l.meetings.is_empty() => view! { <p class="muted" data-testid="no-meetings">{tx(lang, K::NoMeetings)}</p> }.into_any(),

@@ -259,5 +259,14 @@ test('upload with progress, read and annotate on tablets, private notes synced, 
   const readers = await clerk.page.locator('[data-testid=read-row]').allTextContents();
   assert.ok(readers.length >= 2, readers.join(' | '));
 
+  // The paper not printed: pages of the current versions × their readers (everyone).
+  const users = await ok(await clerk.page.request.get('/api/users'), 'users');
+  const participants = users.filter((u) => u.role === 'chair' || u.role === 'member').length;
+  await clerk.page.goto('/');
+  const counter = clerk.page.locator('[data-testid=pages-distributed]');
+  await counter.waitFor();
+  assert.equal(Number(await counter.getAttribute('data-pages')), (40 + 2) * participants);
+  await hasText(counter, 'thay cho bản in');
+
   for (const c of [clerk, a, a2, b]) await c.context.close();
 });
