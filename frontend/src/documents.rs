@@ -35,6 +35,27 @@ pub(crate) async fn get<T: serde::de::DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| e.to_string())
 }
 
+/// The search route of a meeting for `query`.
+pub(crate) fn search_path(meeting: i64, query: &str) -> String {
+    format!(
+        "/api/meetings/{meeting}/documents/search?q={}",
+        encode(query.trim())
+    )
+}
+
+/// Why a document's newest upload failed, in the UI's language when the reason is known.
+fn failure_text(l: Lang, d: &DocumentSummary) -> Option<String> {
+    d.failure_detail
+        .as_ref()
+        .map(|f| i18n::failure(l, f))
+        .or_else(|| d.failure.clone())
+}
+
+/// Pages rendered as a fraction of the pages (0 until the page count is known).
+fn rendered_fraction(done: i64, of: i64) -> f64 {
+    if of > 0 { done as f64 / of as f64 } else { 0.0 }
+}
+
 /// "1.2 MB", for file sizes.
 fn size(bytes: f64) -> String {
     if bytes >= 1_048_576.0 {
@@ -225,11 +246,7 @@ pub fn Documents(
             let (p, r) = (d.pages, d.pages_rendered);
             move || change().map_or((r, p), |c| (c.pages_rendered, c.pages))
         };
-        let failure = d
-            .failure_detail
-            .as_ref()
-            .map(|f| i18n::failure(l, f))
-            .or(d.failure.clone());
+        let failure = failure_text(l, &d);
         let readable = d.current_version > 0;
         let title = d.title.clone();
         view! {
@@ -255,8 +272,7 @@ pub fn Documents(
                             {move || match status().as_str() {
                                 "rendering" => {
                                     let (done, of) = progress();
-                                    let f = if of > 0 { done as f64 / of as f64 } else { 0.0 };
-                                    bar("render-progress", t(lang.get(), K::Rendering).to_owned(), f).into_any()
+                                    bar("render-progress", t(lang.get(), K::Rendering).to_owned(), rendered_fraction(done, of)).into_any()
                                 }
                                 "failed" => view! {
                                     <p class="error" data-testid="doc-failure">{failure.clone().unwrap_or_default()}</p>
@@ -373,10 +389,7 @@ fn SearchBox(meeting: i64) -> impl IntoView {
     let run = move || {
         let query = q.get_untracked();
         leptos::task::spawn_local(async move {
-            let path = format!(
-                "/api/meetings/{meeting}/documents/search?q={}",
-                encode(query.trim())
-            );
+            let path = search_path(meeting, &query);
             result.set(Some(get::<SearchResult>(lang.get_untracked(), path).await));
         });
     };
@@ -579,11 +592,11 @@ fn UploadQueue(
                             match status.as_str() {
                                 "ready" => view! { <span class="badge status-ready" data-testid="queued-ready">{tx(lang, K::Ready)}</span> }.into_any(),
                                 "failed" => view! {
-                                    <p class="error" data-testid="queued-failed">{listed.and_then(|d| d.failure_detail.map(|f| i18n::failure(lang.get(), &f)).or(d.failure)).unwrap_or_default()}</p>
+                                    <p class="error" data-testid="queued-failed">{listed.and_then(|d| failure_text(lang.get(), &d)).unwrap_or_default()}</p>
                                 }.into_any(),
                                 _ => {
                                     let (done, of) = c.map_or((0, 0), |c| (c.pages_rendered, c.pages));
-                                    bar("queued-render-progress", t(lang.get(), K::Rendering).to_owned(), if of > 0 { done as f64 / of as f64 } else { 0.0 }).into_any()
+                                    bar("queued-render-progress", t(lang.get(), K::Rendering).to_owned(), rendered_fraction(done, of)).into_any()
                                 }
                             }
                         })}

@@ -3,7 +3,7 @@
 //! buttons to zoom (a drag then pans); search hits by page; private highlights and notes
 //! drawn with a finger and synced live to the member's other devices.
 
-use crate::documents::{encode, get, hit_list};
+use crate::documents::{get, hit_list, search_path};
 use crate::i18n::{self, K, t};
 use crate::{tx, ui};
 use ecabinet_domain::document::{ANNOTATION_COLORS, AnnotationKind, REGION_SCALE, Region};
@@ -45,6 +45,23 @@ fn swipe(dx: f64, dy: f64) -> i64 {
     } else {
         0
     }
+}
+
+/// A page image's address.
+fn page_url(doc: i64, version: i64, page: i64, width: u32) -> String {
+    format!("/api/documents/{doc}/versions/{version}/pages/{page}?w={width}")
+}
+
+/// CSS placing `r` on its page, in percent (so it holds at every zoom).
+fn region_style(r: &Region) -> String {
+    let pct = |v: u32| f64::from(v) * 100.0 / f64::from(REGION_SCALE);
+    format!(
+        "left: {:.2}%; top: {:.2}%; width: {:.2}%; height: {:.2}%",
+        pct(r.x),
+        pct(r.y),
+        pct(r.w),
+        pct(r.h)
+    )
 }
 
 /// Width over height of a page; ISO paper (A4) if the size is unknown.
@@ -201,10 +218,7 @@ pub fn Viewer() -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            let path = format!(
-                "/api/meetings/{m}/documents/search?q={}",
-                encode(query.trim())
-            );
+            let path = search_path(m, &query);
             hits.set(Some(get::<SearchResult>(lang.get_untracked(), path).await));
         });
     };
@@ -505,14 +519,7 @@ pub fn Viewer() -> impl IntoView {
     };
 
     let page_src = move |n: i64, w: u32| {
-        shown.with(|v| {
-            v.as_ref().map(|v| {
-                format!(
-                    "/api/documents/{}/versions/{}/pages/{n}?w={w}",
-                    v.summary.id, v.version
-                )
-            })
-        })
+        shown.with(|v| v.as_ref().map(|v| page_url(v.summary.id, v.version, n, w)))
     };
     let toolbar = move || {
         let l = lang.get();
@@ -572,10 +579,7 @@ pub fn Viewer() -> impl IntoView {
                     view! { <div class="page-wait muted">{tx(lang, K::PageRendering)}</div> }.into_any()
                 }}
                 {move || on_page.get().into_iter().map(|a| {
-                    let r = a.region;
-                    let s = f64::from(REGION_SCALE) / 100.0;
-                    let style = format!("left: {:.2}%; top: {:.2}%; width: {:.2}%; height: {:.2}%",
-                        f64::from(r.x) / s, f64::from(r.y) / s, f64::from(r.w) / s, f64::from(r.h) / s);
+                    let style = region_style(&a.region);
                     let kind = if a.kind == AnnotationKind::Note { "note" } else { "highlight" };
                     view! {
                         <div class=format!("ann ann-{kind} c-{}", a.color) class:selected=move || selected.get() == Some(a.id)
@@ -584,13 +588,8 @@ pub fn Viewer() -> impl IntoView {
                         </div>
                     }
                 }).collect_view()}
-                {move || draft.get().and_then(|(a, b)| Region::from_corners(a, b, 0.0)).map(|r| {
-                    let s = f64::from(REGION_SCALE) / 100.0;
-                    view! {
-                        <div class=move || format!("ann draft c-{}", color.get()) data-testid="draft"
-                            style=format!("left: {:.2}%; top: {:.2}%; width: {:.2}%; height: {:.2}%",
-                                f64::from(r.x) / s, f64::from(r.y) / s, f64::from(r.w) / s, f64::from(r.h) / s)></div>
-                    }
+                {move || draft.get().and_then(|(a, b)| Region::from_corners(a, b, 0.0)).map(|r| view! {
+                    <div class=move || format!("ann draft c-{}", color.get()) data-testid="draft" style=region_style(&r)></div>
                 })}
             </div>
             {next.map(|src| view! { <img class="preload" src=src alt="" aria-hidden="true"/> })}
@@ -604,7 +603,7 @@ pub fn Viewer() -> impl IntoView {
             <nav class="thumbs" data-testid="thumbs" aria-label=move || t(lang.get(), K::Pages)>
                 {v.pages.iter().map(|p| {
                     let n = p.page;
-                    let src = format!("/api/documents/{}/versions/{}/pages/{n}?w={w}", v.summary.id, v.version);
+                    let src = page_url(v.summary.id, v.version, n, w);
                     let ratio = aspect(p);
                     let was_changed = changed.contains(&(n as u32));
                     let rendered = p.rendered;
