@@ -39,6 +39,44 @@ pub fn meeting_allows(
     }
 }
 
+/// Something a user may try to do to a written opinion poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpinionCapability {
+    /// See it, its documents and its progress.
+    View,
+    /// Draft, edit, extend the deadline, send reminders (the secretariat's work).
+    Prepare,
+    /// Approve a draft and send it: the chair, or a secretariat account other than the one
+    /// that drafted it (four eyes).
+    Approve,
+    /// Answer it.
+    Answer,
+    /// Read the aggregated report with each member's answer.
+    Report,
+}
+
+/// Decides whether a user with account role `role` may use `cap` on a written poll that is
+/// still a draft (`draft`), was drafted by them (`drafted_it`), and is addressed to them
+/// (`addressee`).
+pub fn opinion_allows(
+    role: Role,
+    drafted_it: bool,
+    addressee: bool,
+    draft: bool,
+    cap: OpinionCapability,
+) -> bool {
+    use OpinionCapability as C;
+    let secretariat = role == Role::Secretariat;
+    let chair = role == Role::Chair;
+    match cap {
+        C::View => secretariat || chair || (addressee && !draft),
+        C::Prepare => secretariat,
+        C::Approve => (secretariat && !drafted_it) || chair,
+        C::Answer => addressee && !draft,
+        C::Report => secretariat || chair,
+    }
+}
+
 /// Creating meetings and seeing the list of all of them.
 pub fn can_prepare_meetings(role: Role) -> bool {
     role == Role::Secretariat
@@ -104,6 +142,40 @@ mod tests {
             s,
             C::Conduct
         ));
+    }
+
+    #[test]
+    fn a_written_poll_needs_a_second_pair_of_eyes() {
+        use OpinionCapability as O;
+        assert!(!opinion_allows(
+            Role::Secretariat,
+            true,
+            false,
+            true,
+            O::Approve
+        ));
+        assert!(opinion_allows(
+            Role::Secretariat,
+            false,
+            false,
+            true,
+            O::Approve
+        ));
+        assert!(opinion_allows(Role::Chair, false, true, true, O::Approve));
+        assert!(!opinion_allows(Role::Member, false, true, true, O::Approve));
+        // Members see a poll only once it is sent to them, and answer only then.
+        assert!(!opinion_allows(Role::Member, false, true, true, O::View));
+        assert!(opinion_allows(Role::Member, false, true, false, O::Answer));
+        assert!(!opinion_allows(Role::Member, false, false, false, O::View));
+        assert!(!opinion_allows(Role::Member, false, true, false, O::Report));
+        assert!(!opinion_allows(
+            Role::Secretariat,
+            false,
+            false,
+            false,
+            O::Answer
+        ));
+        assert!(!opinion_allows(Role::Admin, false, false, false, O::View));
     }
 
     #[test]

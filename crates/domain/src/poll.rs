@@ -376,6 +376,18 @@ pub enum BallotRefusal {
     /// The member voted already and the rule does not allow changes.
     #[error("you have voted already and this vote does not allow changes")]
     AlreadyVoted,
+    /// A written poll's deadline has passed.
+    #[error("the deadline for answers has passed")]
+    Late,
+    /// "Ý kiến khác" without a written opinion.
+    #[error("an other opinion needs its text")]
+    TextRequired,
+    /// The written opinion is too long.
+    #[error("the written opinion is too long")]
+    TextTooLong,
+    /// The text sent is not the text signed.
+    #[error("the text does not match the text that was signed")]
+    TextMismatch,
 }
 
 impl BallotRefusal {
@@ -394,6 +406,10 @@ impl BallotRefusal {
             BallotRefusal::BadChoice => "bad_choice",
             BallotRefusal::Replayed => "ballot_replayed",
             BallotRefusal::AlreadyVoted => "already_voted",
+            BallotRefusal::Late => "answer_late",
+            BallotRefusal::TextRequired => "text_required",
+            BallotRefusal::TextTooLong => "text_too_long",
+            BallotRefusal::TextMismatch => "text_mismatch",
         }
     }
 }

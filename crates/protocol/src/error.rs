@@ -63,6 +63,14 @@ pub enum ErrorCode {
     BallotReplayed,
     /// Voted already, and this vote does not allow changes.
     AlreadyVoted,
+    /// A written poll's deadline has passed.
+    AnswerLate,
+    /// "Ý kiến khác" needs its text.
+    TextRequired,
+    /// The written opinion is too long.
+    TextTooLong,
+    /// The text sent is not the one signed.
+    TextMismatch,
     /// The meeting still has open votes (close them before ending it).
     VotesOpen,
     /// Something failed on the server; it is logged there.

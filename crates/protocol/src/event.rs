@@ -125,6 +125,31 @@ pub enum EventBody {
         /// Members entitled to vote.
         eligible: u32,
     },
+    /// A written poll was drafted, edited, sent, extended or closed (`opinions`, and the
+    /// addressees' `opinions:<id>` once sent).
+    #[serde(rename = "opinion.changed")]
+    OpinionChanged {
+        /// Its summary as the topic's owner sees it.
+        opinion: crate::opinion::OpinionSummary,
+    },
+    /// Answers arrived: how many members have answered. Never who answered what.
+    #[serde(rename = "opinion.progress")]
+    OpinionProgress {
+        /// Which poll.
+        id: i64,
+        /// Members who have answered.
+        answered: u32,
+    },
+    /// A reminder to a member who has not answered (`opinions:<id>` only).
+    #[serde(rename = "opinion.reminder")]
+    OpinionReminder {
+        /// Which poll.
+        id: i64,
+        /// Its deadline, Unix ms.
+        deadline: i64,
+        /// The secretariat's message, if any.
+        message: String,
+    },
 }
 
 impl EventBody {
@@ -146,6 +171,9 @@ impl EventBody {
             EventBody::DocumentChanged { .. } => "document.changed",
             EventBody::AnnotationChanged { .. } => "annotation.changed",
             EventBody::AnnotationDeleted { .. } => "annotation.deleted",
+            EventBody::OpinionChanged { .. } => "opinion.changed",
+            EventBody::OpinionProgress { .. } => "opinion.progress",
+            EventBody::OpinionReminder { .. } => "opinion.reminder",
         }
     }
 

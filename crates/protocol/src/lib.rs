@@ -8,6 +8,7 @@ pub mod document;
 pub mod error;
 pub mod event;
 pub mod frame;
+pub mod opinion;
 pub mod poll;
 pub mod snapshot;
 pub mod sync;

@@ -130,6 +130,9 @@ impl MeetingSnapshot {
             EventBody::MeetingListed { .. }
             | EventBody::MeetingUnlisted { .. }
             | EventBody::DeviceChanged { .. }
+            | EventBody::OpinionChanged { .. }
+            | EventBody::OpinionProgress { .. }
+            | EventBody::OpinionReminder { .. }
             // Documents are listed over HTTP (filtered by reader); the event only says when.
             | EventBody::DocumentChanged { .. }
             | EventBody::AnnotationChanged { .. }
@@ -220,6 +223,8 @@ pub enum SnapshotBody {
     MeetingList(MeetingList),
     /// State of the `devices` and `devices:<id>` topics.
     Devices(DeviceList),
+    /// State of the `opinions` and `opinions:<id>` topics.
+    Opinions(crate::opinion::OpinionList),
 }
 
 impl SnapshotBody {
@@ -229,6 +234,7 @@ impl SnapshotBody {
             SnapshotBody::Meeting(m) => m.apply(body),
             SnapshotBody::MeetingList(l) => l.apply(body),
             SnapshotBody::Devices(l) => l.apply(body),
+            SnapshotBody::Opinions(l) => l.apply(body),
         }
     }
 }

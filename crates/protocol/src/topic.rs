@@ -18,6 +18,10 @@ pub enum Topic {
     Devices,
     /// `devices:<user id>`: one member's device keys (the member and the secretariat).
     DevicesOf(UserId),
+    /// `opinions`: every written poll (secretariat and chair).
+    Opinions,
+    /// `opinions:<user id>`: the written polls sent to one member, and their reminders.
+    OpinionsOf(UserId),
 }
 
 impl fmt::Display for Topic {
@@ -28,6 +32,8 @@ impl fmt::Display for Topic {
             Topic::User(id) => write!(f, "user:{id}"),
             Topic::Devices => f.write_str("devices"),
             Topic::DevicesOf(id) => write!(f, "devices:{id}"),
+            Topic::Opinions => f.write_str("opinions"),
+            Topic::OpinionsOf(id) => write!(f, "opinions:{id}"),
         }
     }
 }
@@ -49,6 +55,7 @@ impl FromStr for Topic {
         match s {
             "meetings" => return Ok(Topic::Meetings),
             "devices" => return Ok(Topic::Devices),
+            "opinions" => return Ok(Topic::Opinions),
             _ => {}
         }
         let (kind, id) = s.split_once(':').ok_or_else(bad)?;
@@ -61,6 +68,7 @@ impl FromStr for Topic {
             "meeting" => Ok(Topic::Meeting(MeetingId(n))),
             "user" => Ok(Topic::User(UserId(n))),
             "devices" => Ok(Topic::DevicesOf(UserId(n))),
+            "opinions" => Ok(Topic::OpinionsOf(UserId(n))),
             _ => Err(bad()),
         }
     }
@@ -91,6 +99,8 @@ mod tests {
             Topic::User(UserId(3)),
             Topic::Devices,
             Topic::DevicesOf(UserId(4)),
+            Topic::Opinions,
+            Topic::OpinionsOf(UserId(5)),
         ] {
             assert_eq!(t.to_string().parse::<Topic>().unwrap(), t);
         }
