@@ -86,6 +86,28 @@ pub fn router() -> Router<AppState> {
             "/documents/{id}/versions/{version}/pages/{page}/text",
             get(documents::page_text),
         )
+        .route(
+            "/opinions",
+            get(crate::opinions::list).post(crate::opinions::create),
+        )
+        .route(
+            "/opinions/{id}",
+            get(crate::opinions::show).put(crate::opinions::update),
+        )
+        .route("/opinions/{id}/send", post(crate::opinions::send))
+        .route("/opinions/{id}/answers", post(crate::opinions::answer))
+        .route("/opinions/{id}/extend", post(crate::opinions::extend))
+        .route("/opinions/{id}/remind", post(crate::opinions::remind))
+        .route("/opinions/{id}/report", get(crate::opinions::report))
+        .route(
+            "/opinions/{id}/report.xlsx",
+            get(crate::opinions::report_xlsx),
+        )
+        .route(
+            "/opinions/{id}/report.pdf",
+            get(crate::opinions::report_pdf),
+        )
+        .route("/opinions/{id}/archive", get(crate::opinions::archive))
         .route("/ws", get(crate::ws::upgrade))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -43,6 +43,15 @@ pub struct Config {
     pub document_max_upload_mb: u64,
     /// TrueType font with Vietnamese letters for the watermarks of classified pages.
     pub watermark_font: PathBuf,
+    /// TrueType font with Vietnamese letters for PDF reports and minutes.
+    pub report_font: PathBuf,
+    /// SMTP server for reminders: `smtp://host:port` (plain), `smtp://host:587?tls=required`
+    /// or `smtps://host:465`, with `user:password@` if needed. Empty: no e-mail.
+    pub smtp_url: String,
+    /// The sender of e-mail.
+    pub mail_from: String,
+    /// The address members open ecabinet at, for links in e-mail.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -64,6 +73,10 @@ impl Default for Config {
             document_max_pages: 1000,
             document_max_upload_mb: 200,
             watermark_font: PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            report_font: PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            smtp_url: String::new(),
+            mail_from: "ecabinet <no-reply@ecabinet.local>".into(),
+            public_url: "http://localhost:3000".into(),
         }
     }
 }

@@ -77,14 +77,18 @@ impl AppError {
             | ErrorCode::SpeakerQueue
             | ErrorCode::Conflict
             | ErrorCode::VotesOpen => StatusCode::CONFLICT,
-            ErrorCode::BallotMalformed | ErrorCode::BadChoice | ErrorCode::BadSignature => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ErrorCode::BallotMalformed
+            | ErrorCode::BadChoice
+            | ErrorCode::BadSignature
+            | ErrorCode::TextRequired
+            | ErrorCode::TextTooLong
+            | ErrorCode::TextMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::BallotStalePoll
             | ErrorCode::PollNotOpen
             | ErrorCode::PollClosed
             | ErrorCode::BallotReplayed
-            | ErrorCode::AlreadyVoted => StatusCode::CONFLICT,
+            | ErrorCode::AlreadyVoted
+            | ErrorCode::AnswerLate => StatusCode::CONFLICT,
             ErrorCode::NotEligible
             | ErrorCode::BallotOtherMember
             | ErrorCode::UnknownKey
@@ -127,6 +131,10 @@ fn ballot_code(b: BallotRefusal) -> ErrorCode {
         BallotRefusal::BadChoice => ErrorCode::BadChoice,
         BallotRefusal::Replayed => ErrorCode::BallotReplayed,
         BallotRefusal::AlreadyVoted => ErrorCode::AlreadyVoted,
+        BallotRefusal::Late => ErrorCode::AnswerLate,
+        BallotRefusal::TextRequired => ErrorCode::TextRequired,
+        BallotRefusal::TextTooLong => ErrorCode::TextTooLong,
+        BallotRefusal::TextMismatch => ErrorCode::TextMismatch,
     }
 }
 

@@ -5,13 +5,17 @@
 pub mod annotations;
 pub mod api;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod devices;
 pub mod documents;
 pub mod error;
 pub mod hub;
+pub mod mailer;
+pub mod opinions;
 pub mod polls;
 pub mod render;
+pub mod report;
 pub mod seed;
 pub mod service;
 pub mod watermark;
@@ -52,6 +56,16 @@ pub struct AppState {
     pub desk: polls::BallotDesk,
     /// Meeting documents: their folder and the render workers.
     pub documents: documents::Documents,
+    /// The time deadlines and reminders follow (manual in tests).
+    pub clock: clock::Clock,
+    /// Wakes the written-poll clock when a deadline is set or moved.
+    pub opinion_clock: std::sync::Arc<tokio::sync::Notify>,
+    /// Delivers queued mail.
+    pub mailer: mailer::Mailer,
+    /// Where members open ecabinet, for links in e-mail.
+    pub public_url: std::sync::Arc<str>,
+    /// The TrueType font of PDF reports, if it could be read.
+    pub report_font: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -78,6 +92,15 @@ impl Application {
 
     /// Like [`Application::build`] with an already migrated database.
     pub async fn build_with_db(config: &Config, db: Db) -> anyhow::Result<Application> {
+        Self::build_with(config, db, clock::Clock::system()).await
+    }
+
+    /// Like [`Application::build_with_db`] with a given clock (tests move a manual one).
+    pub async fn build_with(
+        config: &Config,
+        db: Db,
+        clock: clock::Clock,
+    ) -> anyhow::Result<Application> {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let leptos = LeptosOptions::builder()
@@ -91,7 +114,20 @@ impl Application {
         let server_key = std::sync::Arc::new(polls::load_server_key(&db).await?);
         let desk = polls::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
         let documents = documents_of(config)?;
+        let report_font = match std::fs::read(&config.report_font) {
+            Ok(b) => Some(std::sync::Arc::new(b)),
+            Err(e) => {
+                tracing::warn!(font = %config.report_font.display(), error = %e,
+                    "no report font: PDF reports cannot be made");
+                None
+            }
+        };
         let state = AppState {
+            clock,
+            opinion_clock: Default::default(),
+            mailer: mailer::Mailer::new(&config.smtp_url, &config.mail_from)?,
+            public_url: config.public_url.as_str().into(),
+            report_font,
             epoch: db.epoch().await?,
             db: db.clone(),
             hub,
@@ -144,6 +180,8 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_sessions(self.state.db.clone()));
+        let opinion_clock = tokio::spawn(opinions::run_clock(self.state.clone()));
+        let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
         let closing = self.closing;
         let signal = async move {
             shutdown.await;
@@ -153,6 +191,8 @@ impl Application {
             .with_graceful_shutdown(signal)
             .await;
         sweeper.abort();
+        opinion_clock.abort();
+        mailer.abort();
         self.state.db.close().await;
         res
     }

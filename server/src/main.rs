@@ -103,10 +103,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn verify(path: &std::path::Path) -> i32 {
-    let bundle = match std::fs::read(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
-        .and_then(|bytes| ecabinet_archive::parse(&bytes))
-    {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", path.display());
+            println!("verdict: NOT VERIFIED");
+            return 2;
+        }
+    };
+    // Meeting votes and written polls have bundles of their own; the format says which.
+    let format = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(str::to_owned));
+    if format.as_deref() == Some(ecabinet_archive::opinion::FORMAT_V1) {
+        return verify_opinions(&bytes);
+    }
+    let bundle = match ecabinet_archive::parse(&bytes) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("{e}");
@@ -123,6 +135,21 @@ fn verify(path: &std::path::Path) -> i32 {
         bundle.polls.len(),
         started.elapsed().as_secs_f64()
     );
+    if verdict.ok() { 0 } else { 1 }
+}
+
+fn verify_opinions(bytes: &[u8]) -> i32 {
+    use ecabinet_archive::opinion;
+    let bundle: opinion::OpinionBundle = match serde_json::from_slice(bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("not a readable opinion bundle: {e}");
+            println!("verdict: NOT VERIFIED");
+            return 2;
+        }
+    };
+    let verdict = opinion::verify(&bundle);
+    print!("{}", opinion::describe(&verdict));
     if verdict.ok() { 0 } else { 1 }
 }
 

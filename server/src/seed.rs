@@ -142,6 +142,15 @@ pub async fn demo(db: &Db, hasher: &PasswordHasher) -> AppResult<Option<Vec<Demo
                 sort_order: order,
             })
             .await?;
+        // Demo addresses under .local never leave the machine; members' offices (văn
+        // phòng) get an address so that reminders can be copied to them.
+        let staff = if matches!(role, Role::Member | Role::Chair) {
+            format!("vanphong.{username}@ecabinet.local")
+        } else {
+            String::new()
+        };
+        tx.set_contact(id, &format!("{username}@ecabinet.local"), &staff)
+            .await?;
         if let Some(p) = role.default_participant_role()
             && p != ParticipantRole::Invitee
         {

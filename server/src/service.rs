@@ -382,6 +382,10 @@ impl AppState {
                 Ok(())
             }
             Topic::DevicesOf(_) => Err(AppError::Forbidden),
+            Topic::Opinions if matches!(user.0.role, Role::Secretariat | Role::Chair) => Ok(()),
+            Topic::Opinions => Err(AppError::Forbidden),
+            Topic::OpinionsOf(uid) if uid == user.id() => Ok(()),
+            Topic::OpinionsOf(_) => Err(AppError::Forbidden),
             Topic::Meeting(id) => {
                 let mut tx = self.db.read().await?;
                 let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
@@ -415,6 +419,9 @@ impl AppState {
             Topic::DevicesOf(uid) => SnapshotBody::Devices(DeviceList {
                 devices: tx.devices_of(uid).await?,
             }),
+            Topic::Opinions | Topic::OpinionsOf(_) => {
+                SnapshotBody::Opinions(crate::opinions::topic_list(&mut tx, topic).await?)
+            }
             Topic::Meeting(id) => {
                 let snap = tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)?;
                 let part = snap.participant(user.id()).map(|p| p.role);

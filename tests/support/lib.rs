@@ -9,6 +9,7 @@ use ecabinet_protocol::frame::{ClientFrame, Position, ServerFrame};
 use ecabinet_protocol::sync::{Applied, TopicState};
 use ecabinet_protocol::{ErrorCode, Event, SnapshotBody, Topic};
 use ecabinet_server::auth::PasswordHasher;
+pub use ecabinet_server::clock::Clock;
 use ecabinet_server::config::Config;
 use ecabinet_server::{AppState, Application, seed};
 use ecabinet_storage::Db;
@@ -114,13 +115,30 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub state: AppState,
     pub db: TestDb,
+    /// The clock its deadlines follow: the system's unless started with a manual one.
+    pub clock: Clock,
+    smtp_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+}
+
+/// How to start a test server beyond the defaults.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// A manual clock for deadlines and reminders.
+    pub clock: Option<Clock>,
+    /// Where to send mail (a [`MailSink`]'s URL).
+    pub smtp_url: Option<String>,
 }
 
 impl TestServer {
     /// A server over a fresh database holding the demo government.
     pub async fn start() -> Result<TestServer> {
+        Self::start_with(Options::default()).await
+    }
+
+    /// Like [`TestServer::start`] with a manual clock and/or a mail sink.
+    pub async fn start_with(opts: Options) -> Result<TestServer> {
         sqlx::any::install_default_drivers();
         let db = TestDb::new().await?;
         let store = Db::connect(&db.url).await?;
@@ -129,10 +147,22 @@ impl TestServer {
             .await
             .map_err(|e| anyhow!("seed: {e}"))?;
         store.close().await;
-        Self::start_on(db, 0).await
+        let clock = opts.clock.unwrap_or_else(Clock::system);
+        Self::start_on(db, 0, clock, opts.smtp_url.unwrap_or_default()).await
     }
 
-    async fn start_on(db: TestDb, port: u16) -> Result<TestServer> {
+    /// A second server (another node) on this one's database, clock and mail sink.
+    pub async fn second_node(&self) -> Result<TestServer> {
+        let db = TestDb {
+            url: self.db.url.clone(),
+            files: tempfile::tempdir()?,
+            _dir: None,
+            pg_admin: None,
+        };
+        Self::start_on(db, 0, self.clock.clone(), self.smtp_url.clone()).await
+    }
+
+    async fn start_on(db: TestDb, port: u16, clock: Clock, smtp_url: String) -> Result<TestServer> {
         let config = Config {
             listen: SocketAddr::from(([127, 0, 0, 1], port)),
             database_url: db.url.clone(),
@@ -143,9 +173,12 @@ impl TestServer {
             // A file that hangs the renderer is given up on quickly.
             render_page_timeout_secs: 6,
             document_max_upload_mb: 8,
+            smtp_url: smtp_url.clone(),
             ..Config::default()
         };
-        let app = Application::build(&config).await?;
+        let store = Db::connect(&config.database_url).await?;
+        store.migrate().await?;
+        let app = Application::build_with(&config, store, clock.clone()).await?;
         let addr = app.local_addr()?;
         let state = app.state().clone();
         let (tx, rx) = oneshot::channel();
@@ -160,6 +193,8 @@ impl TestServer {
             addr,
             state,
             db,
+            clock,
+            smtp_url,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -179,7 +214,8 @@ impl TestServer {
                 pg_admin: None,
             },
         );
-        Self::start_on(db, port).await
+        let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
+        Self::start_on(db, port, clock, smtp).await
     }
 
     /// Stops the server and waits until it is down.
@@ -742,6 +778,70 @@ impl Tablet {
     }
 }
 
+/// What a device reads before answering a written poll: the definition and the hash it
+/// computes itself.
+pub async fn opinion_definition(
+    c: &Client,
+    id: i64,
+) -> Result<(ecabinet_domain::opinion::OpinionDefinition, [u8; 32])> {
+    let v = c.get(&format!("/api/opinions/{id}")).await?;
+    if v.status != 200 {
+        bail!("written poll {id}: {} {}", v.status, v.body);
+    }
+    let view: ecabinet_protocol::opinion::OpinionView = serde_json::from_value(v.body)?;
+    let def = view.definition.context("not sent")?;
+    let hash = ecabinet_crypto::sha256(&def.canonical_bytes());
+    if view.definition_hash.as_deref() != Some(hex::encode(hash).as_str()) {
+        bail!("the server's definition hash differs from the definition it sent");
+    }
+    Ok((def, hash))
+}
+
+impl Tablet {
+    /// A signed answer (`choice`: 0 đồng ý, 1 không đồng ý, 2 ý kiến khác) whose text hash
+    /// covers `signed_text`, sent with `sent_text`.
+    pub fn answer_body(
+        &self,
+        id: i64,
+        hash: [u8; 32],
+        choice: u16,
+        signed_text: &str,
+        sent_text: &str,
+    ) -> Value {
+        let b = ecabinet_crypto::Ballot {
+            poll_id: id as u64,
+            poll_hash: hash,
+            member_id: self.client.id() as u64,
+            key_id: ecabinet_crypto::key_id(&self.key.verifying_key()),
+            choices: vec![choice],
+            text_hash: if signed_text.is_empty() {
+                [0; 32]
+            } else {
+                ecabinet_crypto::sha256(signed_text.as_bytes())
+            },
+            nonce: rand::random(),
+            client_time: 1_800_000_000_000,
+        };
+        let signed = b.sign(&self.key).unwrap_or_else(|e| panic!("sign: {e}"));
+        serde_json::json!({
+            "ballot": hex::encode(&signed.bytes),
+            "signature": hex::encode(signed.signature),
+            "text": sent_text,
+        })
+    }
+
+    /// Reads the written poll, signs the answer with `text` and sends it.
+    pub async fn answer(&self, id: i64, choice: u16, text: &str) -> Result<Answer> {
+        let (_, hash) = opinion_definition(&self.client, id).await?;
+        self.client
+            .post(
+                &format!("/api/opinions/{id}/answers"),
+                self.answer_body(id, hash, choice, text, text),
+            )
+            .await
+    }
+}
+
 /// A started meeting (everyone invited) with a yes/no poll under `rule_json` prepared by
 /// the clerk: the server, the clerk, the chair, the meeting id and the poll id.
 pub async fn meeting_with_poll(rule_json: Value) -> Result<(TestServer, Client, Client, i64, i64)> {
@@ -845,4 +945,116 @@ pub async fn spawn_server(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     bail!("the server did not come up")
+}
+
+/// One mail as an SMTP client handed it over.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    /// `RCPT TO` addresses, in order.
+    pub recipients: Vec<String>,
+    /// The message as sent (headers and body, dot-unstuffed).
+    pub data: String,
+}
+
+/// A local SMTP server that accepts every mail and keeps it, for asserting on reminders.
+/// It speaks just enough SMTP for lettre: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+#[derive(Clone)]
+pub struct MailSink {
+    pub addr: SocketAddr,
+    mails: Arc<std::sync::Mutex<Vec<Mail>>>,
+}
+
+impl MailSink {
+    pub async fn start() -> Result<MailSink> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let sink = MailSink {
+            addr: listener.local_addr()?,
+            mails: Arc::default(),
+        };
+        let mails = sink.mails.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(smtp_session(stream, mails.clone()));
+            }
+        });
+        Ok(sink)
+    }
+
+    /// The URL to configure as `smtp_url`.
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    /// Every mail received so far.
+    pub fn mails(&self) -> Vec<Mail> {
+        self.mails.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Waits until `n` mails have arrived; returns them.
+    pub async fn wait_for(&self, n: usize) -> Result<Vec<Mail>> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let mails = self.mails();
+            if mails.len() >= n {
+                return Ok(mails);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("{} mails arrived, expected {n}: {mails:?}", mails.len());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn smtp_session(stream: TcpStream, mails: Arc<std::sync::Mutex<Vec<Mail>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let mut recipients = Vec::new();
+    if write.write_all(b"220 sink ESMTP\r\n").await.is_err() {
+        return;
+    }
+    while let Ok(Some(line)) = lines.next_line().await {
+        let upper = line.to_ascii_uppercase();
+        let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            b"250-sink\r\n250 8BITMIME\r\n"
+        } else if upper.starts_with("MAIL FROM") {
+            recipients.clear();
+            b"250 ok\r\n"
+        } else if upper.starts_with("RCPT TO") {
+            let addr = line[8..]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>');
+            recipients.push(addr.to_owned());
+            b"250 ok\r\n"
+        } else if upper == "DATA" {
+            if write.write_all(b"354 go on\r\n").await.is_err() {
+                return;
+            }
+            let mut data = String::new();
+            while let Ok(Some(l)) = lines.next_line().await {
+                if l == "." {
+                    break;
+                }
+                data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                data.push('\n');
+            }
+            if let Ok(mut m) = mails.lock() {
+                m.push(Mail {
+                    recipients: std::mem::take(&mut recipients),
+                    data,
+                });
+            }
+            b"250 queued\r\n"
+        } else if upper == "QUIT" {
+            let _ = write.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"250 ok\r\n"
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
 }

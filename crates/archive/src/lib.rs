@@ -2,6 +2,7 @@
 //! outside reviewer needs to check a meeting's votes without trusting the server. The
 //! server writes bundles with these types; `ecabinet verify` reads them with [`verify`].
 
+pub mod opinion;
 #[cfg(any(test, feature = "sample"))]
 pub mod sample;
 
@@ -258,7 +259,7 @@ impl std::fmt::Display for Signed {
 
 /// Rebuilds the log from its leaves; checks each receipt's root (the root after its own
 /// ballot) and returns the problems and the final head.
-fn check_log(leaves: Vec<Vec<u8>>, roots: &[[u8; 32]]) -> (Vec<String>, TreeHead) {
+pub(crate) fn check_log(leaves: Vec<Vec<u8>>, roots: &[[u8; 32]]) -> (Vec<String>, TreeHead) {
     let mut problems = Vec::new();
     let mut log = PollLog::new();
     for (i, (leaf, root)) in leaves.into_iter().zip(roots).enumerate() {

@@ -44,6 +44,17 @@ pub fn text_pdf(library: &Path, font: &Path, pages: &[Vec<String>]) -> Result<Ve
     Ok(doc.save_to_bytes()?)
 }
 
+/// The text of each page of a PDF, as PDFium extracts it (tests read generated reports).
+pub fn page_texts(library: &Path, pdf: &[u8]) -> Result<Vec<String>> {
+    let pdfium = pdfium(library)?;
+    let doc = pdfium.load_pdf_from_byte_slice(pdf, None)?;
+    let mut out = Vec::new();
+    for page in doc.pages().iter() {
+        out.push(page.text()?.all());
+    }
+    Ok(out)
+}
+
 /// Writes a PDF from its objects (numbered from 1), with a correct cross-reference table.
 pub fn raw_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
