@@ -12,6 +12,7 @@ mod editor;
 pub mod i18n;
 pub mod live;
 mod meeting;
+mod opinions;
 mod pages;
 pub mod tablet;
 pub mod time;
@@ -145,6 +146,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/meetings/:id/documents/:doc") view=viewer::Viewer/>
                 <Route path=path!("/meetings/:id") view=meeting::MeetingPage/>
                 <Route path=path!("/devices") view=devices::DevicesPage/>
+                <Route path=path!("/opinions") view=opinions::OpinionsPage/>
+                <Route path=path!("/opinions/:id") view=opinions::OpinionPage/>
             </Routes>
         </Router>
     }
@@ -181,6 +184,7 @@ fn Header() -> impl IntoView {
             <div class="topbar-right">
                 {who.map(|me| view! {
                     {(me.role != ecabinet_domain::Role::Admin).then(|| view! {
+                        <a class="button" href="/opinions" data-testid="to-opinions">{tx(lang, K::Opinions)}</a>
                         <a class="button" href="/devices" data-testid="to-devices">{tx(lang, K::Devices)}</a>
                     })}
                     <span class="me" data-testid="me">

@@ -54,6 +54,8 @@ pub struct Live {
     /// One's own annotations as the live events left them (`None`: deleted), by id. A
     /// map rather than a stream, so that two events in one tick are both kept.
     pub annotations: RwSignal<HashMap<i64, Option<Annotation>>>,
+    /// The last reminder of each written poll (`opinion.reminder`): its message.
+    pub reminders: RwSignal<HashMap<i64, String>>,
     /// Counts snapshots that replaced a topic's state: events may have been skipped
     /// then, so what a page fetched over HTTP is fetched again.
     pub resyncs: RwSignal<u64>,
@@ -89,6 +91,7 @@ impl Live {
             refused: RwSignal::new(HashMap::new()),
             documents: RwSignal::new(HashMap::new()),
             annotations: RwSignal::new(HashMap::new()),
+            reminders: RwSignal::new(HashMap::new()),
             resyncs: RwSignal::new(0),
         }
     }
@@ -120,6 +123,9 @@ impl Live {
             }),
             EventBody::AnnotationDeleted { id, .. } => self.annotations.update(|m| {
                 m.insert(*id, None);
+            }),
+            EventBody::OpinionReminder { id, message, .. } => self.reminders.update(|m| {
+                m.insert(*id, message.clone());
             }),
             _ => {}
         }
@@ -153,6 +159,14 @@ impl Live {
     pub fn devices(&self, topic: Topic) -> Option<DeviceList> {
         self.topics.with(|m| match m.get(&topic).map(|t| &t.state) {
             Some(SnapshotBody::Devices(l)) => Some(l.clone()),
+            _ => None,
+        })
+    }
+
+    /// The written polls of `topic`, if received (tracked).
+    pub fn opinions(&self, topic: Topic) -> Option<ecabinet_protocol::opinion::OpinionList> {
+        self.topics.with(|m| match m.get(&topic).map(|t| &t.state) {
+            Some(SnapshotBody::Opinions(l)) => Some(l.clone()),
             _ => None,
         })
     }
