@@ -317,7 +317,8 @@ pub fn OpinionPage() -> impl IntoView {
                 Err(e) => err.set(Some(crate::describe(lang.get_untracked(), &e))),
             }
             if oversees(role)
-                && let Ok(v) = crate::api::call("GET", format!("/api/opinions/{id}/report"), None).await
+                && let Ok(v) =
+                    crate::api::call("GET", format!("/api/opinions/{id}/report"), None).await
             {
                 report.set(serde_json::from_value(v).ok());
             }
@@ -331,12 +332,15 @@ pub fn OpinionPage() -> impl IntoView {
     let answer_err = RwSignal::new(None::<String>);
     let recorded = RwSignal::new(None::<u64>);
     let send = move |_| {
-        let (Some(me), Some(id), Some(a)) = (my_id, id.get_untracked(), choice.get_untracked()) else {
+        let (Some(me), Some(id), Some(a)) = (my_id, id.get_untracked(), choice.get_untracked())
+        else {
             return;
         };
         let body = text.get_untracked();
         if a == Answer::Other && body.trim().is_empty() {
-            answer_err.set(Some(t(lang.get_untracked(), K::OpinionTextRequired).to_owned()));
+            answer_err.set(Some(
+                t(lang.get_untracked(), K::OpinionTextRequired).to_owned(),
+            ));
             return;
         }
         let p = pin.get_untracked();
@@ -349,7 +353,9 @@ pub fn OpinionPage() -> impl IntoView {
                     answer_err.set(None);
                     recorded.set(Some(r.index));
                     stage.set(Stage::Done);
-                    if let Ok(v) = crate::api::call("GET", format!("/api/opinions/{id}"), None).await {
+                    if let Ok(v) =
+                        crate::api::call("GET", format!("/api/opinions/{id}"), None).await
+                    {
                         view_state.set(serde_json::from_value(v).ok());
                     }
                 }
@@ -375,7 +381,8 @@ pub fn OpinionPage() -> impl IntoView {
         let asked = my_id.is_some_and(|m| v.addressee_ids.contains(&m));
         let mine = v.my_answers.last().cloned();
         let can_send = s.status == PollStatus::Draft
-            && (role == Some(Role::Chair) || (role == Some(Role::Secretariat) && my_id != Some(s.created_by)));
+            && (role == Some(Role::Chair)
+                || (role == Some(Role::Secretariat) && my_id != Some(s.created_by)));
         let secretariat = role == Some(Role::Secretariat);
         let reminder = live.reminders.with(|m| m.get(&id).cloned());
         Some(view! {
@@ -441,7 +448,7 @@ pub fn OpinionPage() -> impl IntoView {
                     </div>
                 })}
             </div>
-        })
+        }.into_any())
     };
     let report_view = move || {
         let r = report.get()?;
@@ -489,7 +496,7 @@ pub fn OpinionPage() -> impl IntoView {
                     </tbody>
                 </table>
             </section>
-        })
+        }.into_any())
     };
     view! {
         <main class="page stack">

@@ -43,22 +43,32 @@ pub fn to_input(ms: i64, offset_min: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
 }
 
-/// Parses a `datetime-local` value back to Unix ms.
+/// Parses a `datetime-local` value back to Unix ms ("…THH:MM", or with ":SS" seconds).
 pub fn from_input(s: &str, offset_min: i64) -> Option<i64> {
     let (date, time) = s.trim().split_once('T')?;
     let mut ds = date.split('-').map(|p| p.parse::<i64>().ok());
     let (y, mo, d) = (ds.next()??, ds.next()??, ds.next()??);
-    let mut ts = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, mi) = (ts.next()??, ts.next()??);
+    let mut ts = time.split(':');
+    let (h, mi) = (
+        ts.next()?.parse::<i64>().ok()?,
+        ts.next()?.parse::<i64>().ok()?,
+    );
+    // Seconds may carry a fraction ("05.500"); whole seconds are kept.
+    let sec = match ts.next() {
+        Some(x) => x.split('.').next()?.parse::<i64>().ok()?,
+        None => 0,
+    };
     if !(1..=12).contains(&mo)
         || !(1..=31).contains(&d)
         || !(0..24).contains(&h)
         || !(0..60).contains(&mi)
+        || !(0..60).contains(&sec)
+        || ts.next().is_some()
     {
         return None;
     }
     let minutes = days_from_civil(y, mo, d) * 1440 + h * 60 + mi - offset_min;
-    Some(minutes * 60_000)
+    Some(minutes * 60_000 + sec * 1000)
 }
 
 /// The browser's offset east of UTC in minutes (0 on the server).
@@ -98,12 +108,17 @@ mod tests {
             from_input("2024-02-29T23:59", 0).map(|v| display(v, 0)),
             Some("29/02/2024 23:59".into())
         );
+        // Seconds, as a form that allows them sends.
+        assert_eq!(from_input("1970-01-01T00:01:05", 0), Some(65_000));
+        assert_eq!(from_input("1970-01-01T00:01:05.250", 0), Some(65_000));
         for bad in [
             "",
             "2026-11-22",
             "2026-13-01T00:00",
             "2026-11-22T24:00",
             "x-y-zTa:b",
+            "2026-11-22T10:00:61",
+            "2026-11-22T10:00:00:00",
         ] {
             assert_eq!(from_input(bad, 0), None, "{bad}");
         }

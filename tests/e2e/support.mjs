@@ -7,6 +7,7 @@ export const PASSWORD = 'ecabinet-demo';
 export const TABLET = { width: 1024, height: 768 };
 export const PORTRAIT = { width: 768, height: 1024 };
 export const LARGE = { width: 1366, height: 1024 };
+export const PHONE = { width: 390, height: 844 };
 const PATIENCE = 15000;
 
 export async function launch() {

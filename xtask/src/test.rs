@@ -197,6 +197,10 @@ fn browser_tests(t: &mut Tally) -> Result<()> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
+    // The written-poll test listens here as the SMTP server that receives reminders.
+    let smtp_port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let log = std::fs::File::create(dir.join("server.log"))?;
     let mut server = Command::new(&bin)
         .arg("demo")
@@ -208,6 +212,8 @@ fn browser_tests(t: &mut Tally) -> Result<()> {
         .env("ECABINET_SITE_ROOT", target_dir().join("site"))
         .env("ECABINET_DOCUMENTS_DIR", dir.join("documents"))
         .env("ECABINET_LOG", "info")
+        .env("ECABINET_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("ECABINET_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()
@@ -221,6 +227,7 @@ fn browser_tests(t: &mut Tally) -> Result<()> {
                 .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
                 .arg("tests/e2e/")
                 .env("ECABINET_URL", &url)
+                .env("ECABINET_SMTP_PORT", smtp_port.to_string())
                 // The vote test recounts its exported archive with `ecabinet verify`.
                 .env("ECABINET_BIN", &bin),
         ),
