@@ -108,6 +108,20 @@ pub fn router() -> Router<AppState> {
             get(crate::opinions::report_pdf),
         )
         .route("/opinions/{id}/archive", get(crate::opinions::archive))
+        .route(
+            "/meetings/{id}/minutes",
+            get(crate::minutes::show).put(crate::minutes::update),
+        )
+        .route(
+            "/meetings/{id}/minutes/draft",
+            post(crate::minutes::generate),
+        )
+        .route("/meetings/{id}/minutes/sign", post(crate::minutes::sign))
+        .route("/meetings/{id}/minutes.pdf", get(crate::minutes::pdf))
+        .route(
+            "/meetings/{id}/minutes/archive",
+            get(crate::minutes::archive),
+        )
         .route("/ws", get(crate::ws::upgrade))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -57,6 +57,11 @@ impl Documents {
         }
     }
 
+    /// The documents folder (signed minutes are archived under `minutes/` in it).
+    pub fn root(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     fn version_dir(&self, doc: i64, version: i64) -> PathBuf {
         self.dir.join(doc.to_string()).join(format!("v{version}"))
     }

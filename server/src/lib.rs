@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod hub;
 pub mod mailer;
+pub mod minutes;
 pub mod opinions;
 pub mod polls;
 pub mod render;

@@ -118,6 +118,9 @@ fn verify(path: &std::path::Path) -> i32 {
     if format.as_deref() == Some(ecabinet_archive::opinion::FORMAT_V1) {
         return verify_opinions(&bytes);
     }
+    if format.as_deref() == Some(ecabinet_archive::minutes::FORMAT_V1) {
+        return verify_minutes(&bytes);
+    }
     let bundle = match ecabinet_archive::parse(&bytes) {
         Ok(b) => b,
         Err(e) => {
@@ -136,6 +139,21 @@ fn verify(path: &std::path::Path) -> i32 {
         started.elapsed().as_secs_f64()
     );
     if verdict.ok() { 0 } else { 1 }
+}
+
+fn verify_minutes(bytes: &[u8]) -> i32 {
+    use ecabinet_archive::minutes;
+    let bundle: minutes::MinutesBundle = match serde_json::from_slice(bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("not a readable minutes bundle: {e}");
+            println!("verdict: NOT VERIFIED");
+            return 2;
+        }
+    };
+    let problems = minutes::verify(&bundle);
+    print!("{}", minutes::describe(&bundle, &problems));
+    if problems.is_empty() { 0 } else { 1 }
 }
 
 fn verify_opinions(bytes: &[u8]) -> i32 {

@@ -8,6 +8,7 @@ mod crash;
 mod devices;
 mod documents;
 mod meetings;
+mod minutes;
 mod opinions;
 mod polls;
 mod realtime;

@@ -2,6 +2,7 @@
 //! outside reviewer needs to check a meeting's votes without trusting the server. The
 //! server writes bundles with these types; `ecabinet verify` reads them with [`verify`].
 
+pub mod minutes;
 pub mod opinion;
 #[cfg(any(test, feature = "sample"))]
 pub mod sample;

@@ -10,6 +10,7 @@ pub mod document;
 pub mod error;
 pub mod ids;
 pub mod meeting;
+pub mod minutes;
 pub mod opinion;
 pub mod poll;
 pub mod quorum;

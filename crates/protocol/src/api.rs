@@ -111,3 +111,51 @@ pub struct DeviceInput {
     /// The 32-byte ed25519 public key, lowercase hex (64 characters).
     pub public_key: String,
 }
+
+/// `GET /api/meetings/{id}/minutes`: the minutes as they stand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesView {
+    /// `none` (not drafted yet), `draft` or `signed`.
+    pub status: String,
+    /// The text.
+    pub text: String,
+    /// SHA-256 of the text, hex: what the chair's signature covers.
+    pub text_sha256: String,
+    /// Whether the viewer may sign (the meeting's chair, while a draft exists).
+    pub may_sign: bool,
+    /// Once signed: who, with which key, when, and the signature (hex).
+    pub signed: Option<MinutesSigned>,
+}
+
+/// The chair's signature on the minutes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesSigned {
+    /// Signer.
+    pub signer: UserId,
+    /// Their name.
+    pub signer_name: String,
+    /// Key id, hex.
+    pub key_id: String,
+    /// When (device clock), Unix ms.
+    pub signed_at: i64,
+    /// ed25519 signature over the canonical bytes, hex.
+    pub signature: String,
+    /// SHA-256 of the archived PDF, hex.
+    pub pdf_sha256: String,
+}
+
+/// `PUT /api/meetings/{id}/minutes`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesInput {
+    /// The edited text.
+    pub text: String,
+}
+
+/// `POST /api/meetings/{id}/minutes/sign`: canonical bytes and the device's signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinutesSubmission {
+    /// `domain::minutes::MinutesSignature` bytes, hex.
+    pub bytes: String,
+    /// ed25519 signature, hex.
+    pub signature: String,
+}

@@ -140,6 +140,12 @@ pub enum EventBody {
         /// Members who have answered.
         answered: u32,
     },
+    /// The meeting's minutes were drafted, edited or signed (meeting topic).
+    #[serde(rename = "minutes.changed")]
+    MinutesChanged {
+        /// `draft` or `signed`.
+        status: String,
+    },
     /// A reminder to a member who has not answered (`opinions:<id>` only).
     #[serde(rename = "opinion.reminder")]
     OpinionReminder {
@@ -174,6 +180,7 @@ impl EventBody {
             EventBody::OpinionChanged { .. } => "opinion.changed",
             EventBody::OpinionProgress { .. } => "opinion.progress",
             EventBody::OpinionReminder { .. } => "opinion.reminder",
+            EventBody::MinutesChanged { .. } => "minutes.changed",
         }
     }
 

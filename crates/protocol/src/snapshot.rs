@@ -133,6 +133,8 @@ impl MeetingSnapshot {
             | EventBody::OpinionChanged { .. }
             | EventBody::OpinionProgress { .. }
             | EventBody::OpinionReminder { .. }
+            // Minutes are read over HTTP; the event only says when.
+            | EventBody::MinutesChanged { .. }
             // Documents are listed over HTTP (filtered by reader); the event only says when.
             | EventBody::DocumentChanged { .. }
             | EventBody::AnnotationChanged { .. }
