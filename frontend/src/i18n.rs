@@ -308,6 +308,16 @@ pub enum K {
     MinutesShort,
     OpinionDraft,
     OpinionOpen,
+    MinutesTitle,
+    GenerateMinutes,
+    SaveMinutes,
+    SignMinutes,
+    MinutesSigned,
+    MinutesDraftState,
+    SignedBy,
+    TextHash,
+    DownloadMinutes,
+    MinutesArchive,
 }
 
 fn pick(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
@@ -706,6 +716,19 @@ pub fn t(lang: Lang, k: K) -> &'static str {
         K::MinutesShort => p("phút", "min"),
         K::OpinionDraft => p("Dự thảo", "Draft"),
         K::OpinionOpen => p("Đang lấy ý kiến", "Open"),
+        K::MinutesTitle => p("Biên bản", "Minutes"),
+        K::GenerateMinutes => p(
+            "Tạo dự thảo biên bản từ diễn biến phiên họp",
+            "Draft the minutes from the meeting's record",
+        ),
+        K::SaveMinutes => p("Lưu biên bản", "Save the minutes"),
+        K::SignMinutes => p("Ký biên bản", "Sign the minutes"),
+        K::MinutesSigned => p("Biên bản đã được ký", "The minutes are signed"),
+        K::MinutesDraftState => p("Dự thảo, chưa ký", "Draft, not signed"),
+        K::SignedBy => p("Ký bởi", "Signed by"),
+        K::TextHash => p("SHA-256 của văn bản", "SHA-256 of the text"),
+        K::DownloadMinutes => p("Tải biên bản (PDF)", "Download the minutes (PDF)"),
+        K::MinutesArchive => p("Tải gói kiểm chứng", "Download the verification bundle"),
     }
 }
 
@@ -986,6 +1009,7 @@ pub fn field(lang: Lang, f: &str) -> &'static str {
         "item_id" => t(lang, K::AgendaItemLabel),
         "note" => t(lang, K::ToolNote),
         "deadline" => t(lang, K::Deadline),
+        "text" => t(lang, K::MinutesTitle),
         "addressees" => t(lang, K::Addressees),
         "draft_decision" => t(lang, K::DraftDecision),
         "reminders" => t(lang, K::ReminderFor),

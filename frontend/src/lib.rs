@@ -12,6 +12,7 @@ mod editor;
 pub mod i18n;
 pub mod live;
 mod meeting;
+mod minutes;
 mod opinions;
 mod pages;
 pub mod tablet;

@@ -56,6 +56,8 @@ pub struct Live {
     pub annotations: RwSignal<HashMap<i64, Option<Annotation>>>,
     /// The last reminder of each written poll (`opinion.reminder`): its message.
     pub reminders: RwSignal<HashMap<i64, String>>,
+    /// Counts `minutes.changed` events: the minutes block reads the minutes again.
+    pub minutes: RwSignal<u64>,
     /// Counts snapshots that replaced a topic's state: events may have been skipped
     /// then, so what a page fetched over HTTP is fetched again.
     pub resyncs: RwSignal<u64>,
@@ -92,6 +94,7 @@ impl Live {
             documents: RwSignal::new(HashMap::new()),
             annotations: RwSignal::new(HashMap::new()),
             reminders: RwSignal::new(HashMap::new()),
+            minutes: RwSignal::new(0),
             resyncs: RwSignal::new(0),
         }
     }
@@ -124,6 +127,7 @@ impl Live {
             EventBody::AnnotationDeleted { id, .. } => self.annotations.update(|m| {
                 m.insert(*id, None);
             }),
+            EventBody::MinutesChanged { .. } => self.minutes.update(|n| *n += 1),
             EventBody::OpinionReminder { id, message, .. } => self.reminders.update(|m| {
                 m.insert(*id, message.clone());
             }),

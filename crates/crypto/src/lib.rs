@@ -33,6 +33,11 @@ pub fn key_id(key: &VerifyingKey) -> Hash {
     sha256(key.as_bytes())
 }
 
+/// Signs canonical bytes other than a ballot (minutes) with a device key.
+pub fn sign(key: &SigningKey, bytes: &[u8]) -> [u8; 64] {
+    key.sign(bytes).to_bytes()
+}
+
 /// Checks that 32 bytes are an ed25519 public key fit for signing ballots: a valid point
 /// and not of small order (a weak key would let signatures verify for many messages).
 pub fn check_public_key(bytes: &[u8; 32]) -> Result<VerifyingKey, BallotError> {
