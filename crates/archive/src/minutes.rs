@@ -1,4 +1,4 @@
-//! The archive bundle of signed minutes (docs/archive-format.md §7) and its offline check:
+//! The archive bundle of signed minutes (docs/archive-format.md §8) and its offline check:
 //! the text hashes to what the chair signed, the signature verifies under the chair's
 //! device key, and that key is the chair's.
 

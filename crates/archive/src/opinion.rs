@@ -1,4 +1,4 @@
-//! The archive bundle of written opinion polls (docs/archive-format.md §6) and its offline
+//! The archive bundle of written opinion polls (docs/archive-format.md §7) and its offline
 //! recount: every answer's signature and text, every receipt's root, the log, the count
 //! under the rule and non-response option, and the server's signature on the result.
 

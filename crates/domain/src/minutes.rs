@@ -153,7 +153,7 @@ pub fn check_text(text: &str) -> Result<String, DomainError> {
 }
 
 /// What the chair signs: the meeting, the SHA-256 of the final text, the signer, the key
-/// and the device's time. Layout in docs/archive-format.md §7.
+/// and the device's time. Layout in docs/archive-format.md §8.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MinutesSignature {
     /// The meeting.

@@ -173,7 +173,7 @@ fn base_code(b: Base) -> u8 {
 }
 
 impl OpinionDefinition {
-    /// The canonical bytes (layout in docs/archive-format.md §6). Members sign their
+    /// The canonical bytes (layout in docs/archive-format.md §7). Members sign their
     /// SHA-256 as the ballot's poll hash, so an answer counts only in the poll it was
     /// given in, under the rule, documents and addressees it was shown; and since the tag
     /// differs from a meeting poll's, never as a vote in a meeting.
@@ -454,7 +454,7 @@ pub struct OpinionResultRecord {
 }
 
 impl OpinionResultRecord {
-    /// The canonical bytes the server signs (docs/archive-format.md §6).
+    /// The canonical bytes the server signs (docs/archive-format.md §7).
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let r = &self.result;
         let mut out = Vec::with_capacity(160);
