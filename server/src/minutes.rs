@@ -231,6 +231,7 @@ pub async fn generate(
         MeetingStatus::InProgress | MeetingStatus::Ended
     ) {
         return Err(DomainError::InvalidTransition {
+            subject: "meeting",
             from: row.info.status.as_str(),
             action: "write the minutes of",
         }
@@ -257,6 +258,7 @@ pub async fn update(
     s.guard(&mut tx, &u, meeting, Cap::Prepare).await?;
     if tx.minutes(meeting).await?.is_none() {
         return Err(DomainError::InvalidTransition {
+            subject: "meeting",
             from: "none",
             action: "edit the minutes of",
         }
@@ -291,6 +293,7 @@ pub async fn sign(
         .minutes(meeting)
         .await?
         .ok_or(DomainError::InvalidTransition {
+            subject: "meeting",
             from: "none",
             action: "sign the minutes of",
         })?;
@@ -435,6 +438,7 @@ pub async fn archive(
         (&row.signed_bytes, &row.signature, row.device_id)
     else {
         return Err(DomainError::InvalidTransition {
+            subject: "meeting",
             from: "draft",
             action: "export the minutes of",
         }

@@ -58,6 +58,7 @@ fn refuse(r: BallotRefusal) -> AppError {
 
 fn transition(from: PollStatus, action: &'static str) -> AppError {
     AppError::Domain(DomainError::InvalidTransition {
+        subject: "written poll",
         from: from.as_str(),
         action,
     })

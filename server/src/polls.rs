@@ -572,6 +572,7 @@ pub async fn create(
     let row = s.guard(&mut tx, &u, meeting, Cap::Conduct).await?;
     if row.info.status == MeetingStatus::Ended {
         return Err(DomainError::InvalidTransition {
+            subject: "meeting",
             from: "ended",
             action: "add a vote to",
         }
@@ -596,6 +597,7 @@ pub async fn update(
     let poll = guard_poll(&s, &mut tx, &u, id, Cap::Conduct).await?;
     if poll.status != PollStatus::Draft {
         return Err(DomainError::InvalidTransition {
+            subject: "vote",
             from: poll.status.as_str(),
             action: "edit",
         }
@@ -624,6 +626,7 @@ pub async fn open(
         .ok_or(AppError::NotFound)?;
     if meeting.info.status != MeetingStatus::InProgress {
         return Err(DomainError::InvalidTransition {
+            subject: "meeting",
             from: meeting.info.status.as_str(),
             action: "open a vote in",
         }
@@ -847,6 +850,7 @@ pub async fn poll_archive(
     let meeting = guard_read(&mut tx, &u, poll.meeting_id, Cap::View).await?;
     if poll.status != PollStatus::Closed {
         return Err(DomainError::InvalidTransition {
+            subject: "vote",
             from: poll.status.as_str(),
             action: "export",
         }

@@ -49,6 +49,7 @@ impl DeviceStatus {
         match self {
             DeviceStatus::Pending => Ok(DeviceStatus::Approved),
             _ => Err(DomainError::InvalidTransition {
+                subject: "device",
                 from: self.as_str(),
                 action: "approve",
             }),
@@ -59,6 +60,7 @@ impl DeviceStatus {
     pub fn revoke(self) -> Result<DeviceStatus, DomainError> {
         match self {
             DeviceStatus::Revoked => Err(DomainError::InvalidTransition {
+                subject: "device",
                 from: self.as_str(),
                 action: "revoke",
             }),

@@ -14,10 +14,13 @@ pub enum DomainError {
         /// Why it was refused.
         reason: String,
     },
-    /// The meeting's state does not allow this action (e.g. starting an ended meeting).
-    #[error("cannot {action} a meeting that is {from}")]
+    /// The state of a meeting, vote, written poll or device does not allow this action
+    /// (e.g. starting an ended meeting).
+    #[error("cannot {action} a {subject} that is {from}")]
     InvalidTransition {
-        /// The meeting's current status.
+        /// What is in the way: "meeting", "vote", "written poll", "device".
+        subject: &'static str,
+        /// Its current status.
         from: &'static str,
         /// What was attempted.
         action: &'static str,

@@ -93,6 +93,7 @@ impl MeetingStatus {
             Ok(())
         } else {
             Err(DomainError::InvalidTransition {
+                subject: "meeting",
                 from: self.as_str(),
                 action: action.verb(),
             })

@@ -330,6 +330,7 @@ impl PollStatus {
             Ok(to)
         } else {
             Err(DomainError::InvalidTransition {
+                subject: "vote",
                 from: self.as_str(),
                 action,
             })
