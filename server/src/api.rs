@@ -62,7 +62,20 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/meetings/{id}/documents/search", get(documents::search))
-        .route("/documents/{id}", get(documents::show))
+        .route(
+            "/opinions/{id}/documents",
+            get(documents::opinion_list)
+                .post(documents::opinion_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/opinions/{id}/documents/search",
+            get(documents::opinion_search),
+        )
+        .route(
+            "/documents/{id}",
+            get(documents::show).delete(documents::delete),
+        )
         .route(
             "/documents/{id}/versions",
             post(documents::new_version).layer(DefaultBodyLimit::disable()),

@@ -1,7 +1,11 @@
-//! Meeting documents over HTTP: the secretariat uploads PDFs, the render workers turn
-//! them into page images and text, readers get pages (watermarked with their name and the
-//! time when the document is classified), text and search hits; every open is logged and
-//! the secretariat sees who read what.
+//! Documents over HTTP, of meetings and of written polls: the secretariat uploads PDFs,
+//! the render workers turn them into page images and text, readers get pages (watermarked
+//! with their name and the time when the document is classified), text and search hits;
+//! every open is logged and the secretariat sees who read what.
+//!
+//! A document's owner decides who sees it: a meeting's participants, or a written poll's
+//! addressees once it is sent (the chair and the secretariat before, to approve it). A
+//! poll's documents change only while it is a draft: each signed answer covers their hashes.
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -17,8 +21,9 @@ use ecabinet_documents::fold::fold;
 use ecabinet_documents::job::{Event as RenderEvent, Failure, page_file};
 use ecabinet_documents::search::Query as SearchQuery;
 use ecabinet_documents::versions::{PageKey, changed_pages};
-use ecabinet_domain::access::MeetingCapability as Cap;
-use ecabinet_domain::document::{self, Confidentiality, DocumentKind, Readers};
+use ecabinet_domain::access::{MeetingCapability as Cap, OpinionCapability as OpinionCap};
+use ecabinet_domain::document::{self, Confidentiality, DocumentKind, DocumentOwner, Readers};
+use ecabinet_domain::opinion;
 use ecabinet_domain::{AgendaItemId, DomainError, MeetingId, Role};
 use ecabinet_protocol::document::{
     DocumentInput, DocumentSummary, DocumentView, PageInfo, ReadReceipt, SearchHit, SearchResult,
@@ -80,11 +85,61 @@ fn prepares(u: &CurrentUser) -> bool {
     u.0.role == Role::Secretariat
 }
 
-/// The document, after checking that `u` may read it: 404 if the meeting is not visible,
-/// 403 if `u` is not a reader; readers other than the secretariat see only ready versions.
+/// 404 unless `u` sees the meeting or the poll.
+async fn sees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
+    match owner {
+        DocumentOwner::Meeting(m) => {
+            guard_read(tx, u, m, Cap::View).await?;
+        }
+        DocumentOwner::Opinion(o) => {
+            crate::opinions::readable(tx, u, o, OpinionCap::View).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `u` may file or replace documents under `owner` (403/404/409 otherwise); with
+/// `lock`, inside the write transaction, so that a poll cannot be sent meanwhile.
+async fn may_file(
+    s: &AppState,
+    tx: &mut Tx,
+    u: &CurrentUser,
+    owner: DocumentOwner,
+    lock: bool,
+) -> AppResult<()> {
+    match owner {
+        DocumentOwner::Meeting(m) if lock => {
+            s.guard(tx, u, m, Cap::Prepare).await?;
+        }
+        DocumentOwner::Meeting(m) => {
+            guard_read(tx, u, m, Cap::Prepare).await?;
+        }
+        DocumentOwner::Opinion(o) => {
+            crate::opinions::documents_editable(tx, u, o, lock).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `u` follows who read the documents of `owner` (its secretariat).
+async fn oversees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
+    match owner {
+        DocumentOwner::Meeting(m) => {
+            guard_read(tx, u, m, Cap::Prepare).await?;
+        }
+        DocumentOwner::Opinion(o) => {
+            crate::opinions::readable(tx, u, o, OpinionCap::Prepare).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The document, after checking that `u` may read it: 404 if the meeting or poll is not
+/// visible, 403 if `u` is not a reader; readers other than the secretariat see only ready
+/// versions.
 pub(crate) async fn readable(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult<DocumentRow> {
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-    guard_read(tx, u, doc.meeting_id, Cap::View).await?;
+    sees(tx, u, doc.owner).await?;
     if !document::may_read(true, prepares(u), &doc.readers, u.id()) {
         return Err(AppError::Forbidden);
     }
@@ -98,7 +153,8 @@ fn summary(doc: &DocumentRow) -> DocumentSummary {
     let latest = doc.latest.as_ref();
     DocumentSummary {
         id: doc.id,
-        meeting_id: doc.meeting_id,
+        meeting_id: doc.owner.meeting(),
+        opinion_id: doc.owner.opinion(),
         item_id: doc.item_id,
         title: doc.title.clone(),
         kind: doc.kind,
@@ -131,16 +187,30 @@ pub async fn list(
     let mut tx = s.db.read().await?;
     guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let docs = tx.documents_of(MeetingId(id)).await?;
-    Ok(Json(
-        docs.iter()
-            .filter(|d| {
-                prepares(&u)
-                    || (d.current_version > 0
-                        && document::may_read(true, false, &d.readers, u.id()))
-            })
-            .map(summary)
-            .collect(),
-    ))
+    Ok(Json(listed(&u, &docs)))
+}
+
+/// `GET /api/opinions/{id}/documents`: a written poll's documents this user may read.
+pub async fn opinion_list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Vec<DocumentSummary>>> {
+    let mut tx = s.db.read().await?;
+    sees(&mut tx, &u, DocumentOwner::Opinion(id)).await?;
+    let docs = tx.documents_of_opinion(id).await?;
+    Ok(Json(listed(&u, &docs)))
+}
+
+/// The documents `u` may see in a list: all for the secretariat, else ready ones read.
+fn listed(u: &CurrentUser, docs: &[DocumentRow]) -> Vec<DocumentSummary> {
+    docs.iter()
+        .filter(|d| {
+            prepares(u)
+                || (d.current_version > 0 && document::may_read(true, false, &d.readers, u.id()))
+        })
+        .map(summary)
+        .collect()
 }
 
 /// A multipart upload: the `meta` part (JSON) and the `file` part (the PDF), streamed to
@@ -258,7 +328,11 @@ fn clean_file_name(name: &str) -> String {
 }
 
 /// Validates the secretariat's details of a document.
-async fn checked(tx: &mut Tx, meeting: MeetingId, input: &DocumentInput) -> AppResult<NewDocument> {
+async fn checked(
+    tx: &mut Tx,
+    owner: DocumentOwner,
+    input: &DocumentInput,
+) -> AppResult<NewDocument> {
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 300 {
         return Err(invalid(
@@ -269,6 +343,10 @@ async fn checked(tx: &mut Tx, meeting: MeetingId, input: &DocumentInput) -> AppR
     let kind = DocumentKind::parse(&input.kind).ok_or_else(|| invalid("kind", "unknown kind"))?;
     let level = Confidentiality::parse(&input.confidentiality)
         .ok_or_else(|| invalid("confidentiality", "unknown confidentiality level"))?;
+    let meeting = match owner {
+        DocumentOwner::Meeting(m) => m,
+        DocumentOwner::Opinion(o) => return poll_document(tx, o, input, title, kind, level).await,
+    };
     if let Some(item) = input.item_id {
         let items = tx.agenda(meeting).await?;
         if !items.iter().any(|i| i.id == AgendaItemId(item)) {
@@ -298,12 +376,47 @@ async fn checked(tx: &mut Tx, meeting: MeetingId, input: &DocumentInput) -> AppR
         }
     };
     Ok(NewDocument {
-        meeting_id: meeting,
+        owner,
         item_id: input.item_id.map(AgendaItemId),
         title: title.to_owned(),
         kind,
         confidentiality: level,
         readers,
+    })
+}
+
+/// A written poll's document: no agenda item, every addressee reads it (each answer
+/// covers all the poll's documents), at most [`opinion::MAX_DOCUMENTS`].
+async fn poll_document(
+    tx: &mut Tx,
+    poll: i64,
+    input: &DocumentInput,
+    title: &str,
+    kind: DocumentKind,
+    level: Confidentiality,
+) -> AppResult<NewDocument> {
+    if input.item_id.is_some() {
+        return Err(invalid("item_id", "a written poll has no agenda"));
+    }
+    if input.readers.is_some() {
+        return Err(invalid(
+            "readers",
+            "a written poll's documents go to every member asked",
+        ));
+    }
+    if tx.documents_of_opinion(poll).await?.len() >= opinion::MAX_DOCUMENTS {
+        return Err(invalid(
+            "file",
+            format!("a poll takes at most {} documents", opinion::MAX_DOCUMENTS),
+        ));
+    }
+    Ok(NewDocument {
+        owner: DocumentOwner::Opinion(poll),
+        item_id: None,
+        title: title.to_owned(),
+        kind,
+        confidentiality: level,
+        readers: Readers::Participants,
     })
 }
 
@@ -313,8 +426,14 @@ async fn announce(
     actor: Option<ecabinet_domain::UserId>,
 ) -> AppResult<()> {
     let latest = doc.latest.as_ref();
+    // A poll's documents change only while it is a draft: the secretariat and the chair,
+    // who follow `opinions`, are the ones waiting for them to render.
+    let topic = match doc.owner {
+        DocumentOwner::Meeting(m) => Topic::Meeting(m),
+        DocumentOwner::Opinion(_) => Topic::Opinions,
+    };
     tx.append(
-        Topic::Meeting(doc.meeting_id),
+        topic,
         EventBody::DocumentChanged {
             document_id: doc.id,
             current_version: doc.current_version,
@@ -336,20 +455,39 @@ pub async fn upload(
     ApiPath(id): ApiPath<i64>,
     req: Request,
 ) -> AppResult<(StatusCode, Json<Uploaded>)> {
-    let meeting = MeetingId(id);
+    upload_to(s, u, DocumentOwner::Meeting(MeetingId(id)), req).await
+}
+
+/// `POST /api/opinions/{id}/documents` (multipart `meta` + `file`): attaches a document
+/// to a draft written poll.
+pub async fn opinion_upload(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    req: Request,
+) -> AppResult<(StatusCode, Json<Uploaded>)> {
+    upload_to(s, u, DocumentOwner::Opinion(id), req).await
+}
+
+async fn upload_to(
+    s: AppState,
+    u: CurrentUser,
+    owner: DocumentOwner,
+    req: Request,
+) -> AppResult<(StatusCode, Json<Uploaded>)> {
     {
         // Refuse before reading a large body if the sender may not file here.
         let mut tx = s.db.read().await?;
-        guard_read(&mut tx, &u, meeting, Cap::Prepare).await?;
+        may_file(&s, &mut tx, &u, owner, false).await?;
     }
     let upload = read_upload(&s, multipart(req).await?, true).await?;
     let mut tx = s.db.write().await?;
-    s.guard(&mut tx, &u, meeting, Cap::Prepare).await?;
+    may_file(&s, &mut tx, &u, owner, true).await?;
     let meta = upload
         .meta
         .as_ref()
         .ok_or_else(|| invalid("meta", "missing"))?;
-    let new = checked(&mut tx, meeting, meta).await?;
+    let new = checked(&mut tx, owner, meta).await?;
     let size = i64::try_from(upload.size).unwrap_or(i64::MAX);
     let doc_id = tx
         .insert_document(&new, &upload.file_name, &upload.sha256, size, u.id())
@@ -379,12 +517,12 @@ pub async fn new_version(
     {
         let mut tx = s.db.read().await?;
         let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-        guard_read(&mut tx, &u, doc.meeting_id, Cap::Prepare).await?;
+        may_file(&s, &mut tx, &u, doc.owner, false).await?;
     }
     let upload = read_upload(&s, multipart(req).await?, false).await?;
     let mut tx = s.db.write().await?;
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-    s.guard(&mut tx, &u, doc.meeting_id, Cap::Prepare).await?;
+    may_file(&s, &mut tx, &u, doc.owner, true).await?;
     if doc.latest.as_ref().is_some_and(|v| v.status == "rendering") {
         return Err(AppError::Conflict(
             "the previous version is still being rendered".into(),
@@ -400,6 +538,38 @@ pub async fn new_version(
     s.commit(tx).await?;
     tokio::spawn(render_version(s.clone(), id, version));
     Ok((StatusCode::CREATED, Json(Uploaded { id, version })))
+}
+
+/// `DELETE /api/documents/{id}`: removes a draft poll's document attached by mistake.
+/// A meeting's documents are kept (a new version replaces the file), and so are a sent
+/// poll's, whose hashes its answers signed.
+pub async fn delete(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    let mut tx = s.db.write().await?;
+    let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
+    may_file(&s, &mut tx, &u, doc.owner, true).await?;
+    let DocumentOwner::Opinion(poll) = doc.owner else {
+        return Err(AppError::Conflict(
+            "a meeting's documents are kept: upload a new version instead".into(),
+        ));
+    };
+    if doc.latest.as_ref().is_some_and(|v| v.status == "rendering") {
+        return Err(AppError::Conflict(
+            "the document is still being rendered; remove it once it is done".into(),
+        ));
+    }
+    tx.delete_document(id).await?;
+    s.commit(tx).await?;
+    let _ = tokio::fs::remove_dir_all(s.documents.dir.join(id.to_string())).await;
+    tracing::info!(
+        document = id,
+        opinion = poll,
+        "draft poll's document removed"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Moves the uploaded file to its version's folder (before the commit: a version row
@@ -760,16 +930,37 @@ pub async fn search(
     ApiPath(id): ApiPath<i64>,
     Query(p): Query<SearchParams>,
 ) -> AppResult<Json<SearchResult>> {
-    let query = SearchQuery::new(&p.q)
-        .ok_or_else(|| invalid("q", "search for at least two letters (at most 200)"))?;
     let mut tx = s.db.read().await?;
     guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
-    let docs: Vec<DocumentRow> = tx
-        .documents_of(MeetingId(id))
-        .await?
+    let docs = tx.documents_of(MeetingId(id)).await?;
+    search_in(&mut tx, &u, docs, p).await
+}
+
+/// `GET /api/opinions/{id}/documents/search?q=`: the same over a written poll's documents.
+pub async fn opinion_search(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    Query(p): Query<SearchParams>,
+) -> AppResult<Json<SearchResult>> {
+    let mut tx = s.db.read().await?;
+    sees(&mut tx, &u, DocumentOwner::Opinion(id)).await?;
+    let docs = tx.documents_of_opinion(id).await?;
+    search_in(&mut tx, &u, docs, p).await
+}
+
+async fn search_in(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    docs: Vec<DocumentRow>,
+    p: SearchParams,
+) -> AppResult<Json<SearchResult>> {
+    let query = SearchQuery::new(&p.q)
+        .ok_or_else(|| invalid("q", "search for at least two letters (at most 200)"))?;
+    let docs: Vec<DocumentRow> = docs
         .into_iter()
         .filter(|d| {
-            d.current_version > 0 && document::may_read(true, prepares(&u), &d.readers, u.id())
+            d.current_version > 0 && document::may_read(true, prepares(u), &d.readers, u.id())
         })
         .collect();
     let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
@@ -806,7 +997,7 @@ pub async fn reads(
 ) -> AppResult<Json<Vec<ReadReceipt>>> {
     let mut tx = s.db.read().await?;
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-    guard_read(&mut tx, &u, doc.meeting_id, Cap::Prepare).await?;
+    oversees(&mut tx, &u, doc.owner).await?;
     Ok(Json(
         tx.reads_of(id)
             .await?

@@ -108,6 +108,68 @@ async fn check(tx: &mut Tx, u: &CurrentUser, row: &OpinionRow, cap: Cap) -> AppR
     Ok(())
 }
 
+/// The poll read without a lock, after checking `cap` (404 when `u` may not see it).
+pub(crate) async fn readable(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    id: i64,
+    cap: Cap,
+) -> AppResult<OpinionRow> {
+    let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
+    check(tx, u, &row, cap).await?;
+    Ok(row)
+}
+
+/// The poll whose documents `u` changes: the secretariat's, and still a draft, since each
+/// signed answer covers the documents' hashes once it is sent. Locked when `lock`.
+pub(crate) async fn documents_editable(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    id: i64,
+    lock: bool,
+) -> AppResult<OpinionRow> {
+    let row = if lock {
+        guard(tx, u, id, Cap::Prepare).await?
+    } else {
+        readable(tx, u, id, Cap::Prepare).await?
+    };
+    if row.status != PollStatus::Draft {
+        return Err(transition(row.status, "change the documents of"));
+    }
+    Ok(row)
+}
+
+/// The documents as sent: each ready, in the version readers see, with its file's hash.
+async fn attached(tx: &mut Tx, id: i64) -> AppResult<Vec<opinion::AttachedDocument>> {
+    let mut out = Vec::new();
+    for d in tx.documents_of_opinion(id).await? {
+        let latest_ready = d
+            .latest
+            .as_ref()
+            .is_some_and(|v| v.status == "ready" && v.version == d.current_version);
+        if d.current_version == 0 || !latest_ready {
+            return Err(invalid(
+                "documents",
+                format!(
+                    "“{}” is not ready: wait until it has rendered, or replace or remove it",
+                    d.title
+                ),
+            ));
+        }
+        let sha = tx
+            .version_sha256(d.id, d.current_version)
+            .await?
+            .and_then(|h| hex_array::<32>(&h))
+            .ok_or_else(|| AppError::Internal(format!("document {} has no hash", d.id)))?;
+        out.push(opinion::AttachedDocument {
+            document_id: d.id,
+            version: d.current_version,
+            sha256: sha,
+        });
+    }
+    Ok(out)
+}
+
 /// The answer that counts for each member: their last, in log order.
 fn last_answers(answers: &[AnswerRow]) -> BTreeMap<UserId, &AnswerRow> {
     let mut by_member = BTreeMap::new();
@@ -337,11 +399,12 @@ pub async fn send(
         .iter()
         .find(|x| x.role == Role::Chair && members.contains(&x.id))
         .map(|x| x.id);
+    let documents = attached(&mut tx, id).await?;
     let mut def = OpinionDefinition {
         poll_id: id,
         question: row.question.clone(),
         draft_decision: row.draft_decision.clone(),
-        documents: Vec::new(),
+        documents,
         rule: row.rule,
         non_response: row.non_response,
         chair,

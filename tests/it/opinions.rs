@@ -769,3 +769,271 @@ async fn bad_drafts_are_refused_and_topics_are_guarded() {
         409
     );
 }
+
+/// A text PDF for a poll's documents.
+fn poll_pdf(lines: &[&str]) -> Vec<u8> {
+    let pages = vec![lines.iter().map(|l| (*l).to_owned()).collect()];
+    ecabinet_documents::fixtures::text_pdf(
+        &ecabinet_server::config::Config::default().pdfium_path(),
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
+        &pages,
+    )
+    .expect("fixture PDF")
+}
+
+/// Waits until the poll's document `doc` has rendered or failed, as the clerk lists it.
+async fn poll_doc_settled(
+    clerk: &Client,
+    id: i64,
+    doc: i64,
+) -> ecabinet_protocol::document::DocumentSummary {
+    let start = std::time::Instant::now();
+    loop {
+        let a = clerk
+            .get(&format!("/api/opinions/{id}/documents"))
+            .await
+            .unwrap();
+        assert_eq!(a.status, 200, "{}", a.body);
+        let list: Vec<ecabinet_protocol::document::DocumentSummary> =
+            serde_json::from_value(a.body).unwrap();
+        let d = list.into_iter().find(|d| d.id == doc).expect("listed");
+        if d.status != "rendering" {
+            return d;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{d:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_polls_documents_reach_its_addressees_fixed_by_the_signed_definition() {
+    let (s, _sink) = server().await;
+    let t0 = s.clock.now();
+    let clerk = s.login("vanthu1").await.unwrap();
+    let id = clerk
+        .ok_post(
+            "/api/opinions",
+            json!({"question": "Thông qua Tờ trình về Luật Đất đai?",
+                   "addressees": ids(&["ptt1", "bt01"]), "deadline": t0 + 24 * HOUR}),
+        )
+        .await
+        .unwrap()
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let docs = format!("/api/opinions/{id}/documents");
+    let meta = json!({"title": "Tờ trình Luật Đất đai", "kind": "submission",
+                      "confidentiality": "normal"});
+    let file = poll_pdf(&["TỜ TRÌNH", "Dự thảo Luật Đất đai sửa đổi"]);
+    let ptt1 = s.login("ptt1").await.unwrap();
+    let bt02 = s.login("bt02").await.unwrap();
+    let chair = s.login("thutuong").await.unwrap();
+    let tablet = enrolled_tablet(&s, &clerk, "bt01").await.unwrap();
+
+    // Only the secretariat attaches, and only what a poll's document may be.
+    for (who, want) in [(&ptt1, 404), (&chair, 403)] {
+        let a = who
+            .upload(&docs, Some(meta.clone()), "a.pdf", file.clone())
+            .await
+            .unwrap();
+        assert_eq!(a.status, want, "{}", a.body);
+    }
+    for (extra, field) in [
+        (json!({"item_id": 1}), "item_id"),
+        (json!({"readers": [demo_id("ptt1")]}), "readers"),
+    ] {
+        let mut m = meta.clone();
+        m.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let a = clerk
+            .upload(&docs, Some(m), "a.pdf", file.clone())
+            .await
+            .unwrap();
+        assert_eq!((a.status, a.body["field"].as_str()), (422, Some(field)));
+    }
+    let a = clerk
+        .upload(&docs, Some(meta.clone()), "a.pdf", b"not a pdf".to_vec())
+        .await
+        .unwrap();
+    assert_eq!((a.status, a.body["field"].as_str()), (422, Some("file")));
+    assert_eq!(
+        clerk.get(&docs).await.unwrap().body,
+        json!([]),
+        "nothing filed"
+    );
+
+    let a = clerk
+        .upload(&docs, Some(meta.clone()), "to-trinh.pdf", file.clone())
+        .await
+        .unwrap();
+    assert_eq!(a.status, 201, "{}", a.body);
+    let doc = a.body["id"].as_i64().unwrap();
+    let d = poll_doc_settled(&clerk, id, doc).await;
+    assert_eq!(
+        (d.status.as_str(), d.pages, d.opinion_id),
+        ("ready", 1, Some(id))
+    );
+    assert_eq!(d.meeting_id, None);
+    // A damaged file renders as failed, and the poll cannot go out with it.
+    let mut bad = meta.clone();
+    bad["title"] = json!("Phụ lục hỏng");
+    let a = clerk
+        .upload(
+            &docs,
+            Some(bad),
+            "hong.pdf",
+            ecabinet_documents::fixtures::truncated(&file, 300),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 201, "{}", a.body);
+    let broken = a.body["id"].as_i64().unwrap();
+    assert_eq!(poll_doc_settled(&clerk, id, broken).await.status, "failed");
+    let second = s.login("vanthu2").await.unwrap();
+    let a = second
+        .post(&format!("/api/opinions/{id}/send"), json!({}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (422, Some("documents"))
+    );
+    assert!(
+        a.body["message"].as_str().unwrap().contains("Phụ lục hỏng"),
+        "{}",
+        a.body
+    );
+    // Members see nothing of a draft; the chair, who may approve it, reads the ready one.
+    assert_eq!(ptt1.get(&docs).await.unwrap().status, 404);
+    assert_eq!(
+        ptt1.get(&format!("/api/documents/{doc}"))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(
+        chair
+            .get(&format!("/api/documents/{doc}"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let a = clerk
+        .call("DELETE", &format!("/api/documents/{broken}"), None)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert_eq!(
+        clerk
+            .get(&format!("/api/documents/{broken}"))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+
+    second
+        .ok_post(&format!("/api/opinions/{id}/send"), json!({}))
+        .await
+        .unwrap();
+    let (def, _) = opinion_definition(&ptt1, id).await.unwrap();
+    assert_eq!(
+        def.documents,
+        vec![ecabinet_domain::opinion::AttachedDocument {
+            document_id: doc,
+            version: 1,
+            sha256: ecabinet_crypto::sha256(&file),
+        }],
+        "the signed definition names the file the members read"
+    );
+    // Sent: the documents are fixed.
+    let a = clerk
+        .upload(&docs, Some(meta.clone()), "b.pdf", file.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status, a.body["code"].as_str()),
+        (409, Some("invalid_transition")),
+        "{}",
+        a.body
+    );
+    let a = clerk
+        .upload(
+            &format!("/api/documents/{doc}/versions"),
+            None,
+            "b.pdf",
+            file.clone(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 409, "{}", a.body);
+    let a = clerk
+        .call("DELETE", &format!("/api/documents/{doc}"), None)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 409, "{}", a.body);
+
+    // An addressee reads pages and text and searches; a member not asked gets nothing.
+    let list = ptt1.get(&docs).await.unwrap();
+    assert_eq!(list.body.as_array().map(Vec::len), Some(1), "{}", list.body);
+    assert_eq!(
+        ptt1.get(&format!("/api/documents/{doc}"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let (status, _, png) = ptt1
+        .get_bytes(&format!("/api/documents/{doc}/versions/1/pages/1?w=800"))
+        .await
+        .unwrap();
+    assert_eq!((status, &png[..4]), (200, &b"\x89PNG"[..]));
+    let hits = ptt1
+        .get(&format!("/api/opinions/{id}/documents/search?q=dat%20dai"))
+        .await
+        .unwrap();
+    assert_eq!(
+        hits.body["hits"][0]["document_id"],
+        json!(doc),
+        "{}",
+        hits.body
+    );
+    for path in [
+        docs.clone(),
+        format!("/api/documents/{doc}"),
+        format!("/api/documents/{doc}/versions/1/pages/1?w=800"),
+        format!("/api/opinions/{id}/documents/search?q=dat%20dai"),
+    ] {
+        assert_eq!(bt02.get(&path).await.unwrap().status, 404, "{path}");
+    }
+    assert_eq!(
+        ptt1.get(&format!("/api/documents/{doc}/reads"))
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let reads = clerk
+        .get(&format!("/api/documents/{doc}/reads"))
+        .await
+        .unwrap();
+    let readers: Vec<i64> = reads
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["user_id"].as_i64())
+        .collect();
+    assert_eq!(
+        readers,
+        ids(&["thutuong", "ptt1"]),
+        "the chair read it to approve, then the addressee"
+    );
+
+    // The answer signs the definition that carries the document's hash.
+    let a = tablet.answer(id, 0, "").await.unwrap();
+    assert_eq!(a.status, 201, "{}", a.body);
+}

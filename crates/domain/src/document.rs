@@ -1,7 +1,37 @@
-//! Meeting documents (tài liệu phiên họp): their kinds, confidentiality levels (độ mật)
-//! and who may read them. The pipeline and storage live elsewhere; this is the rule.
+//! Documents (tài liệu) of meetings and of written polls: their owner, kinds,
+//! confidentiality levels (độ mật) and who may read them. The pipeline and storage live
+//! elsewhere; this is the rule.
 
 use serde::{Deserialize, Serialize};
+
+/// What a document is filed under: its readers and rights come from there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentOwner {
+    /// A meeting: its participants read it, its secretariat files it.
+    Meeting(crate::MeetingId),
+    /// A written opinion poll (by id): its addressees read it once sent; it is fixed then,
+    /// since each signed answer covers the documents' hashes.
+    Opinion(i64),
+}
+
+impl DocumentOwner {
+    /// The meeting, if the document is a meeting's.
+    pub fn meeting(self) -> Option<crate::MeetingId> {
+        match self {
+            Self::Meeting(m) => Some(m),
+            Self::Opinion(_) => None,
+        }
+    }
+
+    /// The written poll, if the document is a poll's.
+    pub fn opinion(self) -> Option<i64> {
+        match self {
+            Self::Meeting(_) => None,
+            Self::Opinion(o) => Some(o),
+        }
+    }
+}
 
 /// How secret a document is (Luật Bảo vệ bí mật nhà nước 2018: Mật, Tối mật, Tuyệt mật).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -37,8 +37,10 @@ pub struct Uploaded {
 pub struct DocumentSummary {
     /// Document id.
     pub id: i64,
-    /// Its meeting.
-    pub meeting_id: MeetingId,
+    /// Its meeting, for a meeting's document.
+    pub meeting_id: Option<MeetingId>,
+    /// Its written poll, for a poll's document.
+    pub opinion_id: Option<i64>,
     /// Its agenda item.
     pub item_id: Option<AgendaItemId>,
     /// Title.

@@ -1,8 +1,8 @@
-//! Meeting documents: their versions, rendered pages (with text for search), read
+//! Documents of meetings and of written polls: their versions, rendered pages (with text for search), read
 //! receipts and the access log.
 
 use crate::{Result, Tx, corrupt};
-use ecabinet_domain::document::{Confidentiality, DocumentKind, Readers};
+use ecabinet_domain::document::{Confidentiality, DocumentKind, DocumentOwner, Readers};
 use ecabinet_domain::{AgendaItemId, MeetingId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -12,8 +12,8 @@ use sqlx::any::AnyRow;
 pub struct DocumentRow {
     /// Document id.
     pub id: i64,
-    /// Its meeting.
-    pub meeting_id: MeetingId,
+    /// Its meeting or written poll.
+    pub owner: DocumentOwner,
     /// The agenda item it belongs to, if any.
     pub item_id: Option<AgendaItemId>,
     /// Title.
@@ -84,8 +84,8 @@ pub struct RenderedPage<'a> {
 /// What the secretariat files with an upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewDocument {
-    /// Its meeting.
-    pub meeting_id: MeetingId,
+    /// Its meeting or written poll.
+    pub owner: DocumentOwner,
     /// Agenda item, if any.
     pub item_id: Option<AgendaItemId>,
     /// Title.
@@ -120,7 +120,7 @@ macro_rules! select_document {
         concat!(
             "select d.document_id, d.meeting_id, d.item_id, d.title, d.kind, d.confidentiality, \
              d.readers, d.current_version, v.version, v.file_name, v.sha256, v.size_bytes, v.status, \
-             v.failure, v.page_count, v.pages_rendered, v.uploaded_at \
+             v.failure, v.page_count, v.pages_rendered, v.uploaded_at, d.opinion_id \
              from document d left join document_version v on v.document_id = d.document_id \
              and v.version = (select max(version) from document_version x where x.document_id = d.document_id) ",
             $tail
@@ -146,9 +146,17 @@ fn document_row(r: &AnyRow) -> Result<DocumentRow> {
             uploaded_at: r.try_get(16)?,
         }),
     };
+    let owner = match (
+        r.try_get::<Option<i64>, _>(1)?,
+        r.try_get::<Option<i64>, _>(17)?,
+    ) {
+        (Some(m), None) => DocumentOwner::Meeting(MeetingId(m)),
+        (None, Some(o)) => DocumentOwner::Opinion(o),
+        _ => return Err(corrupt("a document belongs to one meeting or one poll")),
+    };
     Ok(DocumentRow {
         id: r.try_get(0)?,
-        meeting_id: MeetingId(r.try_get(1)?),
+        owner,
         item_id: r.try_get::<Option<i64>, _>(2)?.map(AgendaItemId),
         title: r.try_get(3)?,
         kind: DocumentKind::parse(&kind).ok_or_else(|| corrupt(format!("document kind {kind}")))?,
@@ -173,10 +181,12 @@ impl Tx {
         let now = self.now();
         let readers = serde_json::to_string(&doc.readers).map_err(|e| corrupt(e.to_string()))?;
         let (id,): (i64,) = sqlx::query_as(
-            "insert into document (meeting_id, item_id, title, kind, confidentiality, readers, \
-             created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning document_id",
+            "insert into document (meeting_id, opinion_id, item_id, title, kind, confidentiality, \
+             readers, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             returning document_id",
         )
-        .bind(doc.meeting_id.0)
+        .bind(doc.owner.meeting().map(|m| m.0))
+        .bind(doc.owner.opinion())
         .bind(doc.item_id.map(|i| i.0))
         .bind(&doc.title)
         .bind(doc.kind.as_str())
@@ -236,6 +246,45 @@ impl Tx {
         .fetch_all(self.conn())
         .await?;
         rows.iter().map(document_row).collect()
+    }
+
+    /// A written poll's documents, in the order filed.
+    pub async fn documents_of_opinion(&mut self, opinion: i64) -> Result<Vec<DocumentRow>> {
+        let rows = sqlx::query(select_document!(
+            "where d.opinion_id = $1 order by d.document_id"
+        ))
+        .bind(opinion)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(document_row).collect()
+    }
+
+    /// The SHA-256 (hex) of a version's original file.
+    pub async fn version_sha256(&mut self, document: i64, version: i64) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "select sha256 from document_version where document_id = $1 and version = $2",
+        )
+        .bind(document)
+        .bind(version)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|(h,)| h))
+    }
+
+    /// Removes a document and everything recorded of it (a draft poll's document that
+    /// was attached by mistake: nobody but the secretariat has seen it).
+    pub async fn delete_document(&mut self, document: i64) -> Result<()> {
+        for sql in [
+            "delete from annotation where document_id = $1",
+            "delete from document_access where document_id = $1",
+            "delete from document_read where document_id = $1",
+            "delete from document_page where document_id = $1",
+            "delete from document_version where document_id = $1",
+            "delete from document where document_id = $1",
+        ] {
+            sqlx::query(sql).bind(document).execute(self.conn()).await?;
+        }
+        Ok(())
     }
 
     /// Records the page sizes once the file opened.
@@ -503,12 +552,16 @@ impl Tx {
 
 impl Tx {
     /// Pages distributed digitally: for every document's current version, its pages times
-    /// its readers (the listed ones, or the meeting's participants). Also the documents
+    /// its readers (the listed ones, or the meeting's participants, or a sent poll's
+    /// addressees). Also the documents
     /// and pages counted.
     pub async fn pages_distributed(&mut self) -> Result<(i64, i64, i64)> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
             "select d.readers, v.page_count, \
              (select count(*) from participant p where p.meeting_id = d.meeting_id) \
+             + (select count(*) from opinion_addressee a join opinion_poll o \
+                on o.opinion_id = a.opinion_id \
+                where a.opinion_id = d.opinion_id and o.status <> 'draft') \
              from document d join document_version v \
              on v.document_id = d.document_id and v.version = d.current_version \
              where v.page_count is not null",
@@ -541,4 +594,92 @@ fn like_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Db;
+
+    async fn exec(db: &Db, sql: &str) -> Result<()> {
+        let mut tx = db.write().await?;
+        for statement in sql.split(';').filter(|s| !s.trim().is_empty()) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A database with a meeting document, its version, a page, a read and an annotation,
+    /// made before documents could belong to a written poll, then upgraded.
+    #[tokio::test]
+    async fn upgrading_to_poll_documents_keeps_every_meeting_document() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| corrupt(e.to_string()))?;
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let db = Db::connect(&url).await?;
+        db.migrate_to(6).await?;
+        let everyone =
+            serde_json::to_string(&Readers::Participants).map_err(|e| corrupt(e.to_string()))?;
+        exec(
+            &db,
+            &format!("insert into app_user (user_id, username, display_name, role, password_hash, created_at) \
+             values (1, 'vanthu1', 'Văn thư', 'secretariat', 'x', 0);
+             insert into meeting (meeting_id, title, kind, starts_at, place, status, quorum_num, \
+             quorum_den, created_by, created_at, updated_at) \
+             values (4, 'Phiên họp', 'regular', 0, 'Hà Nội', 'draft', 1, 2, 1, 0, 0);
+             insert into document (document_id, meeting_id, title, kind, confidentiality, readers, \
+             current_version, created_by, created_at) \
+             values (9, 4, 'Tờ trình', 'submission', 'normal', '{everyone}', 1, 1, 0);
+             insert into document_version (document_id, version, file_name, sha256, size_bytes, \
+             status, page_count, pages_rendered, uploaded_by, uploaded_at) \
+             values (9, 1, 'a.pdf', 'ab', 10, 'ready', 1, 1, 1, 0);
+             insert into document_page (document_id, version, page, width_pt, height_pt) \
+             values (9, 1, 1, 595, 842);
+             insert into document_read (document_id, version, user_id, first_at, last_at, opens) \
+             values (9, 1, 1, 0, 0, 1);
+             insert into annotation (document_id, version, user_id, page, kind, x, y, w, h, color, \
+             created_at, updated_at) values (9, 1, 1, 1, 'note', 0, 0, 10, 10, 'yellow', 0, 0)"
+            ),
+        )
+        .await?;
+        db.migrate().await?;
+
+        let mut tx = db.write().await?;
+        let doc = tx.document(9).await?.expect("kept");
+        assert_eq!(doc.owner, DocumentOwner::Meeting(MeetingId(4)));
+        assert_eq!((doc.title.as_str(), doc.current_version), ("Tờ trình", 1));
+        assert_eq!(tx.pages_of(9, 1).await?.len(), 1);
+        assert_eq!(tx.reads_of(9).await?.len(), 1);
+        // The copy kept the id sequence and the foreign keys still hold.
+        let new = NewDocument {
+            owner: DocumentOwner::Meeting(MeetingId(4)),
+            item_id: None,
+            title: "Phụ lục".into(),
+            kind: DocumentKind::Other,
+            confidentiality: Confidentiality::Normal,
+            readers: Readers::Participants,
+        };
+        assert_eq!(
+            tx.insert_document(&new, "b.pdf", "cd", 1, UserId(1))
+                .await?,
+            10
+        );
+        let orphan = sqlx::query(
+            "insert into document_read (document_id, version, user_id, first_at, last_at, opens) \
+             values (77, 1, 1, 0, 0, 1)",
+        )
+        .execute(tx.conn())
+        .await;
+        assert!(orphan.is_err(), "a read of a missing document is refused");
+        let ownerless = sqlx::query(
+            "insert into document (title, kind, confidentiality, readers, created_by, created_at) \
+             values ('x', 'other', 'normal', '[]', 1, 0)",
+        )
+        .execute(tx.conn())
+        .await;
+        assert!(ownerless.is_err(), "a document has an owner");
+        Ok(())
+    }
 }

@@ -127,6 +127,16 @@ impl Db {
         Ok(())
     }
 
+    /// Applies the migrations up to `version` only: upgrade tests start from an older
+    /// schema holding data, then [`Db::migrate`] the rest.
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        match self.engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS.run_to(version, &self.pool).await?,
+            Engine::Postgres => POSTGRES_MIGRATIONS.run_to(version, &self.pool).await?,
+        }
+        Ok(())
+    }
+
     /// The identity of this event log (see `meta.epoch`).
     pub async fn epoch(&self) -> Result<String> {
         let row: (String,) = sqlx::query_as("select value from meta where key = 'epoch'")
