@@ -1,6 +1,7 @@
-//! A meeting's documents on the meeting page: the list by agenda item, search across
-//! them, and for the secretariat the upload queue (drag and drop, several files, a bar for
-//! sending and one for rendering), new versions and read receipts.
+//! The documents card of a meeting page (by agenda item) and of a written poll's page:
+//! the list, search across them, and for the secretariat the upload queue (drag and drop,
+//! several files, a bar for sending and one for rendering), new versions, read receipts
+//! and, for a draft poll, removing a document attached by mistake.
 
 use crate::i18n::{self, K, Lang, t};
 use crate::upload::{self, Picked};
@@ -35,12 +36,41 @@ pub(crate) async fn get<T: serde::de::DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| e.to_string())
 }
 
-/// The search route of a meeting for `query`.
-pub(crate) fn search_path(meeting: i64, query: &str) -> String {
-    format!(
-        "/api/meetings/{meeting}/documents/search?q={}",
-        encode(query.trim())
-    )
+/// Whose documents a card or the viewer shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// A meeting's, by id.
+    Meeting(i64),
+    /// A written poll's, by id.
+    Opinion(i64),
+}
+
+impl Owner {
+    /// The page the documents belong to.
+    pub fn page(self) -> String {
+        match self {
+            Owner::Meeting(m) => format!("/meetings/{m}"),
+            Owner::Opinion(o) => format!("/opinions/{o}"),
+        }
+    }
+
+    /// The API route of the list (and of uploads).
+    pub fn api(self) -> String {
+        match self {
+            Owner::Meeting(m) => format!("/api/meetings/{m}/documents"),
+            Owner::Opinion(o) => format!("/api/opinions/{o}/documents"),
+        }
+    }
+
+    /// The viewer's route for document `doc`.
+    pub fn viewer(self, doc: i64) -> String {
+        format!("{}/documents/{doc}", self.page())
+    }
+}
+
+/// The search route of `owner`'s documents for `query`.
+pub(crate) fn search_path(owner: Owner, query: &str) -> String {
+    format!("{}/search?q={}", owner.api(), encode(query.trim()))
 }
 
 /// Why a document's newest upload failed, in the UI's language when the reason is known.
@@ -140,15 +170,19 @@ fn bar(testid: &'static str, label: String, fraction: f64) -> impl IntoView {
     }
 }
 
-/// The documents card of a meeting.
+/// The documents card of a meeting or of a written poll.
 #[component]
 pub fn Documents(
-    /// The meeting.
-    meeting: i64,
-    /// Its live state (agenda and participants).
-    snap: Memo<Option<MeetingSnapshot>>,
+    /// The meeting or the poll.
+    owner: Owner,
+    /// A meeting's live state (agenda and participants); none for a poll.
+    #[prop(optional)]
+    snap: Option<Memo<Option<MeetingSnapshot>>>,
     /// Whether the viewer is the secretariat (files, sees failures and receipts).
     clerk: bool,
+    /// Whether documents may still be filed and replaced (a poll's, until it is sent).
+    #[prop(default = true)]
+    editable: bool,
 ) -> impl IntoView {
     let ui = ui();
     let (lang, live) = (ui.lang, ui.live);
@@ -158,8 +192,7 @@ pub fn Documents(
     let reload = move || {
         leptos::task::spawn_local(async move {
             let l = lang.get_untracked();
-            match get::<Vec<DocumentSummary>>(l, format!("/api/meetings/{meeting}/documents")).await
-            {
+            match get::<Vec<DocumentSummary>>(l, owner.api()).await {
                 Ok(new) => {
                     // Tell readers what arrived since they looked.
                     if !clerk && let Some(old) = list.get_untracked() {
@@ -209,6 +242,11 @@ pub fn Documents(
 
     let groups = move || {
         let docs = list.get()?;
+        let Some(snap) = snap else {
+            // A poll's documents: one list, no agenda.
+            let empty = docs.is_empty();
+            return Some((vec![(None, String::new(), docs)], None, empty));
+        };
         let m = snap.get()?;
         let mut out: Vec<(Option<AgendaItemId>, String, Vec<DocumentSummary>)> = Vec::new();
         let l = lang.get();
@@ -253,7 +291,7 @@ pub fn Documents(
             <li class="doc-row" data-testid="doc-row" data-id=id.to_string() data-status=status.clone()>
                 <div class="doc-main">
                     {if readable {
-                        view! { <a class="doc-title" data-testid="doc-link" href=format!("/meetings/{meeting}/documents/{id}")>{title}</a> }.into_any()
+                        view! { <a class="doc-title" data-testid="doc-link" href=owner.viewer(id)>{title}</a> }.into_any()
                     } else {
                         view! { <span class="doc-title">{title}</span> }.into_any()
                     }}
@@ -284,6 +322,7 @@ pub fn Documents(
                                 None => bar("version-progress", t(lang.get(), K::Sending).to_owned(), f).into_any(),
                             })}
                             <div class="row wrap">
+                                {editable.then(|| view! {
                                 <label class="button file-button">
                                     {tx(lang, K::UploadNewVersion)}
                                     <input type="file" accept="application/pdf,.pdf" data-testid="new-version"
@@ -307,6 +346,17 @@ pub fn Documents(
                                             }
                                         }/>
                                 </label>
+                                })}
+                                {(editable && matches!(owner, Owner::Opinion(_))).then(|| view! {
+                                    <button data-testid="doc-remove" on:click=move |_| {
+                                        leptos::task::spawn_local(async move {
+                                            match crate::api::call("DELETE", format!("/api/documents/{id}"), None).await {
+                                                Ok(_) => list.update(|l| if let Some(l) = l { l.retain(|d| d.id != id); }),
+                                                Err(e) => err.set(Some(describe(lang.get_untracked(), &e))),
+                                            }
+                                        });
+                                    }>{tx(lang, K::Remove)}</button>
+                                })}
                                 <button data-testid="show-reads" on:click=move |_| {
                                     if receipts.with_untracked(|r| r.as_ref().is_some_and(|(d, _)| *d == id)) {
                                         receipts.set(None);
@@ -338,14 +388,14 @@ pub fn Documents(
                 </div>
             })}
             {move || err.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {clerk.then(|| view! { <UploadQueue meeting snap list/> })}
-            <SearchBox meeting/>
+            {(clerk && editable).then(|| view! { <UploadQueue owner snap list/> })}
+            <SearchBox owner/>
             {move || match groups() {
                 None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
                 Some((_, _, true)) => view! { <p class="muted" data-testid="no-documents">{tx(lang, K::NoDocuments)}</p> }.into_any(),
                 Some((groups, current, false)) => groups.into_iter().map(|(item, heading, docs)| view! {
                     <div class="doc-group" class:current=item.is_some() && item == current>
-                        <h3>{heading}</h3>
+                        {(!heading.is_empty()).then(|| view! { <h3>{heading}</h3> })}
                         <ul class="docs">{docs.into_iter().map(row).collect_view()}</ul>
                     </div>
                 }).collect_view().into_any(),
@@ -382,14 +432,14 @@ fn reads_table(l: Lang, r: Vec<ReadReceipt>) -> impl IntoView {
 
 /// Search over the meeting's documents; hits by page, each opening the viewer there.
 #[component]
-fn SearchBox(meeting: i64) -> impl IntoView {
+fn SearchBox(owner: Owner) -> impl IntoView {
     let lang = ui().lang;
     let q = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<SearchResult, String>>);
     let run = move || {
         let query = q.get_untracked();
         leptos::task::spawn_local(async move {
-            let path = search_path(meeting, &query);
+            let path = search_path(owner, &query);
             result.set(Some(get::<SearchResult>(lang.get_untracked(), path).await));
         });
     };
@@ -403,7 +453,7 @@ fn SearchBox(meeting: i64) -> impl IntoView {
         {move || result.get().map(|r| match r {
             Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             Ok(r) if r.hits.is_empty() => view! { <p class="muted" data-testid="search-none">{tx(lang, K::NoHits)}</p> }.into_any(),
-            Ok(r) => hit_list(lang.get(), meeting, &r, None).into_any(),
+            Ok(r) => hit_list(lang.get(), owner, &r, None).into_any(),
         })}
     }
 }
@@ -411,7 +461,7 @@ fn SearchBox(meeting: i64) -> impl IntoView {
 /// Search hits as links to their pages; `only` keeps one document's.
 pub(crate) fn hit_list(
     l: Lang,
-    meeting: i64,
+    owner: Owner,
     r: &SearchResult,
     only: Option<i64>,
 ) -> impl IntoView + use<> {
@@ -419,7 +469,7 @@ pub(crate) fn hit_list(
     view! {
         <ul class="hits" data-testid="hits">
             {r.hits.iter().filter(|h| only.is_none_or(|d| d == h.document_id)).map(|h| {
-                let href = format!("/meetings/{meeting}/documents/{}?page={}&q={q}", h.document_id, h.page);
+                let href = format!("{}?page={}&q={q}", owner.viewer(h.document_id), h.page);
                 view! {
                     <li data-testid="hit" data-page=h.page.to_string() data-doc=h.document_id.to_string()>
                         <a href=href>
@@ -439,8 +489,8 @@ pub(crate) fn hit_list(
 /// The secretariat's upload queue.
 #[component]
 fn UploadQueue(
-    meeting: i64,
-    snap: Memo<Option<MeetingSnapshot>>,
+    owner: Owner,
+    snap: Option<Memo<Option<MeetingSnapshot>>>,
     list: RwSignal<Option<Vec<DocumentSummary>>>,
 ) -> impl IntoView {
     let ui = ui();
@@ -465,7 +515,7 @@ fn UploadQueue(
         q.error.set(None);
         q.sent.set(0.0);
         upload::send(
-            format!("/api/meetings/{meeting}/documents"),
+            owner.api(),
             Some(q.meta()),
             q.key,
             move |f| q.sent.set(f),
@@ -540,6 +590,7 @@ fn UploadQueue(
                             }).collect_view()}
                         </select>
                     </label>
+                    {snap.map(|snap| view! {
                     <label>{tx(lang, K::AgendaItemLabel)}
                         <select data-testid="queued-item" prop:disabled=move || !editable()
                             on:change=move |ev| q.item.set(event_target_value(&ev).parse().ok().map(AgendaItemId))>
@@ -550,7 +601,9 @@ fn UploadQueue(
                             }).collect_view())}
                         </select>
                     </label>
+                    })}
                 </div>
+                {snap.map(|snap| view! {
                 <details class="readers">
                     <summary>{move || match q.readers.get() {
                         None => t(lang.get(), K::AllParticipantsRead).to_owned(),
@@ -581,6 +634,7 @@ fn UploadQueue(
                         }
                     }).collect_view()))}
                 </details>
+                })}
                 {move || match q.phase.get() {
                     Phase::Waiting => None,
                     Phase::Sending => Some(bar("upload-progress", t(lang.get(), K::Sending).to_owned(), q.sent.get()).into_any()),

@@ -144,10 +144,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/meetings/new") view=editor::Editor/>
                 <Route path=path!("/meetings/:id/edit") view=editor::Editor/>
                 <Route path=path!("/meetings/:id/console") view=meeting::Console/>
-                <Route path=path!("/meetings/:id/documents/:doc") view=viewer::Viewer/>
+                <Route path=path!("/meetings/:id/documents/:doc") view=viewer::MeetingViewer/>
                 <Route path=path!("/meetings/:id") view=meeting::MeetingPage/>
                 <Route path=path!("/devices") view=devices::DevicesPage/>
                 <Route path=path!("/opinions") view=opinions::OpinionsPage/>
+                <Route path=path!("/opinions/:id/documents/:doc") view=viewer::OpinionViewer/>
                 <Route path=path!("/opinions/:id") view=opinions::OpinionPage/>
             </Routes>
         </Router>

@@ -293,7 +293,7 @@ pub fn MeetingPage() -> impl IntoView {
                     {agenda_block(snap, lang)}
                     {speakers_block(snap, lang, None)}
                 </div>
-                <crate::documents::Documents meeting=id.get_untracked().unwrap_or(0) snap clerk/>
+                <crate::documents::Documents owner=crate::documents::Owner::Meeting(id.get_untracked().unwrap_or(0)) snap clerk/>
                 {attendance_block(snap, lang)}
                 {move || snap.with(|s| s.as_ref().is_some_and(|s| !matches!(s.info.status, ecabinet_domain::meeting::MeetingStatus::Draft | ecabinet_domain::meeting::MeetingStatus::Published)))
                     .then(|| view! { <crate::minutes::Minutes meeting=id.get_untracked().unwrap_or(0) clerk/> })}

@@ -498,10 +498,25 @@ pub fn OpinionPage() -> impl IntoView {
             </section>
         }.into_any())
     };
+    // The documents card is mounted again only when the poll is sent (it stops taking
+    // files then), not on every refresh of the page: an upload in progress survives.
+    let docs_key = Memo::new(move |_| {
+        view_state.with(|v| v.as_ref().map(|v| (v.summary.id, v.summary.status)))
+    });
+    let documents = move || {
+        docs_key.get().map(|(id, status)| {
+            view! {
+                <crate::documents::Documents owner=crate::documents::Owner::Opinion(id)
+                    clerk=role == Some(Role::Secretariat) editable=status == PollStatus::Draft/>
+            }
+            .into_any()
+        })
+    };
     view! {
         <main class="page stack">
             <a class="button" href="/opinions">{tx(lang, K::Back)}</a>
             {body}
+            {documents}
             {report_view}
             {move || err.get().map(|e| view! { <p class="error" role="alert" data-testid="page-error">{e}</p> })}
         </main>

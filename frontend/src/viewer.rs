@@ -1,13 +1,14 @@
-//! The document viewer (`/meetings/:id/documents/:doc`): one page at a time, fitted to the
+//! The document viewer (`/meetings/:id/documents/:doc`, `/opinions/:id/documents/:doc`):
+//! one page at a time, fitted to the
 //! tablet in either orientation; swipe, keys and the thumbnail strip to move; pinch or
 //! buttons to zoom (a drag then pans); search hits by page; private highlights and notes
 //! drawn with a finger and synced live to the member's other devices.
 
-use crate::documents::{get, hit_list, search_path};
+use crate::documents::{Owner, get, hit_list, search_path};
 use crate::i18n::{self, K, t};
 use crate::{tx, ui};
 use ecabinet_domain::document::{ANNOTATION_COLORS, AnnotationKind, REGION_SCALE, Region};
-use ecabinet_domain::{MeetingId, UserId};
+use ecabinet_domain::{MeetingId, Role, UserId};
 use ecabinet_protocol::Topic;
 use ecabinet_protocol::document::{Annotation, DocumentView, SearchResult};
 use leptos::html::Div;
@@ -136,18 +137,47 @@ impl Gesture {
 
 /// `/meetings/:id/documents/:doc`.
 #[component]
-pub fn Viewer() -> impl IntoView {
+pub fn MeetingViewer() -> impl IntoView {
+    view! { <Viewer poll=false/> }
+}
+
+/// `/opinions/:id/documents/:doc`: a written poll's document.
+#[component]
+pub fn OpinionViewer() -> impl IntoView {
+    view! { <Viewer poll=true/> }
+}
+
+/// The viewer of a meeting's document, or of a poll's (`poll`).
+#[component]
+fn Viewer(poll: bool) -> impl IntoView {
     let ui = ui();
     let (lang, live) = (ui.lang, ui.live);
     let me: Option<UserId> = ui.me.as_ref().map(|m| m.id);
     let params = use_params_map();
     let query = use_query_map();
-    let meeting = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    let owner = Memo::new(move |_| {
+        let id = params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())?;
+        Some(if poll {
+            Owner::Opinion(id)
+        } else {
+            Owner::Meeting(id)
+        })
+    });
+    let oversees = ui
+        .me
+        .as_ref()
+        .is_some_and(|m| matches!(m.role, Role::Secretariat | Role::Chair));
     let doc = Memo::new(move |_| params.read().get("doc").and_then(|s| s.parse::<i64>().ok()));
-    // The meeting's topic says when the document changes; one's own, when one's notes do.
+    // The meeting's topic says when the document changes (a poll's changes only while a
+    // draft, on the secretariat's topic); one's own, when one's notes do.
     Effect::new(move |_| {
-        if let Some(m) = meeting.get() {
-            live.want(Topic::Meeting(MeetingId(m)));
+        match owner.get() {
+            Some(Owner::Meeting(m)) => live.want(Topic::Meeting(MeetingId(m))),
+            Some(Owner::Opinion(_)) if oversees => live.want(Topic::Opinions),
+            _ => {}
         }
         if let Some(u) = me {
             live.want(Topic::User(u));
@@ -210,7 +240,7 @@ pub fn Viewer() -> impl IntoView {
         });
     };
     let search = move || {
-        let (Some(m), query) = (meeting.get_untracked(), q.get_untracked()) else {
+        let (Some(m), query) = (owner.get_untracked(), q.get_untracked()) else {
             return;
         };
         if query.trim().is_empty() {
@@ -692,7 +722,7 @@ pub fn Viewer() -> impl IntoView {
                         prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev))/>
                     <button type="submit" data-testid="viewer-search-go">{tx(lang, K::Search)}</button>
                 </form>
-                {move || match (hits.get(), meeting.get(), doc.get()) {
+                {move || match (hits.get(), owner.get(), doc.get()) {
                     (Some(Err(e)), _, _) => Some(view! { <p class="error">{e}</p> }.into_any()),
                     (Some(Ok(r)), Some(m), Some(d)) => Some(if r.hits.iter().any(|h| h.document_id == d) {
                         hit_list(lang.get(), m, &r, Some(d)).into_any()
@@ -719,12 +749,16 @@ pub fn Viewer() -> impl IntoView {
                 None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! {
                     <p class="error" role="alert" data-testid="viewer-error">{e}</p>
-                    <a class="button" href=format!("/meetings/{}", meeting.get().unwrap_or(0))>{tx(lang, K::Back)}</a>
+                    <a class="button" href=move || owner.get().map_or_else(|| "/".to_owned(), Owner::page)>{tx(lang, K::Back)}</a>
                 }.into_any(),
                 Some(Ok(v)) => {
                     let l = lang.get();
                     let s = v.summary.clone();
-                    let back = format!("/meetings/{}", s.meeting_id.0);
+                    let back = match (s.meeting_id, s.opinion_id) {
+                        (Some(m), _) => Owner::Meeting(m.0).page(),
+                        (None, Some(o)) => Owner::Opinion(o).page(),
+                        (None, None) => "/".to_owned(),
+                    };
                     view! {
                         <div class="viewer-head row wrap">
                             <a class="button" href=back>{tx(lang, K::Back)}</a>

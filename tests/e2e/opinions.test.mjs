@@ -1,5 +1,6 @@
 // A written opinion poll (phiếu lấy ý kiến) from draft to report: the secretariat drafts it
-// in the form, a second clerk approves and sends it, two members answer and sign on a
+// in the form and attaches a document, a second clerk approves and sends it (the document
+// then fixed), a member reads the document on the tablet, two members answer and sign on a
 // tablet and on a phone, "remind now" mails the third (a local SMTP server stands in for
 // the mail system), the poll closes by itself at its deadline, and the report's PDF and
 // XLSX carry the numbers the page shows.
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import readXlsxFile from 'read-excel-file/node';
 import { launch, login, live, hasText, LARGE, PHONE, TABLET } from './support.mjs';
 import { startSink } from './smtp.mjs';
+import { pdf as makePdf } from './pdf.mjs';
 
 let browser;
 let sink;
@@ -65,7 +67,7 @@ test('a written poll is approved, answered on tablet and phone, reminded, closed
   await clerk.page.locator('[data-testid=new-opinion]').tap();
   await clerk.page.fill('[data-testid=opinion-question-input]', 'Thông qua dự thảo Nghị định về quản lý đầu tư công?');
   await clerk.page.fill('[data-testid=opinion-draft-input]', 'Điều 1. Phạm vi điều chỉnh\nĐiều 2. Đối tượng áp dụng');
-  const deadline = Date.now() + 100_000;
+  const deadline = Date.now() + 120_000;
   await clerk.page.fill('[data-testid=opinion-deadline]', localInput(deadline));
   await clerk.page.locator('[data-testid=opinion-deemed]').check();
   const asked = new Set(Object.values(members).map((m) => String(m.id)));
@@ -84,6 +86,24 @@ test('a written poll is approved, answered on tablet and phone, reminded, closed
   await clerk.page.locator('[data-testid=needs-approver]').waitFor();
   assert.equal(await clerk.page.locator('[data-testid=approve-send]').count(), 0);
 
+  // The draft decision's submission goes with it, through the document pipeline; a file
+  // that is not a PDF is refused in the queue. Only agenda-free fields are offered.
+  const docs = clerk.page.locator('[data-testid=documents]');
+  await docs.locator('[data-testid=no-documents]').waitFor();
+  await docs.locator('[data-testid=file-input]').setInputFiles([
+    { name: 'To_trinh_dau_tu_cong.pdf', mimeType: 'application/pdf', buffer: makePdf([['To trinh du thao Nghi dinh', 'Quan ly dau tu cong']]) },
+    { name: 'ghi-chu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('khong phai PDF') },
+  ]);
+  const queued = docs.locator('[data-testid=queued]');
+  await queued.nth(1).waitFor();
+  assert.equal(await docs.locator('[data-testid=queued-item]').count(), 0, 'a poll has no agenda');
+  await queued.nth(0).locator('[data-testid=queued-title]').fill('Tờ trình dự thảo Nghị định');
+  await docs.locator('[data-testid=upload-all]').tap();
+  await queued.nth(0).locator('[data-testid=queued-ready]').waitFor();
+  await queued.nth(1).locator('[data-testid=queued-error]').waitFor();
+  await docs.locator('[data-testid=doc-row][data-status=ready]').waitFor();
+  await docs.locator('[data-testid=queued]', { hasText: 'ghi-chu.pdf' }).locator('[data-testid=queued-remove]').tap();
+
   // Members see nothing of a draft; their inbox fills live once a second clerk sends it.
   for (const m of Object.values(members)) {
     await m.page.goto('/opinions');
@@ -93,8 +113,16 @@ test('a written poll is approved, answered on tablet and phone, reminded, closed
   const second = await login(browser, 'vanthu2', LARGE);
   await second.page.goto(`/opinions/${id}`);
   await live(second.page);
+  // The approver reads what goes out before approving it.
+  await hasText(second.page.locator('[data-testid=documents] [data-testid=doc-link]'), 'Tờ trình dự thảo Nghị định');
   await second.page.locator('[data-testid=approve-send]').tap();
   await second.page.locator('[data-testid=opinion][data-status=open]').waitFor();
+  // Sent, the documents are fixed: no more uploads, new versions or removal.
+  await clerk.page.locator('[data-testid=opinion][data-status=open]').waitFor();
+  await clerk.page.locator('[data-testid=documents] [data-testid=doc-row]').waitFor();
+  for (const control of ['file-input', 'new-version', 'doc-remove']) {
+    assert.equal(await clerk.page.locator(`[data-testid=documents] [data-testid=${control}]`).count(), 0, control);
+  }
   for (const m of Object.values(members)) {
     const row = m.page.locator(`[data-testid=awaiting] [data-testid=opinion-row][data-id="${id}"]`);
     await row.waitFor();
@@ -106,6 +134,16 @@ test('a written poll is approved, answered on tablet and phone, reminded, closed
   await bt05.locator(`[data-testid=opinion-row][data-id="${id}"] a`).tap();
   await bt05.waitForURL(new RegExp(`/opinions/${id}$`));
   await hasText(bt05.locator('[data-testid=draft-decision]'), 'Đối tượng áp dụng');
+  // The attached submission opens in the viewer, page image and all, and leads back.
+  await bt05.locator('[data-testid=documents] [data-testid=doc-link]').tap();
+  await bt05.waitForURL(new RegExp(`/opinions/${id}/documents/\\d+$`));
+  await hasText(bt05.locator('[data-testid=viewer] [data-testid=doc-title]'), 'Tờ trình dự thảo Nghị định');
+  await bt05.waitForFunction(() => {
+    const img = document.querySelector('[data-testid=page-image]');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  await bt05.locator('[data-testid=viewer] a.button', { hasText: /Quay lại|Back/ }).first().tap();
+  await bt05.waitForURL(new RegExp(`/opinions/${id}$`));
   await bt05.locator('[data-testid=answer-option][data-answer=Agree]').tap();
   await bt05.fill('[data-testid=answer-pin]', PIN.bt05);
   await bt05.locator('[data-testid=sign-answer]').tap();
