@@ -20,12 +20,12 @@ pub const BROWSER_BUILD: [&str; 7] = [
 
 /// Gzipped size budget of the release wasm. Raised from 600 KiB when the tablet began to
 /// sign ballots itself (ed25519, SHA-2, Argon2id, XChaCha20-Poly1305, RFC 6962 proofs,
-/// IndexedDB) and gained the device and vote screens: 641 KiB then. Raised again for the
-/// document viewer and the upload queue: 905 KiB. Leptos compiles every view type into
-/// build, rebuild, hydrate and hydrate_async code (twiggy: hydrate_async alone is a fifth
-/// of the code), so screens cost more than their lines suggest; splitting the viewer into
-/// a lazily loaded module is the way down (ARCHITECTURE.md, "Limits").
-const WASM_GZIP_BUDGET: u64 = 960 * 1024;
+/// IndexedDB) and gained the device and vote screens: 641 KiB then; 905 KiB with the
+/// document viewer and the upload queue, 1,050 KiB with written polls and minutes. Leptos
+/// compiles every view type into build, rebuild, hydrate and hydrate_async code; built with
+/// `--cfg erase_components` (.cargo/config.toml) it is 721 KiB, and the budget is set just
+/// above, so that a regression shows (ARCHITECTURE.md, "Limits").
+const WASM_GZIP_BUDGET: u64 = 800 * 1024;
 /// Oldest wasm-opt that handles wasm-bindgen's externref tables correctly (Debian's 108 does not).
 const MIN_WASM_OPT: u32 = 116;
 
