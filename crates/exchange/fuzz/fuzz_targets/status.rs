@@ -1,0 +1,10 @@
+//! Fuzz target: the status package reader never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = ecabinet_exchange::edxml::read_status(text);
+    }
+});

@@ -1,0 +1,282 @@
+//! The bytes signers sign: an envelope's canonical encoding (`ecabinet/envelope/v1`),
+//! independent of how its XML was written, and the signature record a signer's device
+//! signs over the envelope's digest (`ecabinet/envelope-seal/v1`). Strings are UTF-8 with
+//! a u32 big-endian length; numbers big-endian; recipients and attachments in id order.
+
+use crate::model::{Envelope, StatusPackage};
+use ecabinet_crypto::sha256;
+use serde::{Deserialize, Serialize};
+
+/// Opens an envelope's canonical bytes, followed by one zero byte.
+pub const ENVELOPE_TAG_V1: &[u8] = b"ecabinet/envelope/v1";
+/// Opens a seal (the signer's signature record), followed by one zero byte.
+pub const SEAL_TAG_V1: &[u8] = b"ecabinet/envelope-seal/v1";
+/// Opens a status package's canonical bytes, followed by one zero byte.
+pub const STATUS_TAG_V1: &[u8] = b"ecabinet/exchange-status/v1";
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_len(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn tagged(tag: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(tag);
+    out.push(0);
+    out
+}
+
+/// The envelope's canonical bytes: everything the signer vouches for.
+pub fn envelope_bytes(e: &Envelope) -> Vec<u8> {
+    let mut out = tagged(ENVELOPE_TAG_V1);
+    put_str(&mut out, &e.document_id);
+    put_str(&mut out, &e.from.id);
+    put_str(&mut out, &e.from.name);
+    let mut to: Vec<_> = e.to.iter().collect();
+    to.sort_by(|a, b| a.id.cmp(&b.id));
+    put_len(&mut out, to.len());
+    for o in to {
+        put_str(&mut out, &o.id);
+        put_str(&mut out, &o.name);
+    }
+    for s in [
+        &e.code_number,
+        &e.code_notation,
+        &e.place,
+        &e.promulgation_date,
+        &e.document_type,
+        &e.subject,
+        &e.signer.competence,
+        &e.signer.position,
+        &e.signer.full_name,
+    ] {
+        put_str(&mut out, s);
+    }
+    put_opt(&mut out, e.due_date.as_deref());
+    out.push(e.priority.code());
+    match e.page_amount {
+        None => out.push(0),
+        Some(n) => {
+            out.push(1);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+    out.push(e.business.code());
+    put_opt(&mut out, e.target.as_deref());
+    put_str(&mut out, &e.reason);
+    let mut files: Vec<_> = e.attachments.iter().collect();
+    files.sort_by(|a, b| a.content_id.cmp(&b.content_id));
+    put_len(&mut out, files.len());
+    for a in files {
+        put_str(&mut out, &a.content_id);
+        put_str(&mut out, &a.name);
+        put_str(&mut out, &a.content_type);
+        out.extend_from_slice(&a.sha256);
+        out.extend_from_slice(&a.size.to_be_bytes());
+    }
+    out
+}
+
+/// SHA-256 of [`envelope_bytes`]: what a seal names.
+pub fn envelope_digest(e: &Envelope) -> [u8; 32] {
+    sha256(&envelope_bytes(e))
+}
+
+/// What the signer's device signs: the envelope's digest, who signs and with which key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealRecord {
+    /// The envelope's digest.
+    #[serde(with = "hex::serde")]
+    pub digest: [u8; 32],
+    /// The signer's account on the sending deployment.
+    pub signer: i64,
+    /// The signing key's id (SHA-256 of its public key).
+    #[serde(with = "hex::serde")]
+    pub key_id: [u8; 32],
+    /// When the device signed, Unix ms.
+    pub signed_at: i64,
+}
+
+impl SealRecord {
+    /// The bytes signed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = tagged(SEAL_TAG_V1);
+        out.extend_from_slice(&self.digest);
+        out.extend_from_slice(&self.signer.to_be_bytes());
+        out.extend_from_slice(&self.key_id);
+        out.extend_from_slice(&self.signed_at.to_be_bytes());
+        out
+    }
+
+    /// Reads the bytes back; `None` unless they are exactly a v1 seal record.
+    pub fn from_bytes(b: &[u8]) -> Option<SealRecord> {
+        let rest = b.strip_prefix(SEAL_TAG_V1)?.strip_prefix(&[0])?;
+        if rest.len() != 32 + 8 + 32 + 8 {
+            return None;
+        }
+        Some(SealRecord {
+            digest: rest[..32].try_into().ok()?,
+            signer: i64::from_be_bytes(rest[32..40].try_into().ok()?),
+            key_id: rest[40..72].try_into().ok()?,
+            signed_at: i64::from_be_bytes(rest[72..80].try_into().ok()?),
+        })
+    }
+}
+
+/// A signer's seal as it travels with the envelope: the record, the public key and the
+/// signature, so that any receiver can check it without asking the sender.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// What was signed.
+    pub record: SealRecord,
+    /// The signer's ed25519 public key.
+    #[serde(with = "hex::serde")]
+    pub public_key: [u8; 32],
+    /// The signature over `record.to_bytes()`.
+    #[serde(with = "hex::serde")]
+    pub signature: [u8; 64],
+}
+
+/// Why a seal does not hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    /// The seal names another envelope (the header or a file changed after signing).
+    #[error("the signature is over another version of the document")]
+    Digest,
+    /// The key id is not the public key's.
+    #[error("the signing key does not match its id")]
+    KeyId,
+    /// The signature does not verify.
+    #[error("the signature does not verify")]
+    Signature,
+}
+
+impl Seal {
+    /// Checks the seal against the envelope it came with.
+    pub fn verify(&self, e: &Envelope) -> Result<(), SealError> {
+        if self.record.digest != envelope_digest(e) {
+            return Err(SealError::Digest);
+        }
+        if self.record.key_id != sha256(&self.public_key) {
+            return Err(SealError::KeyId);
+        }
+        let key = ecabinet_crypto::check_public_key(&self.public_key)
+            .map_err(|_| SealError::Signature)?;
+        if !ecabinet_crypto::verify_one(&key, &self.record.to_bytes(), &self.signature) {
+            return Err(SealError::Signature);
+        }
+        Ok(())
+    }
+}
+
+/// A status package's canonical bytes (signed by the reporting deployment's server key).
+pub fn status_bytes(s: &StatusPackage) -> Vec<u8> {
+    let mut out = tagged(STATUS_TAG_V1);
+    for v in [
+        &s.document_id,
+        &s.code,
+        &s.from.id,
+        &s.from.name,
+        &s.to.id,
+        &s.to.name,
+        &s.description,
+        &s.staff,
+    ] {
+        put_str(&mut out, v);
+    }
+    put_str(&mut out, s.status.code());
+    out.extend_from_slice(&s.timestamp.to_be_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::sample;
+    use ed25519_dalek::SigningKey;
+
+    fn seal(e: &Envelope, key: &SigningKey) -> Seal {
+        let record = SealRecord {
+            digest: envelope_digest(e),
+            signer: 7,
+            key_id: sha256(key.verifying_key().as_bytes()),
+            signed_at: 1_796_000_000_000,
+        };
+        Seal {
+            signature: ecabinet_crypto::sign(key, &record.to_bytes()),
+            record,
+            public_key: key.verifying_key().to_bytes(),
+        }
+    }
+
+    #[test]
+    fn the_order_of_recipients_and_files_does_not_change_the_digest() {
+        let a = sample();
+        let mut b = a.clone();
+        b.to.reverse();
+        assert_eq!(envelope_digest(&a), envelope_digest(&b));
+    }
+
+    #[test]
+    fn every_field_is_covered() {
+        let base = envelope_digest(&sample());
+        type Change = Box<dyn Fn(&mut Envelope)>;
+        let changes: Vec<Change> = vec![
+            Box::new(|e| e.subject.push('.')),
+            Box::new(|e| e.to.pop().map(|_| ()).unwrap_or(())),
+            Box::new(|e| e.code_number = "1235".into()),
+            Box::new(|e| e.signer.full_name = "Nguyễn Văn B".into()),
+            Box::new(|e| e.due_date = None),
+            Box::new(|e| e.priority = crate::Priority::Flash),
+            Box::new(|e| e.attachments[0].sha256[0] ^= 1),
+            Box::new(|e| e.business = crate::Business::Update),
+            // Moving bytes between adjacent fields is a different encoding.
+            Box::new(|e| {
+                e.code_number = "1234V".into();
+                e.code_notation = "PCP-KTTH".into();
+            }),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut e = sample();
+            change(&mut e);
+            assert_ne!(envelope_digest(&e), base, "change {i} is not covered");
+        }
+    }
+
+    #[test]
+    fn a_seal_verifies_only_for_its_envelope_and_key() {
+        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+        let e = sample();
+        let s = seal(&e, &key);
+        assert_eq!(s.verify(&e), Ok(()));
+        assert_eq!(
+            SealRecord::from_bytes(&s.record.to_bytes()),
+            Some(s.record.clone())
+        );
+        let mut other = e.clone();
+        other.subject = "Khác".into();
+        assert_eq!(s.verify(&other), Err(SealError::Digest));
+        let mut forged = s.clone();
+        forged.signature[0] ^= 1;
+        assert_eq!(forged.verify(&e), Err(SealError::Signature));
+        let mut swapped = s.clone();
+        swapped.public_key = SigningKey::generate(&mut rand::rngs::OsRng)
+            .verifying_key()
+            .to_bytes();
+        assert_eq!(swapped.verify(&e), Err(SealError::KeyId));
+    }
+}
