@@ -100,6 +100,56 @@ pub fn router() -> Router<AppState> {
             get(documents::page_text),
         )
         .route(
+            "/exchange/organs",
+            get(crate::exchange::organs).post(crate::exchange::add_organ),
+        )
+        .route(
+            "/exchange/organs/{id}/members",
+            post(crate::exchange::add_member),
+        )
+        .route("/exchange/me", get(crate::exchange::mine))
+        .route(
+            "/exchange/organs/{id}/outgoing",
+            get(crate::exchange::outgoing_list)
+                // Drafts count their files' bytes against `document_max_upload_mb`.
+                .post(crate::exchange::draft)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/exchange/organs/{id}/incoming",
+            get(crate::exchange::incoming_list),
+        )
+        .route(
+            "/exchange/organs/{id}/import",
+            post(crate::exchange::import).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/exchange/outgoing/{id}",
+            get(crate::exchange::outgoing_show),
+        )
+        .route("/exchange/outgoing/{id}/seal", post(crate::exchange::seal))
+        .route("/exchange/outgoing/{id}/send", post(crate::exchange::send))
+        .route(
+            "/exchange/outgoing/{id}/edxml",
+            get(crate::exchange::outgoing_edxml),
+        )
+        .route(
+            "/exchange/incoming/{id}",
+            get(crate::exchange::incoming_show),
+        )
+        .route(
+            "/exchange/incoming/{id}/status",
+            post(crate::exchange::set_status),
+        )
+        .route(
+            "/exchange/incoming/{id}/edxml",
+            get(crate::exchange::incoming_edxml),
+        )
+        .route(
+            "/exchange/{register}/{id}/files/{n}",
+            get(crate::exchange::file),
+        )
+        .route(
             "/opinions",
             get(crate::opinions::list).post(crate::opinions::create),
         )

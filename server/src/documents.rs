@@ -62,6 +62,11 @@ impl Documents {
         }
     }
 
+    /// The largest upload accepted, in bytes.
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_bytes
+    }
+
     /// The documents folder (signed minutes are archived under `minutes/` in it).
     pub fn root(&self) -> &std::path::Path {
         &self.dir

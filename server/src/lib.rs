@@ -10,6 +10,7 @@ pub mod config;
 pub mod devices;
 pub mod documents;
 pub mod error;
+pub mod exchange;
 pub mod hub;
 pub mod mailer;
 pub mod minutes;

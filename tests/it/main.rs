@@ -7,6 +7,7 @@ mod auth;
 mod crash;
 mod devices;
 mod documents;
+mod exchange;
 mod meetings;
 mod minutes;
 mod opinions;

@@ -325,6 +325,22 @@ impl Client {
         Ok(Answer { status, body })
     }
 
+    /// Sends `body` as it is (an edXML envelope), typed `application/xml`.
+    pub async fn call_raw(&self, method: &str, path: &str, body: String) -> Result<Answer> {
+        let method = reqwest::Method::from_bytes(method.as_bytes())?;
+        let r = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        let text = r.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok(Answer { status, body })
+    }
+
     pub async fn get(&self, path: &str) -> Result<Answer> {
         self.call("GET", path, None).await
     }

@@ -146,6 +146,19 @@ pub enum EventBody {
         /// `draft` or `signed`.
         status: String,
     },
+    /// A document of an organ one works for was sent, received, signed or moved status
+    /// (each member's own `user:<id>` topic; the registers are read over HTTP).
+    #[serde(rename = "exchange.changed")]
+    ExchangeChanged {
+        /// The organ whose register changed.
+        organ_id: String,
+        /// `outgoing` or `incoming`.
+        register: String,
+        /// The entry.
+        id: i64,
+        /// Its status now: draft, signed, sent, or a two-digit edXML code.
+        status: String,
+    },
     /// A reminder to a member who has not answered (`opinions:<id>` only).
     #[serde(rename = "opinion.reminder")]
     OpinionReminder {
@@ -181,6 +194,7 @@ impl EventBody {
             EventBody::OpinionProgress { .. } => "opinion.progress",
             EventBody::OpinionReminder { .. } => "opinion.reminder",
             EventBody::MinutesChanged { .. } => "minutes.changed",
+            EventBody::ExchangeChanged { .. } => "exchange.changed",
         }
     }
 

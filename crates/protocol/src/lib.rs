@@ -7,6 +7,7 @@ pub mod api;
 pub mod document;
 pub mod error;
 pub mod event;
+pub mod exchange;
 pub mod frame;
 pub mod opinion;
 pub mod poll;

@@ -135,6 +135,8 @@ impl MeetingSnapshot {
             | EventBody::OpinionReminder { .. }
             // Minutes are read over HTTP; the event only says when.
             | EventBody::MinutesChanged { .. }
+            // Registers are read over HTTP; the event only says when.
+            | EventBody::ExchangeChanged { .. }
             // Documents are listed over HTTP (filtered by reader); the event only says when.
             | EventBody::DocumentChanged { .. }
             | EventBody::AnnotationChanged { .. }

@@ -9,6 +9,7 @@ mod annotations;
 mod devices;
 mod documents;
 mod events;
+mod exchange;
 mod meetings;
 mod minutes;
 mod opinions;
@@ -19,6 +20,9 @@ mod users;
 pub use annotations::NewAnnotation;
 pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
+pub use exchange::{
+    IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutgoingRow, RecipientRow,
+};
 pub use meetings::MeetingRow;
 pub use minutes::MinutesRow;
 pub use opinions::{AnswerRow, Contact, MailRow, OpinionDraft, OpinionRow};

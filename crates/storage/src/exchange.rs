@@ -1,0 +1,593 @@
+//! Document exchange between agencies: the organs hosted here and known from peers, who
+//! works for which, the outgoing and incoming registers, the files by hash, and the message
+//! log of every envelope and status package sent or received. Envelopes and seals are kept
+//! as the JSON of `ecabinet_exchange` types; this crate does not read them.
+
+use crate::{Result, Tx};
+use ecabinet_domain::UserId;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// An organ (cơ quan).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrganRow {
+    /// Identifier (mã định danh).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The peer deployment hosting it; `None`: hosted here.
+    pub peer_id: Option<i64>,
+}
+
+/// A role in an organ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OrganRole {
+    /// Văn thư: registers, sends, receives.
+    Clerk,
+    /// Lãnh đạo: signs outgoing documents, assigns incoming ones.
+    Leader,
+    /// Chuyên viên: handles what is assigned.
+    Handler,
+}
+
+impl OrganRole {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrganRole::Clerk => "clerk",
+            OrganRole::Leader => "leader",
+            OrganRole::Handler => "handler",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<OrganRole> {
+        match s {
+            "clerk" => Some(OrganRole::Clerk),
+            "leader" => Some(OrganRole::Leader),
+            "handler" => Some(OrganRole::Handler),
+            _ => None,
+        }
+    }
+}
+
+/// A document in the outgoing register (sổ văn bản đi).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingRow {
+    /// Register id.
+    pub id: i64,
+    /// The sending organ.
+    pub organ_id: String,
+    /// The envelope's DocumentId.
+    pub document_id: String,
+    /// JSON of the envelope.
+    pub envelope: String,
+    /// draft, signed or sent.
+    pub status: String,
+    /// JSON of the seal, once signed.
+    pub seal: Option<String>,
+    /// Who signed it.
+    pub signer_id: Option<UserId>,
+    /// Who filed it.
+    pub created_by: UserId,
+    /// When filed.
+    pub created_at: i64,
+    /// When sent.
+    pub sent_at: Option<i64>,
+}
+
+/// What a recipient last reported of an outgoing document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientRow {
+    /// The receiving organ.
+    pub organ_id: String,
+    /// Its name.
+    pub organ_name: String,
+    /// Two-digit status code, `""` before the first.
+    pub status: String,
+    /// Its description.
+    pub description: String,
+    /// When, Unix ms.
+    pub updated_at: Option<i64>,
+}
+
+/// A document in an organ's incoming register (sổ văn bản đến).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncomingRow {
+    /// Register id.
+    pub id: i64,
+    /// The receiving organ (hosted here).
+    pub organ_id: String,
+    /// The envelope's DocumentId.
+    pub document_id: String,
+    /// The sending organ.
+    pub sender_id: String,
+    /// Its name.
+    pub sender_name: String,
+    /// JSON of the envelope.
+    pub envelope: String,
+    /// JSON of the seal.
+    pub seal: String,
+    /// Two-digit status code.
+    pub status: String,
+    /// Số đến, once registered.
+    pub register_number: Option<i64>,
+    /// Who handles it.
+    pub handler_id: Option<UserId>,
+    /// The last note (assignment or rejection).
+    pub note: String,
+    /// When it arrived.
+    pub received_at: i64,
+    /// When its status last moved.
+    pub updated_at: i64,
+}
+
+/// A message as logged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRow {
+    /// Log id.
+    pub id: i64,
+    /// sent or received.
+    pub direction: String,
+    /// envelope or status.
+    pub kind: String,
+    /// The document it concerns.
+    pub document_id: String,
+    /// From organ.
+    pub from_organ: String,
+    /// To organ.
+    pub to_organ: String,
+    /// SHA-256 of the body, hex.
+    pub sha256: String,
+    /// The XML.
+    pub body: String,
+    /// When, Unix ms.
+    pub at: i64,
+}
+
+/// A new entry of the message log.
+#[derive(Clone, Copy, Debug)]
+pub struct NewMessage<'a> {
+    /// sent or received.
+    pub direction: &'a str,
+    /// envelope or status.
+    pub kind: &'a str,
+    /// The document it concerns.
+    pub document_id: &'a str,
+    /// From organ.
+    pub from_organ: &'a str,
+    /// To organ.
+    pub to_organ: &'a str,
+    /// SHA-256 of the body, hex.
+    pub sha256: &'a str,
+    /// The XML.
+    pub body: &'a str,
+}
+
+macro_rules! outgoing_sql {
+    ($tail:literal) => {
+        concat!(
+            "select outgoing_id, organ_id, document_id, envelope, status, seal, signer_id, \
+             created_by, created_at, sent_at from outgoing_document ",
+            $tail
+        )
+    };
+}
+
+fn outgoing_row(r: &AnyRow) -> Result<OutgoingRow> {
+    Ok(OutgoingRow {
+        id: r.try_get(0)?,
+        organ_id: r.try_get(1)?,
+        document_id: r.try_get(2)?,
+        envelope: r.try_get(3)?,
+        status: r.try_get(4)?,
+        seal: r.try_get(5)?,
+        signer_id: r.try_get::<Option<i64>, _>(6)?.map(UserId),
+        created_by: UserId(r.try_get(7)?),
+        created_at: r.try_get(8)?,
+        sent_at: r.try_get(9)?,
+    })
+}
+
+macro_rules! incoming_sql {
+    ($tail:literal) => {
+        concat!(
+            "select incoming_id, organ_id, document_id, sender_id, sender_name, envelope, seal, \
+             status, register_number, handler_id, note, received_at, updated_at \
+             from incoming_document ",
+            $tail
+        )
+    };
+}
+
+fn incoming_row(r: &AnyRow) -> Result<IncomingRow> {
+    Ok(IncomingRow {
+        id: r.try_get(0)?,
+        organ_id: r.try_get(1)?,
+        document_id: r.try_get(2)?,
+        sender_id: r.try_get(3)?,
+        sender_name: r.try_get(4)?,
+        envelope: r.try_get(5)?,
+        seal: r.try_get(6)?,
+        status: r.try_get(7)?,
+        register_number: r.try_get(8)?,
+        handler_id: r.try_get::<Option<i64>, _>(9)?.map(UserId),
+        note: r.try_get(10)?,
+        received_at: r.try_get(11)?,
+        updated_at: r.try_get(12)?,
+    })
+}
+
+impl Tx {
+    /// Adds an organ (hosted here when `peer` is `None`); an existing id keeps its row.
+    pub async fn insert_organ(&mut self, id: &str, name: &str, peer: Option<i64>) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "insert into organ (organ_id, name, peer_id, created_at) values ($1, $2, $3, $4) \
+             on conflict (organ_id) do nothing",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(peer)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Every organ known, by id.
+    pub async fn organs(&mut self) -> Result<Vec<OrganRow>> {
+        let rows: Vec<(String, String, Option<i64>)> =
+            sqlx::query_as("select organ_id, name, peer_id from organ order by organ_id")
+                .fetch_all(self.conn())
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, peer_id)| OrganRow { id, name, peer_id })
+            .collect())
+    }
+
+    /// One organ.
+    pub async fn organ(&mut self, id: &str) -> Result<Option<OrganRow>> {
+        let row: Option<(String, String, Option<i64>)> =
+            sqlx::query_as("select organ_id, name, peer_id from organ where organ_id = $1")
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(row.map(|(id, name, peer_id)| OrganRow { id, name, peer_id }))
+    }
+
+    /// Gives `user` a role in `organ`.
+    pub async fn add_organ_member(
+        &mut self,
+        organ: &str,
+        user: UserId,
+        role: OrganRole,
+    ) -> Result<()> {
+        sqlx::query(
+            "insert into organ_member (organ_id, user_id, role) values ($1, $2, $3) \
+             on conflict (organ_id, user_id, role) do nothing",
+        )
+        .bind(organ)
+        .bind(user.0)
+        .bind(role.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The organs `user` works for, with each role.
+    pub async fn organ_roles(&mut self, user: UserId) -> Result<Vec<(String, OrganRole)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "select organ_id, role from organ_member where user_id = $1 order by organ_id, role",
+        )
+        .bind(user.0)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(o, r)| OrganRole::parse(&r).map(|r| (o, r)))
+            .collect())
+    }
+
+    /// Who works for `organ`, with their roles, by user.
+    pub async fn organ_members(&mut self, organ: &str) -> Result<Vec<(UserId, OrganRole)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "select user_id, role from organ_member where organ_id = $1 order by user_id, role",
+        )
+        .bind(organ)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(u, r)| OrganRole::parse(&r).map(|r| (UserId(u), r)))
+            .collect())
+    }
+
+    /// Files a draft in the outgoing register with its recipients; returns its id.
+    pub async fn insert_outgoing(
+        &mut self,
+        organ: &str,
+        document_id: &str,
+        envelope: &str,
+        recipients: &[(String, String)],
+        by: UserId,
+    ) -> Result<i64> {
+        let now = self.now();
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into outgoing_document (organ_id, document_id, envelope, status, created_by, \
+             created_at) values ($1, $2, $3, 'draft', $4, $5) returning outgoing_id",
+        )
+        .bind(organ)
+        .bind(document_id)
+        .bind(envelope)
+        .bind(by.0)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        for (organ_id, name) in recipients {
+            sqlx::query(
+                "insert into outgoing_recipient (outgoing_id, organ_id, organ_name) \
+                 values ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(organ_id)
+            .bind(name)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(id)
+    }
+
+    /// One outgoing document.
+    pub async fn outgoing(&mut self, id: i64) -> Result<Option<OutgoingRow>> {
+        let row = sqlx::query(outgoing_sql!("where outgoing_id = $1"))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(outgoing_row).transpose()
+    }
+
+    /// One outgoing document by its envelope's DocumentId.
+    pub async fn outgoing_by_document(&mut self, document_id: &str) -> Result<Option<OutgoingRow>> {
+        let row = sqlx::query(outgoing_sql!("where document_id = $1"))
+            .bind(document_id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(outgoing_row).transpose()
+    }
+
+    /// An organ's outgoing register, newest first.
+    pub async fn outgoing_of(&mut self, organ: &str) -> Result<Vec<OutgoingRow>> {
+        let rows = sqlx::query(outgoing_sql!(
+            "where organ_id = $1 order by outgoing_id desc"
+        ))
+        .bind(organ)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(outgoing_row).collect()
+    }
+
+    /// Names the account that is to seal a draft.
+    pub async fn set_outgoing_signer(&mut self, id: i64, signer: UserId) -> Result<()> {
+        sqlx::query("update outgoing_document set signer_id = $1 where outgoing_id = $2")
+            .bind(signer.0)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Records the signer's seal (the draft becomes signed).
+    pub async fn seal_outgoing(&mut self, id: i64, seal: &str, signer: UserId) -> Result<()> {
+        sqlx::query(
+            "update outgoing_document set seal = $1, signer_id = $2, status = 'signed' \
+             where outgoing_id = $3",
+        )
+        .bind(seal)
+        .bind(signer.0)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks an outgoing document sent.
+    pub async fn mark_outgoing_sent(&mut self, id: i64) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "update outgoing_document set status = 'sent', sent_at = $1 where outgoing_id = $2",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The recipients of an outgoing document and what each last reported.
+    pub async fn recipients(&mut self, id: i64) -> Result<Vec<RecipientRow>> {
+        let rows: Vec<(String, String, String, String, Option<i64>)> = sqlx::query_as(
+            "select organ_id, organ_name, status, description, updated_at from outgoing_recipient \
+             where outgoing_id = $1 order by organ_id",
+        )
+        .bind(id)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(organ_id, organ_name, status, description, updated_at)| RecipientRow {
+                    organ_id,
+                    organ_name,
+                    status,
+                    description,
+                    updated_at,
+                },
+            )
+            .collect())
+    }
+
+    /// Records what a recipient reported.
+    pub async fn set_recipient_status(
+        &mut self,
+        id: i64,
+        organ: &str,
+        status: &str,
+        description: &str,
+        at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "update outgoing_recipient set status = $1, description = $2, updated_at = $3 \
+             where outgoing_id = $4 and organ_id = $5",
+        )
+        .bind(status)
+        .bind(description)
+        .bind(at)
+        .bind(id)
+        .bind(organ)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Notes a stored file (by hash); a file already known is kept.
+    pub async fn insert_exchange_file(&mut self, sha256: &str, size: i64) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "insert into exchange_file (sha256, size_bytes, created_at) values ($1, $2, $3) \
+             on conflict (sha256) do nothing",
+        )
+        .bind(sha256)
+        .bind(size)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a received document in `row.organ_id`'s incoming register, once: `None` when
+    /// the same document had already arrived there.
+    pub async fn insert_incoming(&mut self, row: &IncomingRow) -> Result<Option<i64>> {
+        let now = self.now();
+        let id: Option<(i64,)> = sqlx::query_as(
+            "insert into incoming_document (organ_id, document_id, sender_id, sender_name, \
+             envelope, seal, status, received_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             on conflict (organ_id, document_id) do nothing returning incoming_id",
+        )
+        .bind(&row.organ_id)
+        .bind(&row.document_id)
+        .bind(&row.sender_id)
+        .bind(&row.sender_name)
+        .bind(&row.envelope)
+        .bind(&row.seal)
+        .bind(&row.status)
+        .bind(now)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(id.map(|(i,)| i))
+    }
+
+    /// One incoming document.
+    pub async fn incoming(&mut self, id: i64) -> Result<Option<IncomingRow>> {
+        let row = sqlx::query(incoming_sql!("where incoming_id = $1"))
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(incoming_row).transpose()
+    }
+
+    /// An organ's incoming register, newest first.
+    pub async fn incoming_of(&mut self, organ: &str) -> Result<Vec<IncomingRow>> {
+        let rows = sqlx::query(incoming_sql!(
+            "where organ_id = $1 order by incoming_id desc"
+        ))
+        .bind(organ)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(incoming_row).collect()
+    }
+
+    /// Moves an incoming document's status, with its handler, note and register number.
+    pub async fn set_incoming_status(
+        &mut self,
+        id: i64,
+        status: &str,
+        handler: Option<UserId>,
+        note: &str,
+        register_number: Option<i64>,
+    ) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "update incoming_document set status = $1, handler_id = $2, note = $3, \
+             register_number = $4, updated_at = $5 where incoming_id = $6",
+        )
+        .bind(status)
+        .bind(handler.map(|h| h.0))
+        .bind(note)
+        .bind(register_number)
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// The next số đến of `organ`: one more than its highest.
+    pub async fn next_register_number(&mut self, organ: &str) -> Result<i64> {
+        let (n,): (Option<i64>,) = sqlx::query_as(
+            "select max(register_number) from incoming_document where organ_id = $1",
+        )
+        .bind(organ)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n.unwrap_or(0) + 1)
+    }
+
+    /// Appends to the message log; returns the entry's id.
+    pub async fn log_message(&mut self, m: NewMessage<'_>) -> Result<i64> {
+        let now = self.now();
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into exchange_message (direction, kind, document_id, from_organ, to_organ, \
+             sha256, body, at) values ($1, $2, $3, $4, $5, $6, $7, $8) returning message_id",
+        )
+        .bind(m.direction)
+        .bind(m.kind)
+        .bind(m.document_id)
+        .bind(m.from_organ)
+        .bind(m.to_organ)
+        .bind(m.sha256)
+        .bind(m.body)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(id)
+    }
+
+    /// The log of one document, in order.
+    pub async fn messages_of(&mut self, document_id: &str) -> Result<Vec<MessageRow>> {
+        let rows = sqlx::query(
+            "select message_id, direction, kind, document_id, from_organ, to_organ, sha256, \
+             body, at from exchange_message where document_id = $1 order by message_id",
+        )
+        .bind(document_id)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MessageRow {
+                    id: r.try_get(0)?,
+                    direction: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    document_id: r.try_get(3)?,
+                    from_organ: r.try_get(4)?,
+                    to_organ: r.try_get(5)?,
+                    sha256: r.try_get(6)?,
+                    body: r.try_get(7)?,
+                    at: r.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,1196 @@
+//! Document exchange between agencies over HTTP (trục liên thông văn bản): the organ
+//! directory, the outgoing register (a clerk drafts, the signer seals on the device, the
+//! clerk sends), the incoming register (arrived, registered, assigned, processing, done,
+//! rejected, revocation answers), a status package back to the sender at every step, and
+//! edXML export and import. Every envelope and status sent or received is kept in the
+//! message log with its hash.
+//!
+//! Between organs of this deployment delivery is part of the sending transaction: the
+//! envelope is written as edXML, read back by the same code that reads a foreign one,
+//! checked (fields, seal, addressee) and registered as arrived, or nothing is stored.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ecabinet_crypto::{check_public_key, sha256, verify_one};
+use ecabinet_domain::device::DeviceStatus;
+use ecabinet_domain::poll::BallotRefusal;
+use ecabinet_domain::{DomainError, Role, UserId};
+use ecabinet_exchange::canonical::{Seal, SealRecord, envelope_digest, status_bytes};
+use ecabinet_exchange::edxml::{self, Trace};
+use ecabinet_exchange::{Attachment, Envelope, Organ, Problem, Status, StatusPackage};
+use ecabinet_protocol::exchange::{
+    IncomingView, MessageInfo, MyOrgan, OrganInfo, OutgoingInput, OutgoingView, RecipientStatus,
+    Refused, SealInput, StatusInput,
+};
+use ecabinet_protocol::{EventBody, Topic};
+use ecabinet_storage::{IncomingRow, NewMessage, OrganRole, OrganRow, OutgoingRow, Tx};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Most bytes of one edXML import (files are base64 inside it).
+const MAX_IMPORT_BYTES: usize = 200 * 1024 * 1024;
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> AppError {
+    AppError::Domain(DomainError::Invalid {
+        field,
+        reason: reason.into(),
+    })
+}
+
+/// A 422 naming the first problem's field and listing every problem.
+fn refused(problems: &[Problem]) -> AppError {
+    let field = match problems.first().map(|p| p.field.as_str()) {
+        Some("To") => "to",
+        Some("Subject") => "subject",
+        Some("Attachment") => "file",
+        Some("PromulgationDate") => "promulgation_date",
+        Some("DueDate") => "due_date",
+        Some("CodeNumber") => "code_number",
+        Some("DocumentType") => "document_type",
+        Some("FullName") => "signer",
+        Some("BussinessDocType") | Some("BussinessDocReason") => "business",
+        _ => "envelope",
+    };
+    invalid(
+        field,
+        problems
+            .iter()
+            .map(Problem::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> AppResult<String> {
+    serde_json::to_string(v).map_err(internal)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(s: &str) -> AppResult<T> {
+    serde_json::from_str(s).map_err(|e| AppError::Internal(format!("stored exchange data: {e}")))
+}
+
+fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
+    hex::decode(s.trim()).ok()?.try_into().ok()
+}
+
+/// Where exchanged files live, by SHA-256.
+fn file_path(s: &AppState, sha: &str) -> PathBuf {
+    s.documents
+        .root()
+        .join("exchange")
+        .join(format!("{sha}.pdf"))
+}
+
+/// The organ and `u`'s roles in it: 404 if unknown or not hosted here, 403 without a role.
+async fn organ_for(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    organ: &str,
+) -> AppResult<(OrganRow, Vec<OrganRole>)> {
+    let row = tx
+        .organ(organ)
+        .await?
+        .filter(|o| o.peer_id.is_none())
+        .ok_or(AppError::NotFound)?;
+    let roles: Vec<OrganRole> = tx
+        .organ_roles(u.id())
+        .await?
+        .into_iter()
+        .filter(|(o, _)| o == organ)
+        .map(|(_, r)| r)
+        .collect();
+    if roles.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    Ok((row, roles))
+}
+
+fn need(roles: &[OrganRole], any_of: &[OrganRole]) -> AppResult<()> {
+    if roles.iter().any(|r| any_of.contains(r)) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Tells every member of `organ` that an entry of its register moved.
+async fn notify(
+    tx: &mut Tx,
+    organ: &str,
+    register: &str,
+    id: i64,
+    status: &str,
+    actor: Option<UserId>,
+) -> AppResult<()> {
+    let mut members: Vec<UserId> = tx
+        .organ_members(organ)
+        .await?
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
+    members.dedup();
+    for m in members {
+        tx.append(
+            Topic::User(m),
+            EventBody::ExchangeChanged {
+                organ_id: organ.to_owned(),
+                register: register.to_owned(),
+                id,
+                status: status.to_owned(),
+            },
+            actor,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn messages(rows: Vec<ecabinet_storage::MessageRow>) -> Vec<MessageInfo> {
+    rows.into_iter()
+        .map(|m| MessageInfo {
+            direction: m.direction,
+            kind: m.kind,
+            from_organ: m.from_organ,
+            to_organ: m.to_organ,
+            sha256: m.sha256,
+            at: m.at,
+        })
+        .collect()
+}
+
+/// `GET /api/exchange/organs`: the directory.
+pub async fn organs(State(s): State<AppState>, _u: CurrentUser) -> AppResult<Json<Vec<OrganInfo>>> {
+    let mut tx = s.db.read().await?;
+    Ok(Json(
+        tx.organs()
+            .await?
+            .into_iter()
+            .map(|o| OrganInfo {
+                hosted: o.peer_id.is_none(),
+                id: o.id,
+                name: o.name,
+            })
+            .collect(),
+    ))
+}
+
+/// An organ to host.
+#[derive(Deserialize)]
+pub struct NewOrgan {
+    /// Identifier.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// `POST /api/exchange/organs` (admin): hosts an organ here.
+pub async fn add_organ(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiJson(o): ApiJson<NewOrgan>,
+) -> AppResult<StatusCode> {
+    if u.0.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let (id, name) = (o.id.trim(), o.name.trim());
+    if !ecabinet_exchange::is_organ_id(id) {
+        return Err(invalid(
+            "id",
+            "letters, digits, '.', '-' or '_', at most 64",
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 300 {
+        return Err(invalid("name", "a name of 1 to 300 characters is required"));
+    }
+    let mut tx = s.db.write().await?;
+    if tx.organ(id).await?.is_some() {
+        return Err(AppError::Conflict(format!("organ {id} exists")));
+    }
+    tx.insert_organ(id, name, None).await?;
+    s.commit(tx).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// A role to give.
+#[derive(Deserialize)]
+pub struct NewMember {
+    /// The account.
+    pub user_id: UserId,
+    /// `clerk`, `leader` or `handler`.
+    pub role: String,
+}
+
+/// `POST /api/exchange/organs/{id}/members` (admin).
+pub async fn add_member(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(organ): ApiPath<String>,
+    ApiJson(m): ApiJson<NewMember>,
+) -> AppResult<StatusCode> {
+    if u.0.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let role =
+        OrganRole::parse(&m.role).ok_or_else(|| invalid("role", "clerk, leader or handler"))?;
+    let mut tx = s.db.write().await?;
+    tx.organ(&organ)
+        .await?
+        .filter(|o| o.peer_id.is_none())
+        .ok_or(AppError::NotFound)?;
+    if !tx.users().await?.iter().any(|x| x.id == m.user_id) {
+        return Err(invalid("user_id", "no such account"));
+    }
+    tx.add_organ_member(&organ, m.user_id, role).await?;
+    s.commit(tx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/exchange/me`: the organs one works for.
+pub async fn mine(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<MyOrgan>>> {
+    let mut tx = s.db.read().await?;
+    let mut out: Vec<MyOrgan> = Vec::new();
+    for (organ, role) in tx.organ_roles(u.id()).await? {
+        match out.iter_mut().find(|o| o.id == organ) {
+            Some(o) => o.roles.push(role.as_str().to_owned()),
+            None => {
+                let name = tx.organ(&organ).await?.map(|o| o.name).unwrap_or_default();
+                out.push(MyOrgan {
+                    id: organ,
+                    name,
+                    roles: vec![role.as_str().to_owned()],
+                });
+            }
+        }
+    }
+    Ok(Json(out))
+}
+
+async fn outgoing_view(tx: &mut Tx, row: &OutgoingRow) -> AppResult<OutgoingView> {
+    let envelope: Envelope = parse(&row.envelope)?;
+    let seal = row.seal.as_deref().map(parse::<Seal>).transpose()?;
+    let recipients = tx
+        .recipients(row.id)
+        .await?
+        .into_iter()
+        .map(|r| RecipientStatus {
+            status: Status::from_code(&r.status),
+            organ_id: r.organ_id,
+            organ_name: r.organ_name,
+            description: r.description,
+            updated_at: r.updated_at,
+        })
+        .collect();
+    Ok(OutgoingView {
+        id: row.id,
+        organ_id: row.organ_id.clone(),
+        status: row.status.clone(),
+        digest: hex::encode(envelope_digest(&envelope)),
+        envelope,
+        signer_id: row.signer_id,
+        seal,
+        recipients,
+        messages: messages(tx.messages_of(&row.document_id).await?),
+        sent_at: row.sent_at,
+    })
+}
+
+/// The draft's parts: its details and its files, each checked to be a PDF.
+async fn read_draft(
+    s: &AppState,
+    req: Request,
+) -> AppResult<(OutgoingInput, Vec<(String, Vec<u8>)>)> {
+    let mut form = Multipart::from_request(req, &()).await.map_err(|e| {
+        AppError::BadRequest(format!(
+            "send the document as multipart/form-data: {}",
+            e.body_text()
+        ))
+    })?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest(format!("the upload could not be read: {}", e.body_text()))
+        }
+    };
+    let limit = s.documents.max_upload_bytes();
+    let mut meta = None;
+    let mut files = Vec::new();
+    let mut total = 0u64;
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("meta") => {
+                let text = field.text().await.map_err(bad)?;
+                meta = Some(
+                    serde_json::from_str::<OutgoingInput>(&text)
+                        .map_err(|e| AppError::BadRequest(format!("meta: {e}")))?,
+                );
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("van-ban.pdf").to_owned();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    total += chunk.len() as u64;
+                    if total > limit {
+                        return Err(AppError::PayloadTooLarge);
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                let head = &bytes[..bytes.len().min(1024)];
+                if !head.windows(5).any(|w| w == b"%PDF-") {
+                    return Err(invalid("file", format!("{name} is not a PDF")));
+                }
+                let clean: String = name
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(&name)
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect();
+                files.push((clean, bytes));
+            }
+            _ => {}
+        }
+    }
+    let meta = meta.ok_or_else(|| invalid("meta", "the document's details are missing"))?;
+    Ok((meta, files))
+}
+
+/// `POST /api/exchange/organs/{id}/outgoing` (clerk; multipart `meta` + `file` parts): a
+/// draft in the outgoing register, for the named signer to seal.
+pub async fn draft(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(organ): ApiPath<String>,
+    req: Request,
+) -> AppResult<(StatusCode, Json<OutgoingView>)> {
+    {
+        let mut tx = s.db.read().await?;
+        let (_, roles) = organ_for(&mut tx, &u, &organ).await?;
+        need(&roles, &[OrganRole::Clerk])?;
+    }
+    let (input, files) = read_draft(&s, req).await?;
+    let mut tx = s.db.write().await?;
+    let (from, roles) = organ_for(&mut tx, &u, &organ).await?;
+    need(&roles, &[OrganRole::Clerk])?;
+    let mut problems = Vec::new();
+    let mut to = Vec::new();
+    for id in &input.to {
+        match tx.organ(id).await? {
+            None => problems.push(Problem::new("To", format!("{id} is not a known organ"))),
+            Some(o) if o.peer_id.is_some() => problems.push(Problem::new(
+                "To",
+                format!("{id} is on another deployment: delivery between deployments comes next"),
+            )),
+            Some(o) => to.push(Organ {
+                id: o.id,
+                name: o.name,
+            }),
+        }
+    }
+    let signer_roles = tx.organ_members(&organ).await?;
+    if !signer_roles
+        .iter()
+        .any(|(m, r)| *m == input.signer_id && *r == OrganRole::Leader)
+    {
+        return Err(invalid(
+            "signer_id",
+            "the signer must be a leader of the organ",
+        ));
+    }
+    let attachments: Vec<Attachment> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (name, bytes))| Attachment {
+            content_id: format!("cid:{}", i + 1),
+            name: name.clone(),
+            content_type: "application/pdf".into(),
+            sha256: sha256(bytes),
+            size: bytes.len() as u64,
+        })
+        .collect();
+    let envelope = Envelope {
+        document_id: format!("{organ}/{}", hex::encode(rand::random::<[u8; 12]>())),
+        from: Organ {
+            id: from.id.clone(),
+            name: from.name.clone(),
+        },
+        to,
+        code_number: input.code_number.trim().to_owned(),
+        code_notation: input.code_notation.trim().to_owned(),
+        place: input.place.trim().to_owned(),
+        promulgation_date: input.promulgation_date.trim().to_owned(),
+        document_type: input.document_type.trim().to_owned(),
+        subject: input.subject.trim().to_owned(),
+        signer: input.signer.clone(),
+        due_date: input.due_date.clone().filter(|d| !d.trim().is_empty()),
+        priority: input.priority,
+        page_amount: input.page_amount,
+        business: input.business,
+        target: input.target.clone().filter(|t| !t.trim().is_empty()),
+        reason: input.reason.trim().to_owned(),
+        attachments,
+    };
+    // Unknown recipients were named already; the envelope's own rules add the rest.
+    for p in envelope.problems() {
+        if !(p.field == "To" && problems.iter().any(|q| q.field == "To")) {
+            problems.push(p);
+        }
+    }
+    if let Some(t) = &envelope.target {
+        match tx.outgoing_by_document(t).await? {
+            Some(prior) if prior.organ_id == organ && prior.status == "sent" => {}
+            _ => problems.push(Problem::new(
+                "BussinessDocType",
+                format!("{t} is not a document this organ sent"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(refused(&problems));
+    }
+    let dir = s.documents.root().join("exchange");
+    tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
+    for (a, (_, bytes)) in envelope.attachments.iter().zip(&files) {
+        let sha = hex::encode(a.sha256);
+        let path = file_path(&s, &sha);
+        if tokio::fs::metadata(&path).await.is_err() {
+            let temp = dir.join(format!("{sha}.part"));
+            tokio::fs::write(&temp, bytes).await.map_err(internal)?;
+            tokio::fs::rename(&temp, &path).await.map_err(internal)?;
+        }
+        tx.insert_exchange_file(&sha, i64::try_from(a.size).unwrap_or(i64::MAX))
+            .await?;
+    }
+    let recipients: Vec<(String, String)> = envelope
+        .to
+        .iter()
+        .map(|o| (o.id.clone(), o.name.clone()))
+        .collect();
+    let id = tx
+        .insert_outgoing(
+            &organ,
+            &envelope.document_id,
+            &json(&envelope)?,
+            &recipients,
+            u.id(),
+        )
+        .await?;
+    tx.set_outgoing_signer(id, input.signer_id).await?;
+    notify(&mut tx, &organ, "outgoing", id, "draft", Some(u.id())).await?;
+    let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
+    let view = outgoing_view(&mut tx, &row).await?;
+    s.commit(tx).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `GET /api/exchange/organs/{id}/outgoing`: the outgoing register.
+pub async fn outgoing_list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(organ): ApiPath<String>,
+) -> AppResult<Json<Vec<OutgoingView>>> {
+    let mut tx = s.db.read().await?;
+    organ_for(&mut tx, &u, &organ).await?;
+    let mut out = Vec::new();
+    for row in tx.outgoing_of(&organ).await? {
+        out.push(outgoing_view(&mut tx, &row).await?);
+    }
+    Ok(Json(out))
+}
+
+async fn outgoing_for(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    id: i64,
+) -> AppResult<(OutgoingRow, Vec<OrganRole>)> {
+    let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
+    let (_, roles) = organ_for(tx, u, &row.organ_id).await.map_err(|e| match e {
+        AppError::Forbidden => AppError::NotFound,
+        e => e,
+    })?;
+    Ok((row, roles))
+}
+
+/// `GET /api/exchange/outgoing/{id}`.
+pub async fn outgoing_show(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<OutgoingView>> {
+    let mut tx = s.db.read().await?;
+    let (row, _) = outgoing_for(&mut tx, &u, id).await?;
+    Ok(Json(outgoing_view(&mut tx, &row).await?))
+}
+
+fn refuse(r: BallotRefusal) -> AppError {
+    AppError::Domain(DomainError::Ballot(r))
+}
+
+/// `POST /api/exchange/outgoing/{id}/seal`: the signer's device seals the draft.
+pub async fn seal(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<SealInput>,
+) -> AppResult<Json<OutgoingView>> {
+    let bytes = hex::decode(input.bytes.trim()).map_err(|_| invalid("bytes", "not hex"))?;
+    let signature =
+        hex_array::<64>(&input.signature).ok_or_else(|| invalid("signature", "64 bytes, hex"))?;
+    let record = SealRecord::from_bytes(&bytes).ok_or(refuse(BallotRefusal::Malformed))?;
+    let mut tx = s.db.write().await?;
+    let (row, roles) = outgoing_for(&mut tx, &u, id).await?;
+    need(&roles, &[OrganRole::Leader])?;
+    if row.signer_id != Some(u.id()) {
+        return Err(AppError::Forbidden);
+    }
+    if row.status != "draft" {
+        return Err(AppError::Conflict(format!(
+            "the document is {} already",
+            row.status
+        )));
+    }
+    let envelope: Envelope = parse(&row.envelope)?;
+    if record.signer != u.id().0 {
+        return Err(invalid("bytes", "the seal names another signer"));
+    }
+    if record.digest != envelope_digest(&envelope) {
+        return Err(invalid(
+            "bytes",
+            "the seal is over another version of the document: read it again",
+        ));
+    }
+    let device = tx
+        .device_by_key_id(&hex::encode(record.key_id))
+        .await?
+        .filter(|d| d.user_id == u.id())
+        .ok_or(refuse(BallotRefusal::UnknownKey))?;
+    match device.status {
+        DeviceStatus::Approved => {}
+        DeviceStatus::Revoked => return Err(refuse(BallotRefusal::RevokedKey)),
+        DeviceStatus::Pending => return Err(refuse(BallotRefusal::UnknownKey)),
+    }
+    let public_key = hex_array::<32>(&device.public_key).ok_or_else(|| internal("stored key"))?;
+    let key = check_public_key(&public_key).map_err(|_| internal("stored key"))?;
+    if !verify_one(&key, &bytes, &signature) {
+        return Err(refuse(BallotRefusal::BadSignature));
+    }
+    let seal = Seal {
+        record,
+        public_key,
+        signature,
+    };
+    tx.seal_outgoing(id, &json(&seal)?, u.id()).await?;
+    notify(
+        &mut tx,
+        &row.organ_id,
+        "outgoing",
+        id,
+        "signed",
+        Some(u.id()),
+    )
+    .await?;
+    let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
+    let view = outgoing_view(&mut tx, &row).await?;
+    s.commit(tx).await?;
+    Ok(Json(view))
+}
+
+async fn read_files(s: &AppState, e: &Envelope) -> AppResult<Vec<Vec<u8>>> {
+    let mut out = Vec::with_capacity(e.attachments.len());
+    for a in &e.attachments {
+        out.push(
+            tokio::fs::read(file_path(s, &hex::encode(a.sha256)))
+                .await
+                .map_err(|e| internal(format!("an exchanged file is missing: {e}")))?,
+        );
+    }
+    Ok(out)
+}
+
+/// `POST /api/exchange/outgoing/{id}/send` (clerk): sends a sealed document.
+pub async fn send(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<OutgoingView>> {
+    let mut tx = s.db.write().await?;
+    let (row, roles) = outgoing_for(&mut tx, &u, id).await?;
+    need(&roles, &[OrganRole::Clerk])?;
+    match row.status.as_str() {
+        "signed" => {}
+        "draft" => {
+            return Err(AppError::Conflict(
+                "the signer has not sealed it yet".into(),
+            ));
+        }
+        _ => return Err(AppError::Conflict("it was sent already".into())),
+    }
+    let envelope: Envelope = parse(&row.envelope)?;
+    let seal: Seal = parse(row.seal.as_deref().unwrap_or("null"))?;
+    let files = read_files(&s, &envelope).await?;
+    let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let trace = [Trace {
+        organ_id: envelope.from.id.clone(),
+        timestamp: tx.now(),
+    }];
+    let xml = edxml::write_envelope(&envelope, Some(&seal), &refs, &trace).map_err(internal)?;
+    let hash = hex::encode(sha256(xml.as_bytes()));
+    for to in &envelope.to {
+        tx.log_message(NewMessage {
+            direction: "sent",
+            kind: "envelope",
+            document_id: &envelope.document_id,
+            from_organ: &envelope.from.id,
+            to_organ: &to.id,
+            sha256: &hash,
+            body: &xml,
+        })
+        .await?;
+        // Hosted here (drafts refuse anything else): delivered in this transaction.
+        receive(&s, &mut tx, &xml, &to.id)
+            .await
+            .map_err(|p| refused(&p))?;
+    }
+    tx.mark_outgoing_sent(id).await?;
+    notify(&mut tx, &row.organ_id, "outgoing", id, "sent", Some(u.id())).await?;
+    let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
+    let view = outgoing_view(&mut tx, &row).await?;
+    s.commit(tx).await?;
+    tracing::info!(
+        outgoing = id,
+        recipients = envelope.to.len(),
+        "document sent"
+    );
+    Ok(Json(view))
+}
+
+/// Receives an envelope for organ `to` (hosted here): reads and checks it, registers it as
+/// arrived (once: the same envelope again returns the first entry) and answers 01.
+async fn receive(s: &AppState, tx: &mut Tx, xml: &str, to: &str) -> Result<i64, Vec<Problem>> {
+    let fail = |e: AppError| vec![Problem::new("edXML", format!("could not be stored: {e}"))];
+    let package = edxml::read_envelope(xml)?;
+    let e = &package.envelope;
+    let mut problems = Vec::new();
+    if !e.to.iter().any(|o| o.id == to) {
+        problems.push(Problem::new(
+            "To",
+            format!("the envelope is not addressed to {to}"),
+        ));
+    }
+    match tx.organ(to).await.map_err(|e| fail(e.into()))? {
+        Some(o) if o.peer_id.is_none() => {}
+        _ => problems.push(Problem::new("To", format!("{to} is not hosted here"))),
+    }
+    if tx
+        .organ(&e.from.id)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .is_none()
+    {
+        problems.push(Problem::new(
+            "From",
+            format!("{} is not a known organ", e.from.id),
+        ));
+    }
+    match &package.seal {
+        None => problems.push(Problem::new("Signature", "the envelope is not signed")),
+        Some(seal) => {
+            if let Err(why) = seal.verify(e) {
+                problems.push(Problem::new("Signature", why.to_string()));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let seal = package.seal.clone().ok_or_else(Vec::new)?;
+    for (a, bytes) in e.attachments.iter().zip(&package.files) {
+        let sha = hex::encode(a.sha256);
+        let path = file_path(s, &sha);
+        if tokio::fs::metadata(&path).await.is_err() {
+            let dir = s.documents.root().join("exchange");
+            let write = async {
+                tokio::fs::create_dir_all(&dir).await?;
+                let temp = dir.join(format!("{sha}.part"));
+                tokio::fs::write(&temp, bytes).await?;
+                tokio::fs::rename(&temp, &path).await
+            };
+            write.await.map_err(|e| fail(internal(e)))?;
+        }
+        tx.insert_exchange_file(&sha, i64::try_from(a.size).unwrap_or(i64::MAX))
+            .await
+            .map_err(|e| fail(e.into()))?;
+    }
+    let row = IncomingRow {
+        id: 0,
+        organ_id: to.to_owned(),
+        document_id: e.document_id.clone(),
+        sender_id: e.from.id.clone(),
+        sender_name: e.from.name.clone(),
+        envelope: json(e).map_err(fail)?,
+        seal: json(&seal).map_err(fail)?,
+        status: Status::Arrived.code().to_owned(),
+        register_number: None,
+        handler_id: None,
+        note: String::new(),
+        received_at: 0,
+        updated_at: 0,
+    };
+    let inserted = tx.insert_incoming(&row).await.map_err(|e| fail(e.into()))?;
+    let Some(id) = inserted else {
+        // The same document again: stored once, answered once.
+        let existing = tx
+            .incoming_of(to)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .into_iter()
+            .find(|r| r.document_id == e.document_id)
+            .map(|r| r.id)
+            .ok_or_else(Vec::new)?;
+        return Ok(existing);
+    };
+    tx.log_message(NewMessage {
+        direction: "received",
+        kind: "envelope",
+        document_id: &e.document_id,
+        from_organ: &e.from.id,
+        to_organ: to,
+        sha256: &hex::encode(sha256(xml.as_bytes())),
+        body: xml,
+    })
+    .await
+    .map_err(|e| fail(e.into()))?;
+    let to_organ =
+        e.to.iter()
+            .find(|o| o.id == to)
+            .cloned()
+            .unwrap_or_else(|| Organ {
+                id: to.to_owned(),
+                name: String::new(),
+            });
+    let package = StatusPackage {
+        document_id: e.document_id.clone(),
+        code: code_of(e),
+        from: to_organ,
+        to: e.from.clone(),
+        status: Status::Arrived,
+        description: String::new(),
+        staff: String::new(),
+        timestamp: tx.now(),
+    };
+    report(s, tx, &package, None).await.map_err(fail)?;
+    notify(tx, to, "incoming", id, Status::Arrived.code(), None)
+        .await
+        .map_err(fail)?;
+    Ok(id)
+}
+
+fn code_of(e: &Envelope) -> String {
+    if e.code_notation.is_empty() {
+        e.code_number.clone()
+    } else {
+        format!("{}/{}", e.code_number, e.code_notation)
+    }
+}
+
+/// Sends a status package to the document's sender: written as edXML, signed with the
+/// server key, logged; a sender hosted here records it in its outgoing register at once.
+async fn report(
+    s: &AppState,
+    tx: &mut Tx,
+    p: &StatusPackage,
+    actor: Option<UserId>,
+) -> AppResult<()> {
+    let signature = ecabinet_crypto::sign(&s.server_key, &status_bytes(p));
+    let xml = edxml::write_status(p, Some(&signature)).map_err(internal)?;
+    let hash = hex::encode(sha256(xml.as_bytes()));
+    for direction in ["sent", "received"] {
+        if direction == "received"
+            && tx
+                .organ(&p.to.id)
+                .await?
+                .is_none_or(|o| o.peer_id.is_some())
+        {
+            // A sender elsewhere (an imported envelope) gets it once transport exists.
+            break;
+        }
+        tx.log_message(NewMessage {
+            direction,
+            kind: "status",
+            document_id: &p.document_id,
+            from_organ: &p.from.id,
+            to_organ: &p.to.id,
+            sha256: &hash,
+            body: &xml,
+        })
+        .await?;
+    }
+    if let Some(out) = tx.outgoing_by_document(&p.document_id).await?
+        && out.organ_id == p.to.id
+    {
+        tx.set_recipient_status(
+            out.id,
+            &p.from.id,
+            p.status.code(),
+            &p.description,
+            p.timestamp,
+        )
+        .await?;
+        notify(
+            tx,
+            &out.organ_id,
+            "outgoing",
+            out.id,
+            p.status.code(),
+            actor,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `GET /api/exchange/organs/{id}/incoming`: the incoming register.
+pub async fn incoming_list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(organ): ApiPath<String>,
+) -> AppResult<Json<Vec<IncomingView>>> {
+    let mut tx = s.db.read().await?;
+    organ_for(&mut tx, &u, &organ).await?;
+    let mut out = Vec::new();
+    for row in tx.incoming_of(&organ).await? {
+        out.push(incoming_view(&mut tx, &row).await?);
+    }
+    Ok(Json(out))
+}
+
+async fn incoming_view(tx: &mut Tx, row: &IncomingRow) -> AppResult<IncomingView> {
+    Ok(IncomingView {
+        id: row.id,
+        organ_id: row.organ_id.clone(),
+        envelope: parse(&row.envelope)?,
+        seal: parse(&row.seal)?,
+        status: Status::from_code(&row.status).ok_or_else(|| internal("stored status"))?,
+        register_number: row.register_number,
+        handler_id: row.handler_id,
+        note: row.note.clone(),
+        received_at: row.received_at,
+        messages: messages(tx.messages_of(&row.document_id).await?)
+            .into_iter()
+            .filter(|m| m.from_organ == row.organ_id || m.to_organ == row.organ_id)
+            .collect(),
+    })
+}
+
+async fn incoming_for(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    id: i64,
+) -> AppResult<(IncomingRow, Vec<OrganRole>)> {
+    let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
+    let (_, roles) = organ_for(tx, u, &row.organ_id).await.map_err(|e| match e {
+        AppError::Forbidden => AppError::NotFound,
+        e => e,
+    })?;
+    Ok((row, roles))
+}
+
+/// `GET /api/exchange/incoming/{id}`.
+pub async fn incoming_show(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<IncomingView>> {
+    let mut tx = s.db.read().await?;
+    let (row, _) = incoming_for(&mut tx, &u, id).await?;
+    Ok(Json(incoming_view(&mut tx, &row).await?))
+}
+
+/// `POST /api/exchange/incoming/{id}/status`: a step of the receiving organ, reported to
+/// the sender. Clerks register, reject and withdraw; leaders assign and answer
+/// revocations; the handler (or a leader) processes and finishes.
+pub async fn set_status(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<StatusInput>,
+) -> AppResult<Json<IncomingView>> {
+    let mut tx = s.db.write().await?;
+    let (row, roles) = incoming_for(&mut tx, &u, id).await?;
+    let current = Status::from_code(&row.status).ok_or_else(|| internal("stored status"))?;
+    let next = input.status;
+    let note = input.note.trim().to_owned();
+    if note.chars().count() > 2000 {
+        return Err(invalid("note", "at most 2000 characters"));
+    }
+    match next {
+        Status::Registered | Status::Rejected | Status::Withdrawn => {
+            need(&roles, &[OrganRole::Clerk])?
+        }
+        Status::Assigned | Status::RevocationAccepted | Status::RevocationRefused => {
+            need(&roles, &[OrganRole::Leader])?
+        }
+        Status::Processing | Status::Done => {
+            if row.handler_id != Some(u.id()) {
+                need(&roles, &[OrganRole::Leader])?;
+            }
+        }
+        Status::Arrived => return Err(invalid("status", "a document arrives only once")),
+    }
+    if !current.may_become(next) {
+        return Err(AppError::Conflict(format!(
+            "a document that is “{}” cannot become “{}”",
+            current.label_vi(),
+            next.label_vi()
+        )));
+    }
+    if next == Status::Rejected && note.is_empty() {
+        return Err(invalid("note", "a rejection states its reason"));
+    }
+    let mut handler = row.handler_id;
+    let mut description = note.clone();
+    if next == Status::Assigned {
+        let h = input
+            .handler_id
+            .ok_or_else(|| invalid("handler_id", "name who handles it"))?;
+        let members = tx.organ_members(&row.organ_id).await?;
+        if !members
+            .iter()
+            .any(|(m, r)| *m == h && matches!(r, OrganRole::Handler | OrganRole::Leader))
+        {
+            return Err(invalid("handler_id", "the handler must work for the organ"));
+        }
+        handler = Some(h);
+        let name = tx
+            .users()
+            .await?
+            .into_iter()
+            .find(|x| x.id == h)
+            .map(|x| x.display_name)
+            .unwrap_or_default();
+        description = if note.is_empty() {
+            name
+        } else {
+            format!("{name}: {note}")
+        };
+    }
+    let number = match (row.register_number, next) {
+        (None, Status::Registered) => Some(tx.next_register_number(&row.organ_id).await?),
+        (n, _) => n,
+    };
+    tx.set_incoming_status(id, next.code(), handler, &note, number)
+        .await?;
+    let envelope: Envelope = parse(&row.envelope)?;
+    let me = envelope
+        .to
+        .iter()
+        .find(|o| o.id == row.organ_id)
+        .cloned()
+        .ok_or_else(|| internal("stored envelope"))?;
+    let package = StatusPackage {
+        document_id: row.document_id.clone(),
+        code: code_of(&envelope),
+        from: me,
+        to: envelope.from.clone(),
+        status: next,
+        description,
+        staff: u.0.display_name.clone(),
+        timestamp: tx.now(),
+    };
+    report(&s, &mut tx, &package, Some(u.id())).await?;
+    notify(
+        &mut tx,
+        &row.organ_id,
+        "incoming",
+        id,
+        next.code(),
+        Some(u.id()),
+    )
+    .await?;
+    let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
+    let view = incoming_view(&mut tx, &row).await?;
+    s.commit(tx).await?;
+    Ok(Json(view))
+}
+
+fn xml_response(xml: String, name: &str) -> Response {
+    let mut res = Response::new(Body::from(xml));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+fn file_name(document_id: &str) -> String {
+    let safe: String = document_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{safe}.edxml")
+}
+
+/// `GET /api/exchange/outgoing/{id}/edxml`: the envelope as sent (or, before, as it would
+/// be), with its files and seal.
+pub async fn outgoing_edxml(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let mut tx = s.db.read().await?;
+    let (row, _) = outgoing_for(&mut tx, &u, id).await?;
+    let sent = tx
+        .messages_of(&row.document_id)
+        .await?
+        .into_iter()
+        .find(|m| m.direction == "sent" && m.kind == "envelope");
+    let xml = match sent {
+        Some(m) => m.body,
+        None => {
+            let envelope: Envelope = parse(&row.envelope)?;
+            let seal = row.seal.as_deref().map(parse::<Seal>).transpose()?;
+            let files = read_files(&s, &envelope).await?;
+            let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+            edxml::write_envelope(&envelope, seal.as_ref(), &refs, &[]).map_err(internal)?
+        }
+    };
+    Ok(xml_response(xml, &file_name(&row.document_id)))
+}
+
+/// `GET /api/exchange/incoming/{id}/edxml`: the envelope exactly as received.
+pub async fn incoming_edxml(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Response> {
+    let mut tx = s.db.read().await?;
+    let (row, _) = incoming_for(&mut tx, &u, id).await?;
+    let body = tx
+        .messages_of(&row.document_id)
+        .await?
+        .into_iter()
+        .find(|m| m.direction == "received" && m.kind == "envelope" && m.to_organ == row.organ_id)
+        .map(|m| m.body)
+        .ok_or(AppError::NotFound)?;
+    Ok(xml_response(body, &file_name(&row.document_id)))
+}
+
+/// `GET /api/exchange/{register}/{id}/files/{n}`: file `n` (from 1) of an entry.
+pub async fn file(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath((register, id, n)): ApiPath<(String, i64, usize)>,
+) -> AppResult<Response> {
+    let mut tx = s.db.read().await?;
+    let envelope: Envelope = match register.as_str() {
+        "outgoing" => parse(&outgoing_for(&mut tx, &u, id).await?.0.envelope)?,
+        "incoming" => parse(&incoming_for(&mut tx, &u, id).await?.0.envelope)?,
+        _ => return Err(AppError::NotFound),
+    };
+    let a = n
+        .checked_sub(1)
+        .and_then(|i| envelope.attachments.get(i))
+        .ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(file_path(&s, &hex::encode(a.sha256)))
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let mut res = Response::new(Body::from(bytes));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    Ok(res)
+}
+
+/// `POST /api/exchange/organs/{id}/import` (clerk; body: edXML): receives an envelope
+/// that came another way (a file). Refused whole with status 02 and every reason; the
+/// envelope is kept in the message log, and nothing enters the register.
+pub async fn import(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(organ): ApiPath<String>,
+    req: Request,
+) -> AppResult<Response> {
+    {
+        let mut tx = s.db.read().await?;
+        let (_, roles) = organ_for(&mut tx, &u, &organ).await?;
+        need(&roles, &[OrganRole::Clerk])?;
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_IMPORT_BYTES)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    let xml = String::from_utf8(bytes.to_vec())
+        .map_err(|_| invalid("edXML", "the envelope is not UTF-8"))?;
+    let mut tx = s.db.write().await?;
+    match receive(&s, &mut tx, &xml, &organ).await {
+        Ok(id) => {
+            let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
+            let view = incoming_view(&mut tx, &row).await?;
+            s.commit(tx).await?;
+            Ok((StatusCode::CREATED, Json(view)).into_response())
+        }
+        Err(problems) => {
+            drop(tx);
+            // Kept as proof of what came and why it was refused; no register entry.
+            let mut tx = s.db.write().await?;
+            let hash = hex::encode(sha256(xml.as_bytes()));
+            let document_id = edxml_document_id(&xml);
+            tx.log_message(NewMessage {
+                direction: "received",
+                kind: "envelope",
+                document_id: &document_id,
+                from_organ: "",
+                to_organ: &organ,
+                sha256: &hash,
+                body: &xml,
+            })
+            .await?;
+            s.commit(tx).await?;
+            tracing::info!(organ = %organ, problems = problems.len(), "envelope refused (02)");
+            let message = problems
+                .iter()
+                .map(Problem::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(serde_json::json!({
+                    "code": "rejected",
+                    "status": Status::Rejected.code(),
+                    "message": message,
+                    "problems": Refused { problems }.problems,
+                })),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The DocumentId an unreadable envelope claims, for the log ("" if none).
+fn edxml_document_id(xml: &str) -> String {
+    xml.split_once("DocumentId>")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(id, _)| id.trim().chars().take(300).collect())
+        .unwrap_or_default()
+}

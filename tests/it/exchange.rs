@@ -1,0 +1,491 @@
+//! Document exchange between two agencies of one deployment: the organ directory, a draft
+//! refused field by field, the signer's seal from the device, sending, the receiving
+//! organ's steps (registered, assigned, processing, done) each reported back to the sender
+//! live, the message log, edXML export and import (idempotent; a tampered or malformed
+//! envelope is refused with 02 and every reason, nothing stored), and who may do what.
+
+// The helpers below are test code too: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ecabinet_exchange::canonical::SealRecord;
+use ecabinet_exchange::{Status, edxml};
+use ecabinet_protocol::exchange::{IncomingView, OutgoingView};
+use ecabinet_protocol::{EventBody, Topic};
+use ecabinet_tests::*;
+use serde_json::{Value, json};
+
+const VPCP: &str = "000.00.00.G22";
+const BKHDT: &str = "000.00.00.G12";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// Two organs: the Government Office (vanthu1 clerk, bt22 — its minister — leader) and the Ministry of
+/// Planning and Investment (bt01 clerk, ptt1 leader, bt02 handler).
+async fn two_organs(s: &TestServer) {
+    let admin = s.login("admin").await.unwrap();
+    for (id, name) in [
+        (VPCP, "Văn phòng Chính phủ"),
+        (BKHDT, "Bộ Kế hoạch và Đầu tư"),
+    ] {
+        let a = admin
+            .post("/api/exchange/organs", json!({"id": id, "name": name}))
+            .await
+            .unwrap();
+        assert_eq!(a.status, 201, "{}", a.body);
+    }
+    for (organ, user, role) in [
+        (VPCP, "vanthu1", "clerk"),
+        (VPCP, "bt22", "leader"),
+        (BKHDT, "bt01", "clerk"),
+        (BKHDT, "ptt1", "leader"),
+        (BKHDT, "bt02", "handler"),
+    ] {
+        admin
+            .ok_post(
+                &format!("/api/exchange/organs/{organ}/members"),
+                json!({"user_id": demo_id(user), "role": role}),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+fn meta(extra: Value) -> Value {
+    let mut m = json!({
+        "to": [BKHDT],
+        "code_number": "1234",
+        "code_notation": "VPCP-KTTH",
+        "place": "Hà Nội",
+        "promulgation_date": "2026-12-02",
+        "document_type": "Công văn",
+        "subject": "V/v triển khai Nghị quyết phiên họp Chính phủ thường kỳ tháng 11",
+        "signer": {"competence": "KT. BỘ TRƯỞNG, CHỦ NHIỆM", "position": "Phó Chủ nhiệm", "full_name": "Nguyễn Văn A"},
+        "signer_id": demo_id("bt22"),
+        "due_date": "2026-12-15",
+        "priority": "urgent",
+    });
+    if let (Some(m), Some(e)) = (m.as_object_mut(), extra.as_object()) {
+        m.extend(e.clone());
+    }
+    m
+}
+
+async fn draft(clerk: &Client, meta: Value, file: &[u8]) -> Answer {
+    clerk
+        .upload(
+            &format!("/api/exchange/organs/{VPCP}/outgoing"),
+            Some(meta),
+            "1234-VPCP-KTTH.pdf",
+            file.to_vec(),
+        )
+        .await
+        .unwrap()
+}
+
+fn seal_body(tablet: &Tablet, digest: &str, signer: i64) -> Value {
+    let record = SealRecord {
+        digest: hex::decode(digest).unwrap().try_into().unwrap(),
+        signer,
+        key_id: ecabinet_crypto::key_id(&tablet.key.verifying_key()),
+        signed_at: 1_796_000_000_000,
+    };
+    let bytes = record.to_bytes();
+    json!({
+        "bytes": hex::encode(&bytes),
+        "signature": hex::encode(ecabinet_crypto::sign(&tablet.key, &bytes)),
+    })
+}
+
+async fn outgoing(c: &Client, id: i64) -> OutgoingView {
+    let a = c
+        .get(&format!("/api/exchange/outgoing/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    serde_json::from_value(a.body).unwrap()
+}
+
+async fn incoming_list(c: &Client) -> Vec<IncomingView> {
+    let a = c
+        .get(&format!("/api/exchange/organs/{BKHDT}/incoming"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    serde_json::from_value(a.body).unwrap()
+}
+
+/// Reads frames until an applied event matches, or fails after the patience.
+async fn wait_event(ws: &mut WsClient, pred: impl Fn(&EventBody) -> bool) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if ws.applied.iter().any(|e| pred(&e.body)) {
+            return;
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        assert!(
+            ws.next_within(left).await.unwrap().is_some(),
+            "no such event; got {:?}",
+            ws.applied
+        );
+    }
+}
+
+fn recipient_status(v: &OutgoingView) -> Option<Status> {
+    v.recipients
+        .iter()
+        .find(|r| r.organ_id == BKHDT)
+        .and_then(|r| r.status)
+}
+
+#[tokio::test]
+async fn a_document_goes_from_draft_to_done_with_every_status_back_to_the_sender() {
+    let s = TestServer::start().await.unwrap();
+    two_organs(&s).await;
+    let clerk = s.login("vanthu1").await.unwrap();
+    let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
+
+    // A draft is refused whole, naming the field, and nothing is filed.
+    let cases = [
+        (meta(json!({"subject": "x".repeat(501)})), "subject"),
+        (meta(json!({"to": [BKHDT, BKHDT]})), "to"),
+        (meta(json!({"to": ["000.00.00.X99"]})), "to"),
+        (
+            meta(json!({"promulgation_date": "2026-02-30"})),
+            "promulgation_date",
+        ),
+        (meta(json!({"signer_id": demo_id("bt01")})), "signer_id"),
+    ];
+    for (m, field) in cases {
+        let a = draft(&clerk, m, PDF).await;
+        assert_eq!(
+            (a.status, a.body["field"].as_str()),
+            (422, Some(field)),
+            "{}",
+            a.body
+        );
+    }
+    let a = draft(&clerk, meta(json!({})), b"not a pdf").await;
+    assert_eq!((a.status, a.body["field"].as_str()), (422, Some("file")));
+    let outsider = s.login("bt03").await.unwrap();
+    assert_eq!(draft(&outsider, meta(json!({})), PDF).await.status, 403);
+    let listed = clerk
+        .get(&format!("/api/exchange/organs/{VPCP}/outgoing"))
+        .await
+        .unwrap();
+    assert_eq!(listed.body, json!([]), "nothing was filed");
+
+    let a = draft(&clerk, meta(json!({})), PDF).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let view: OutgoingView = serde_json::from_value(a.body).unwrap();
+    let id = view.id;
+    assert_eq!(view.status, "draft");
+    assert_eq!(
+        view.envelope.attachments[0].sha256,
+        ecabinet_crypto::sha256(PDF)
+    );
+    let send = format!("/api/exchange/outgoing/{id}/send");
+    assert_eq!(
+        clerk.post(&send, json!({})).await.unwrap().status,
+        409,
+        "not sealed yet"
+    );
+
+    // The seal: only the named signer, over this very envelope, with an approved key.
+    let seal = format!("/api/exchange/outgoing/{id}/seal");
+    let stale = seal_body(&signer, &"00".repeat(32), demo_id("bt22"));
+    let a = signer.client.post(&seal, stale).await.unwrap();
+    assert_eq!(a.status, 422, "{}", a.body);
+    let mut forged = seal_body(&signer, &view.digest, demo_id("bt22"));
+    forged["signature"] = json!("00".repeat(64));
+    assert_eq!(signer.client.post(&seal, forged).await.unwrap().status, 422);
+    let a = clerk
+        .post(&seal, seal_body(&signer, &view.digest, demo_id("vanthu1")))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403, "the clerk is not the signer");
+    let a = signer
+        .client
+        .post(&seal, seal_body(&signer, &view.digest, demo_id("bt22")))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+
+    // Sent: the other organ has it as arrived, and the sender sees 01 at once.
+    let (_, mut ws) = s
+        .watch(
+            "vanthu1",
+            Topic::User(ecabinet_domain::UserId(demo_id("vanthu1"))),
+        )
+        .await
+        .unwrap();
+    let sent: OutgoingView =
+        serde_json::from_value(clerk.ok_post(&send, json!({})).await.unwrap().body).unwrap();
+    assert_eq!(sent.status, "sent");
+    assert_eq!(recipient_status(&sent), Some(Status::Arrived));
+    assert_eq!(
+        clerk.post(&send, json!({})).await.unwrap().status,
+        409,
+        "sent once"
+    );
+    let receiving = s.login("bt01").await.unwrap();
+    let inbox = incoming_list(&receiving).await;
+    assert_eq!(inbox.len(), 1);
+    let doc = &inbox[0];
+    assert_eq!(
+        (doc.status, doc.envelope.subject.as_str()),
+        (Status::Arrived, sent.envelope.subject.as_str())
+    );
+    assert!(doc.seal.verify(&doc.envelope).is_ok());
+    let (status, _, file) = receiving
+        .get_bytes(&format!("/api/exchange/incoming/{}/files/1", doc.id))
+        .await
+        .unwrap();
+    assert_eq!((status, file.as_slice()), (200, PDF));
+
+    // The receiving organ's steps, each by its role, each reported back.
+    let step = format!("/api/exchange/incoming/{}/status", doc.id);
+    let leader = s.login("ptt1").await.unwrap();
+    let handler = s.login("bt02").await.unwrap();
+    let a = receiving
+        .post(&step, json!({"status": "rejected"}))
+        .await
+        .unwrap();
+    assert_eq!((a.status, a.body["field"].as_str()), (422, Some("note")));
+    assert_eq!(
+        handler
+            .post(&step, json!({"status": "registered"}))
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    assert_eq!(
+        receiving
+            .post(&step, json!({"status": "done"}))
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    let a = receiving
+        .ok_post(&step, json!({"status": "registered"}))
+        .await
+        .unwrap();
+    assert_eq!(a.body["register_number"], json!(1));
+    assert_eq!(
+        receiving
+            .post(&step, json!({"status": "registered"}))
+            .await
+            .unwrap()
+            .status,
+        409
+    );
+    let a = leader
+        .post(
+            &step,
+            json!({"status": "assigned", "handler_id": demo_id("bt05")}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (422, Some("handler_id"))
+    );
+    leader
+        .ok_post(&step, json!({"status": "assigned", "handler_id": demo_id("bt02"), "note": "Chủ trì tham mưu"}))
+        .await
+        .unwrap();
+    handler
+        .ok_post(&step, json!({"status": "processing"}))
+        .await
+        .unwrap();
+    handler
+        .ok_post(&step, json!({"status": "done"}))
+        .await
+        .unwrap();
+
+    wait_event(&mut ws, |e| {
+        matches!(e, EventBody::ExchangeChanged { status, register, .. }
+            if status == "06" && register == "outgoing")
+    })
+    .await;
+    let after = outgoing(&clerk, id).await;
+    assert_eq!(recipient_status(&after), Some(Status::Done));
+    let statuses: Vec<&str> = after
+        .messages
+        .iter()
+        .filter(|m| m.kind == "status" && m.direction == "received")
+        .map(|m| m.to_organ.as_str())
+        .collect();
+    assert_eq!(
+        statuses.len(),
+        5,
+        "01, 03, 04, 05 and 06 arrived: {:?}",
+        after.messages
+    );
+    let assigned = leader
+        .get(&format!("/api/exchange/incoming/{}", doc.id))
+        .await
+        .unwrap();
+    assert_eq!(assigned.body["handler_id"], json!(demo_id("bt02")));
+    // The sender's organ does not read the receiver's register, nor the reverse.
+    assert_eq!(
+        clerk
+            .get(&format!("/api/exchange/incoming/{}", doc.id))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(
+        receiving
+            .get(&format!("/api/exchange/outgoing/{id}"))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+
+    // edXML out and in: the same envelope again is stored once; a changed one is refused.
+    let (status, _, xml) = clerk
+        .get_bytes(&format!("/api/exchange/outgoing/{id}/edxml"))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let xml = String::from_utf8(xml).unwrap();
+    let read = edxml::read_envelope(&xml).unwrap();
+    assert!(
+        read.seal.as_ref().unwrap().verify(&read.envelope).is_ok(),
+        "anyone can check the seal"
+    );
+    let import = format!("/api/exchange/organs/{BKHDT}/import");
+    let again = receiving
+        .call_raw("POST", &import, xml.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.status, again.body["id"].as_i64()),
+        (201, Some(doc.id)),
+        "{}",
+        again.body
+    );
+    let tampered = xml.replace("tháng 11", "tháng 12");
+    let a = receiving.call_raw("POST", &import, tampered).await.unwrap();
+    assert_eq!(
+        (a.status, a.body["status"].as_str()),
+        (422, Some("02")),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["field"] == "Signature"),
+        "{}",
+        a.body
+    );
+    let a = receiving
+        .call_raw("POST", &import, xml[..xml.len() / 2].to_owned())
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status, a.body["problems"][0]["field"].as_str()),
+        (422, Some("edXML")),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        incoming_list(&receiving).await.len(),
+        1,
+        "nothing more was registered"
+    );
+    assert_eq!(
+        s.login("bt03")
+            .await
+            .unwrap()
+            .call_raw("POST", &import, xml)
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn only_the_admin_hosts_organs_and_gives_roles() {
+    let s = TestServer::start().await.unwrap();
+    let clerk = s.login("vanthu1").await.unwrap();
+    let a = clerk
+        .post(
+            "/api/exchange/organs",
+            json!({"id": VPCP, "name": "Văn phòng Chính phủ"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 403);
+    let admin = s.login("admin").await.unwrap();
+    for (body, field) in [
+        (json!({"id": "có dấu", "name": "X"}), "id"),
+        (json!({"id": VPCP, "name": " "}), "name"),
+    ] {
+        let a = admin.post("/api/exchange/organs", body).await.unwrap();
+        assert_eq!((a.status, a.body["field"].as_str()), (422, Some(field)));
+    }
+    admin
+        .ok_post(
+            "/api/exchange/organs",
+            json!({"id": VPCP, "name": "Văn phòng Chính phủ"}),
+        )
+        .await
+        .unwrap();
+    let a = admin
+        .post("/api/exchange/organs", json!({"id": VPCP, "name": "Trùng"}))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 409);
+    let a = admin
+        .post(
+            &format!("/api/exchange/organs/{VPCP}/members"),
+            json!({"user_id": demo_id("vanthu1"), "role": "king"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!((a.status, a.body["field"].as_str()), (422, Some("role")));
+    assert_eq!(clerk.get("/api/exchange/me").await.unwrap().body, json!([]));
+    admin
+        .ok_post(
+            &format!("/api/exchange/organs/{VPCP}/members"),
+            json!({"user_id": demo_id("vanthu1"), "role": "clerk"}),
+        )
+        .await
+        .unwrap();
+    let me = clerk.get("/api/exchange/me").await.unwrap().body;
+    assert_eq!(me[0]["roles"], json!(["clerk"]));
+    assert_eq!(
+        clerk
+            .get(&format!("/api/exchange/organs/{VPCP}/incoming"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(
+        s.login("bt01")
+            .await
+            .unwrap()
+            .get(&format!("/api/exchange/organs/{VPCP}/incoming"))
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+    assert_eq!(
+        s.anonymous()
+            .get("/api/exchange/organs")
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+}
