@@ -108,6 +108,9 @@ pub fn router() -> Router<AppState> {
             post(crate::exchange::add_member),
         )
         .route("/exchange/me", get(crate::exchange::mine))
+        .route("/exchange/peers", post(crate::transport::add_peer))
+        .route("/exchange/identity", get(crate::transport::identity))
+        .route("/exchange/inbox", post(crate::transport::inbox))
         .route(
             "/exchange/organs/{id}/outgoing",
             get(crate::exchange::outgoing_list)

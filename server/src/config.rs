@@ -52,6 +52,11 @@ pub struct Config {
     pub mail_from: String,
     /// The address members open ecabinet at, for links in e-mail.
     pub public_url: String,
+    /// First wait before retrying a delivery to a peer deployment, in ms; it doubles on
+    /// each failure up to `exchange_retry_max_ms`.
+    pub exchange_retry_ms: u64,
+    /// Longest wait between two delivery attempts, in ms.
+    pub exchange_retry_max_ms: u64,
 }
 
 impl Default for Config {
@@ -77,6 +82,8 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "ecabinet <no-reply@ecabinet.local>".into(),
             public_url: "http://localhost:3000".into(),
+            exchange_retry_ms: 2_000,
+            exchange_retry_max_ms: 300_000,
         }
     }
 }

@@ -7,7 +7,9 @@
 //!
 //! Between organs of this deployment delivery is part of the sending transaction: the
 //! envelope is written as edXML, read back by the same code that reads a foreign one,
-//! checked (fields, seal, addressee) and registered as arrived, or nothing is stored.
+//! checked (fields, seal, addressee) and registered as arrived, or nothing is stored. To
+//! an organ of a peer deployment, envelopes and statuses go through the outbox
+//! (`transport.rs`).
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -218,6 +220,7 @@ pub async fn add_organ(
     }
     tx.insert_organ(id, name, None).await?;
     s.commit(tx).await?;
+    s.outbox.wake();
     Ok(StatusCode::CREATED)
 }
 
@@ -252,6 +255,7 @@ pub async fn add_member(
     }
     tx.add_organ_member(&organ, m.user_id, role).await?;
     s.commit(tx).await?;
+    s.outbox.wake();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -388,10 +392,6 @@ pub async fn draft(
     for id in &input.to {
         match tx.organ(id).await? {
             None => problems.push(Problem::new("To", format!("{id} is not a known organ"))),
-            Some(o) if o.peer_id.is_some() => problems.push(Problem::new(
-                "To",
-                format!("{id} is on another deployment: delivery between deployments comes next"),
-            )),
             Some(o) => to.push(Organ {
                 id: o.id,
                 name: o.name,
@@ -491,6 +491,7 @@ pub async fn draft(
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
+    s.outbox.wake();
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -603,6 +604,7 @@ pub async fn seal(
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
+    s.outbox.wake();
     Ok(Json(view))
 }
 
@@ -647,26 +649,33 @@ pub async fn send(
     let xml = edxml::write_envelope(&envelope, Some(&seal), &refs, &trace).map_err(internal)?;
     let hash = hex::encode(sha256(xml.as_bytes()));
     for to in &envelope.to {
-        tx.log_message(NewMessage {
-            direction: "sent",
-            kind: "envelope",
-            document_id: &envelope.document_id,
-            from_organ: &envelope.from.id,
-            to_organ: &to.id,
-            sha256: &hash,
-            body: &xml,
-        })
-        .await?;
-        // Hosted here (drafts refuse anything else): delivered in this transaction.
-        receive(&s, &mut tx, &xml, &to.id)
-            .await
-            .map_err(|p| refused(&p))?;
+        let message = tx
+            .log_message(NewMessage {
+                direction: "sent",
+                kind: "envelope",
+                document_id: &envelope.document_id,
+                from_organ: &envelope.from.id,
+                to_organ: &to.id,
+                sha256: &hash,
+                body: &xml,
+            })
+            .await?;
+        match tx.organ(&to.id).await?.and_then(|o| o.peer_id) {
+            // Hosted here: delivered in this transaction.
+            None => {
+                receive(&s, &mut tx, &xml, &to.id)
+                    .await
+                    .map_err(|p| refused(&p))?;
+            }
+            Some(peer) => tx.enqueue(peer, message).await?,
+        }
     }
     tx.mark_outgoing_sent(id).await?;
     notify(&mut tx, &row.organ_id, "outgoing", id, "sent", Some(u.id())).await?;
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
+    s.outbox.wake();
     tracing::info!(
         outgoing = id,
         recipients = envelope.to.len(),
@@ -677,7 +686,12 @@ pub async fn send(
 
 /// Receives an envelope for organ `to` (hosted here): reads and checks it, registers it as
 /// arrived (once: the same envelope again returns the first entry) and answers 01.
-async fn receive(s: &AppState, tx: &mut Tx, xml: &str, to: &str) -> Result<i64, Vec<Problem>> {
+pub(crate) async fn receive(
+    s: &AppState,
+    tx: &mut Tx,
+    xml: &str,
+    to: &str,
+) -> Result<i64, Vec<Problem>> {
     let fail = |e: AppError| vec![Problem::new("edXML", format!("could not be stored: {e}"))];
     let package = edxml::read_envelope(xml)?;
     let e = &package.envelope;
@@ -789,7 +803,7 @@ async fn receive(s: &AppState, tx: &mut Tx, xml: &str, to: &str) -> Result<i64, 
         staff: String::new(),
         timestamp: tx.now(),
     };
-    report(s, tx, &package, None).await.map_err(fail)?;
+    report(s, tx, &package).await.map_err(fail)?;
     notify(tx, to, "incoming", id, Status::Arrived.code(), None)
         .await
         .map_err(fail)?;
@@ -805,37 +819,42 @@ fn code_of(e: &Envelope) -> String {
 }
 
 /// Sends a status package to the document's sender: written as edXML, signed with the
-/// server key, logged; a sender hosted here records it in its outgoing register at once.
-async fn report(
-    s: &AppState,
-    tx: &mut Tx,
-    p: &StatusPackage,
-    actor: Option<UserId>,
-) -> AppResult<()> {
+/// server key, logged; a sender hosted here records it in its outgoing register at once, a
+/// sender on a peer gets it through the outbox (woken after the commit).
+async fn report(s: &AppState, tx: &mut Tx, p: &StatusPackage) -> AppResult<()> {
     let signature = ecabinet_crypto::sign(&s.server_key, &status_bytes(p));
     let xml = edxml::write_status(p, Some(&signature)).map_err(internal)?;
     let hash = hex::encode(sha256(xml.as_bytes()));
-    for direction in ["sent", "received"] {
-        if direction == "received"
-            && tx
-                .organ(&p.to.id)
-                .await?
-                .is_none_or(|o| o.peer_id.is_some())
-        {
-            // A sender elsewhere (an imported envelope) gets it once transport exists.
-            break;
+    let sent = NewMessage {
+        direction: "sent",
+        kind: "status",
+        document_id: &p.document_id,
+        from_organ: &p.from.id,
+        to_organ: &p.to.id,
+        sha256: &hash,
+        body: &xml,
+    };
+    let message = tx.log_message(sent).await?;
+    // A sender known only from an imported file is not in the directory: the status
+    // stays in the log.
+    if let Some(o) = tx.organ(&p.to.id).await? {
+        match o.peer_id {
+            None => {
+                tx.log_message(NewMessage {
+                    direction: "received",
+                    ..sent
+                })
+                .await?;
+                apply_status(tx, p).await?;
+            }
+            Some(peer) => tx.enqueue(peer, message).await?,
         }
-        tx.log_message(NewMessage {
-            direction,
-            kind: "status",
-            document_id: &p.document_id,
-            from_organ: &p.from.id,
-            to_organ: &p.to.id,
-            sha256: &hash,
-            body: &xml,
-        })
-        .await?;
     }
+    Ok(())
+}
+
+/// Records a recipient's status in the outgoing register it answers, and tells its organ.
+pub(crate) async fn apply_status(tx: &mut Tx, p: &StatusPackage) -> AppResult<()> {
     if let Some(out) = tx.outgoing_by_document(&p.document_id).await?
         && out.organ_id == p.to.id
     {
@@ -847,13 +866,28 @@ async fn report(
             p.timestamp,
         )
         .await?;
+        notify(tx, &out.organ_id, "outgoing", out.id, p.status.code(), None).await?;
+    }
+    Ok(())
+}
+
+/// A peer read the envelope and refused it: the recipient's status is 02 with the reasons.
+pub(crate) async fn refused_by_peer(
+    tx: &mut Tx,
+    m: &ecabinet_storage::MessageRow,
+    reason: &str,
+) -> AppResult<()> {
+    if let Some(out) = tx.outgoing_by_document(&m.document_id).await? {
+        let now = tx.now();
+        tx.set_recipient_status(out.id, &m.to_organ, Status::Rejected.code(), reason, now)
+            .await?;
         notify(
             tx,
             &out.organ_id,
             "outgoing",
             out.id,
-            p.status.code(),
-            actor,
+            Status::Rejected.code(),
+            None,
         )
         .await?;
     }
@@ -1008,7 +1042,7 @@ pub async fn set_status(
         staff: u.0.display_name.clone(),
         timestamp: tx.now(),
     };
-    report(&s, &mut tx, &package, Some(u.id())).await?;
+    report(&s, &mut tx, &package).await?;
     notify(
         &mut tx,
         &row.organ_id,
@@ -1021,6 +1055,7 @@ pub async fn set_status(
     let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
     let view = incoming_view(&mut tx, &row).await?;
     s.commit(tx).await?;
+    s.outbox.wake();
     Ok(Json(view))
 }
 
@@ -1148,6 +1183,8 @@ pub async fn import(
             let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
             let view = incoming_view(&mut tx, &row).await?;
             s.commit(tx).await?;
+            s.outbox.wake();
+            s.outbox.wake();
             Ok((StatusCode::CREATED, Json(view)).into_response())
         }
         Err(problems) => {
@@ -1167,6 +1204,8 @@ pub async fn import(
             })
             .await?;
             s.commit(tx).await?;
+            s.outbox.wake();
+            s.outbox.wake();
             tracing::info!(organ = %organ, problems = problems.len(), "envelope refused (02)");
             let message = problems
                 .iter()

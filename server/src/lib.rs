@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod seed;
 pub mod service;
+pub mod transport;
 pub mod watermark;
 pub mod web;
 pub mod ws;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub public_url: std::sync::Arc<str>,
     /// The TrueType font of PDF reports, if it could be read.
     pub report_font: Option<std::sync::Arc<Vec<u8>>>,
+    /// Delivers exchanged documents and statuses to peer deployments.
+    pub outbox: transport::Outbox,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -130,6 +133,7 @@ impl Application {
             mailer: mailer::Mailer::new(&config.smtp_url, &config.mail_from)?,
             public_url: config.public_url.as_str().into(),
             report_font,
+            outbox: transport::Outbox::new(config.exchange_retry_ms, config.exchange_retry_max_ms)?,
             epoch: db.epoch().await?,
             db: db.clone(),
             hub,
@@ -184,6 +188,7 @@ impl Application {
         let sweeper = tokio::spawn(sweep_sessions(self.state.db.clone()));
         let opinion_clock = tokio::spawn(opinions::run_clock(self.state.clone()));
         let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
+        let outbox = tokio::spawn(transport::run(self.state.clone()));
         let closing = self.closing;
         let signal = async move {
             shutdown.await;
@@ -195,6 +200,7 @@ impl Application {
         sweeper.abort();
         opinion_clock.abort();
         mailer.abort();
+        outbox.abort();
         self.state.db.close().await;
         res
     }

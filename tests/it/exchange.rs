@@ -489,3 +489,274 @@ async fn only_the_admin_hosts_organs_and_gives_roles() {
         401
     );
 }
+
+async fn host(s: &TestServer, organ: &str, name: &str, members: &[(&str, &str)]) {
+    let admin = s.login("admin").await.unwrap();
+    admin
+        .ok_post("/api/exchange/organs", json!({"id": organ, "name": name}))
+        .await
+        .unwrap();
+    for (user, role) in members {
+        admin
+            .ok_post(
+                &format!("/api/exchange/organs/{organ}/members"),
+                json!({"user_id": demo_id(user), "role": role}),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// Tells `s` of `peer`, which hosts `organ`.
+async fn know_peer(s: &TestServer, peer: &TestServer, organ: &str, name: &str) {
+    let identity = peer
+        .anonymous()
+        .get("/api/exchange/identity")
+        .await
+        .unwrap()
+        .body;
+    let a = s
+        .login("admin")
+        .await
+        .unwrap()
+        .post(
+            "/api/exchange/peers",
+            json!({"name": name, "base_url": peer.url(""), "server_key": identity["server_key"],
+                   "organs": [{"id": organ, "name": name}]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 201, "{}", a.body);
+}
+
+/// Drafts at `organ` to `to`, has the signer seal it and sends it.
+async fn send_from(
+    organ: &str,
+    clerk: &Client,
+    signer: &Tablet,
+    to: &str,
+    subject: &str,
+) -> OutgoingView {
+    let a = clerk
+        .upload(
+            &format!("/api/exchange/organs/{organ}/outgoing"),
+            Some(meta(
+                json!({"to": [to], "subject": subject, "signer_id": signer.client.id()}),
+            )),
+            "van-ban.pdf",
+            PDF.to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 201, "{}", a.body);
+    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    signer
+        .client
+        .ok_post(
+            &format!("/api/exchange/outgoing/{}/seal", v.id),
+            seal_body(signer, &v.digest, signer.client.id()),
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(
+        clerk
+            .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
+            .await
+            .unwrap()
+            .body,
+    )
+    .unwrap()
+}
+
+/// Waits until `check` holds (deliveries are asynchronous between deployments).
+async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn status_at(c: &Client, id: i64, organ: &str) -> Option<Status> {
+    let v = outgoing(c, id).await;
+    v.recipients
+        .iter()
+        .find(|r| r.organ_id == organ)
+        .and_then(|r| r.status)
+}
+
+async fn inbox_of(c: &Client, organ: &str) -> Vec<IncomingView> {
+    serde_json::from_value(
+        c.get(&format!("/api/exchange/organs/{organ}/incoming"))
+            .await
+            .unwrap()
+            .body,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn two_deployments_exchange_both_ways_and_a_stopped_peer_loses_nothing() {
+    // The Government Office on one deployment, the Ministry on another.
+    let a = TestServer::start().await.unwrap();
+    let b = TestServer::start().await.unwrap();
+    host(
+        &a,
+        VPCP,
+        "Văn phòng Chính phủ",
+        &[("vanthu1", "clerk"), ("bt22", "leader")],
+    )
+    .await;
+    host(
+        &b,
+        BKHDT,
+        "Bộ Kế hoạch và Đầu tư",
+        &[("bt01", "clerk"), ("ptt1", "leader"), ("bt02", "handler")],
+    )
+    .await;
+    know_peer(&a, &b, BKHDT, "Bộ Kế hoạch và Đầu tư").await;
+    know_peer(&b, &a, VPCP, "Văn phòng Chính phủ").await;
+    let a_clerk = a.login("vanthu1").await.unwrap();
+    let a_signer = enrolled_tablet(&a, &a_clerk, "bt22").await.unwrap();
+    let b_clerk = b.login("bt01").await.unwrap();
+
+    // A → B: delivered over HTTP; B answers 01, then 03 when its clerk registers it.
+    let first = send_from(
+        VPCP,
+        &a_clerk,
+        &a_signer,
+        BKHDT,
+        "V/v báo cáo tình hình giải ngân vốn đầu tư công",
+    )
+    .await;
+    eventually("B's 01 reaches A", || async {
+        status_at(&a_clerk, first.id, BKHDT).await == Some(Status::Arrived)
+    })
+    .await;
+    let got = inbox_of(&b_clerk, BKHDT).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].envelope.document_id, first.envelope.document_id);
+    assert!(got[0].seal.verify(&got[0].envelope).is_ok());
+    b_clerk
+        .ok_post(
+            &format!("/api/exchange/incoming/{}/status", got[0].id),
+            json!({"status": "registered"}),
+        )
+        .await
+        .unwrap();
+    eventually("B's 03 reaches A", || async {
+        status_at(&a_clerk, first.id, BKHDT).await == Some(Status::Registered)
+    })
+    .await;
+
+    // B is down: A's second document waits in the outbox, retried, and arrives once B is
+    // back, exactly once, after the first.
+    let mut b = b;
+    b.stop().await;
+    let second = send_from(
+        VPCP,
+        &a_clerk,
+        &a_signer,
+        BKHDT,
+        "V/v chuẩn bị phiên họp Chính phủ tháng 12",
+    )
+    .await;
+    let pending = || async {
+        let mut tx = a.state.db.read().await.unwrap();
+        tx.outbox_pending().await.unwrap()
+    };
+    eventually("A has tried and failed at least twice", || async {
+        pending()
+            .await
+            .iter()
+            .any(|(_, _, attempts, _)| *attempts >= 2)
+    })
+    .await;
+    assert_eq!(
+        status_at(&a_clerk, second.id, BKHDT).await,
+        None,
+        "not delivered yet"
+    );
+    let b = b.restart().await.unwrap();
+    eventually("the second document arrives once B is back", || async {
+        status_at(&a_clerk, second.id, BKHDT).await == Some(Status::Arrived)
+    })
+    .await;
+    let b_clerk = b.login("bt01").await.unwrap();
+    let got = inbox_of(&b_clerk, BKHDT).await;
+    assert_eq!(got.len(), 2, "each document once");
+    assert_eq!(
+        got[0].envelope.document_id, second.envelope.document_id,
+        "newest first"
+    );
+    assert!(got[0].id > got[1].id, "in the order sent");
+    eventually("A's outbox is empty", || async {
+        pending().await.is_empty()
+    })
+    .await;
+
+    // B → A, the other way, signed by B's leader.
+    let b_signer = enrolled_tablet(&b, &b.login("vanthu1").await.unwrap(), "ptt1")
+        .await
+        .unwrap();
+    let reply = send_from(
+        BKHDT,
+        &b_clerk,
+        &b_signer,
+        VPCP,
+        "Báo cáo giải ngân vốn đầu tư công 11 tháng",
+    )
+    .await;
+    eventually("A registers B's document as arrived", || async {
+        inbox_of(&a_clerk, VPCP).await.len() == 1
+    })
+    .await;
+    let at_a = inbox_of(&a_clerk, VPCP).await;
+    a_clerk
+        .ok_post(
+            &format!("/api/exchange/incoming/{}/status", at_a[0].id),
+            json!({"status": "rejected", "note": "Sai thẩm quyền"}),
+        )
+        .await
+        .unwrap();
+    eventually("B sees A's rejection with its reason", || async {
+        let v = outgoing(&b_clerk, reply.id).await;
+        v.recipients
+            .iter()
+            .any(|r| r.status == Some(Status::Rejected) && r.description == "Sai thẩm quyền")
+    })
+    .await;
+
+    // The inbox takes nothing from an unknown or forged sender.
+    let forged = json!({"kind": "envelope", "to_organ": BKHDT, "xml": "<x/>", "sent_at": 1,
+        "peer_key": hex::encode([9u8; 32]), "signature": "00".repeat(64)});
+    assert_eq!(
+        b.anonymous()
+            .post("/api/exchange/inbox", forged)
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+    let identity_a = a
+        .anonymous()
+        .get("/api/exchange/identity")
+        .await
+        .unwrap()
+        .body;
+    let wrong_sig = json!({"kind": "envelope", "to_organ": BKHDT, "xml": "<x/>", "sent_at": 1,
+        "peer_key": identity_a["server_key"], "signature": "00".repeat(64)});
+    assert_eq!(
+        b.anonymous()
+            .post("/api/exchange/inbox", wrong_sig)
+            .await
+            .unwrap()
+            .status,
+        401
+    );
+    assert_eq!(inbox_of(&b_clerk, BKHDT).await.len(), 2, "nothing stored");
+}

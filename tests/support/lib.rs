@@ -174,6 +174,9 @@ impl TestServer {
             render_page_timeout_secs: 6,
             document_max_upload_mb: 8,
             smtp_url: smtp_url.clone(),
+            // A peer that is back is reached again within a second.
+            exchange_retry_ms: 100,
+            exchange_retry_max_ms: 1_000,
             ..Config::default()
         };
         let store = Db::connect(&config.database_url).await?;

@@ -13,6 +13,10 @@ pub const ENVELOPE_TAG_V1: &[u8] = b"ecabinet/envelope/v1";
 pub const SEAL_TAG_V1: &[u8] = b"ecabinet/envelope-seal/v1";
 /// Opens a status package's canonical bytes, followed by one zero byte.
 pub const STATUS_TAG_V1: &[u8] = b"ecabinet/exchange-status/v1";
+/// Opens what a deployment signs when it hands a message to a peer.
+pub const TRANSPORT_TAG_V1: &[u8] = b"ecabinet/exchange-transport/v1";
+/// Opens what a deployment signs when it received a message (the delivery receipt).
+pub const RECEIPT_TAG_V1: &[u8] = b"ecabinet/exchange-receipt/v1";
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
     put_len(out, s.len());
@@ -200,6 +204,27 @@ pub fn status_bytes(s: &StatusPackage) -> Vec<u8> {
     }
     put_str(&mut out, s.status.code());
     out.extend_from_slice(&s.timestamp.to_be_bytes());
+    out
+}
+
+/// What the sending deployment signs over a message it hands to a peer: its kind
+/// (`envelope` or `status`), the organ it is for, the SHA-256 of the XML, and when.
+pub fn transport_bytes(kind: &str, to_organ: &str, sha256: &[u8; 32], sent_at: i64) -> Vec<u8> {
+    let mut out = tagged(TRANSPORT_TAG_V1);
+    put_str(&mut out, kind);
+    put_str(&mut out, to_organ);
+    out.extend_from_slice(sha256);
+    out.extend_from_slice(&sent_at.to_be_bytes());
+    out
+}
+
+/// What the receiving deployment signs in its delivery receipt: the message's SHA-256,
+/// the organ it was for, and when it was stored.
+pub fn receipt_bytes(sha256: &[u8; 32], to_organ: &str, received_at: i64) -> Vec<u8> {
+    let mut out = tagged(RECEIPT_TAG_V1);
+    out.extend_from_slice(sha256);
+    put_str(&mut out, to_organ);
+    out.extend_from_slice(&received_at.to_be_bytes());
     out
 }
 

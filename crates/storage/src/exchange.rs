@@ -591,3 +591,190 @@ impl Tx {
             .collect()
     }
 }
+
+/// A message waiting for a peer deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Outbox id (the order of sending per peer).
+    pub id: i64,
+    /// The peer.
+    pub peer_id: i64,
+    /// The message log entry carried.
+    pub message: MessageRow,
+    /// Attempts so far.
+    pub attempts: i64,
+}
+
+/// A peer deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerRow {
+    /// Peer id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its base URL.
+    pub base_url: String,
+    /// Its server key, hex.
+    pub server_key: String,
+}
+
+impl Tx {
+    /// Adds a peer deployment; returns its id.
+    pub async fn insert_peer(
+        &mut self,
+        name: &str,
+        base_url: &str,
+        server_key: &str,
+    ) -> Result<i64> {
+        let now = self.now();
+        let (id,): (i64,) = sqlx::query_as(
+            "insert into exchange_peer (name, base_url, server_key, created_at) \
+             values ($1, $2, $3, $4) returning peer_id",
+        )
+        .bind(name)
+        .bind(base_url)
+        .bind(server_key)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(id)
+    }
+
+    /// Every peer.
+    pub async fn peers(&mut self) -> Result<Vec<PeerRow>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "select peer_id, name, base_url, server_key from exchange_peer order by peer_id",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, base_url, server_key)| PeerRow {
+                id,
+                name,
+                base_url,
+                server_key,
+            })
+            .collect())
+    }
+
+    /// Queues a logged message for a peer, due now.
+    pub async fn enqueue(&mut self, peer: i64, message: i64) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "insert into exchange_outbox (peer_id, message_id, next_attempt_at) values ($1, $2, $3)",
+        )
+        .bind(peer)
+        .bind(message)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// For each peer, its oldest undelivered message if it is due by `now`: a peer's
+    /// messages go strictly in order, the next only after the one before was delivered.
+    pub async fn outbox_due(&mut self, now: i64) -> Result<Vec<OutboxRow>> {
+        let rows = sqlx::query(
+            "select o.outbox_id, o.peer_id, o.attempts, m.message_id, m.direction, m.kind, \
+             m.document_id, m.from_organ, m.to_organ, m.sha256, m.body, m.at \
+             from exchange_outbox o join exchange_message m on m.message_id = o.message_id \
+             where o.delivered_at is null and o.next_attempt_at <= $1 and o.outbox_id = \
+             (select min(x.outbox_id) from exchange_outbox x \
+              where x.peer_id = o.peer_id and x.delivered_at is null) \
+             order by o.outbox_id",
+        )
+        .bind(now)
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxRow {
+                    id: r.try_get(0)?,
+                    peer_id: r.try_get(1)?,
+                    attempts: r.try_get(2)?,
+                    message: MessageRow {
+                        id: r.try_get(3)?,
+                        direction: r.try_get(4)?,
+                        kind: r.try_get(5)?,
+                        document_id: r.try_get(6)?,
+                        from_organ: r.try_get(7)?,
+                        to_organ: r.try_get(8)?,
+                        sha256: r.try_get(9)?,
+                        body: r.try_get(10)?,
+                        at: r.try_get(11)?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// When the next undelivered message is due, if any.
+    pub async fn outbox_next_due(&mut self) -> Result<Option<i64>> {
+        let (n,): (Option<i64>,) = sqlx::query_as(
+            "select min(next_attempt_at) from exchange_outbox where delivered_at is null",
+        )
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n)
+    }
+
+    /// Undelivered messages: outbox id, peer, attempts, last error.
+    pub async fn outbox_pending(&mut self) -> Result<Vec<(i64, i64, i64, Option<String>)>> {
+        let rows: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
+            "select outbox_id, peer_id, attempts, last_error from exchange_outbox \
+             where delivered_at is null order by outbox_id",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows)
+    }
+
+    /// Records a delivery and the peer's receipt.
+    pub async fn outbox_delivered(
+        &mut self,
+        id: i64,
+        receipt: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "update exchange_outbox set delivered_at = $1, receipt = $2, last_error = $3, \
+             attempts = attempts + 1 where outbox_id = $4",
+        )
+        .bind(now)
+        .bind(receipt)
+        .bind(note)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub async fn outbox_failed(&mut self, id: i64, error: &str, retry_at: i64) -> Result<()> {
+        sqlx::query(
+            "update exchange_outbox set attempts = attempts + 1, last_error = $1, \
+             next_attempt_at = $2 where outbox_id = $3",
+        )
+        .bind(error)
+        .bind(retry_at)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether a message with this hash was already received for this document.
+    pub async fn received_before(&mut self, document_id: &str, sha256: &str) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "select count(*) from exchange_message where document_id = $1 and sha256 = $2 \
+             and direction = 'received'",
+        )
+        .bind(document_id)
+        .bind(sha256)
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n > 0)
+    }
+}

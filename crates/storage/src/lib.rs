@@ -21,7 +21,8 @@ pub use annotations::NewAnnotation;
 pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
 pub use exchange::{
-    IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutgoingRow, RecipientRow,
+    IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutboxRow, OutgoingRow, PeerRow,
+    RecipientRow,
 };
 pub use meetings::MeetingRow;
 pub use minutes::MinutesRow;
