@@ -1052,6 +1052,42 @@ pub async fn set_status(
         Some(u.id()),
     )
     .await?;
+    // An accepted revocation withdraws the document it names (13), told to its sender.
+    if next == Status::RevocationAccepted
+        && envelope.business == ecabinet_exchange::Business::Revoke
+        && let Some(target) = &envelope.target
+        && let Some(old) = tx
+            .incoming_of(&row.organ_id)
+            .await?
+            .into_iter()
+            .find(|r| &r.document_id == target)
+    {
+        tx.set_incoming_status(
+            old.id,
+            Status::Withdrawn.code(),
+            old.handler_id,
+            &note,
+            old.register_number,
+        )
+        .await?;
+        let old_envelope: Envelope = parse(&old.envelope)?;
+        let withdrawn = StatusPackage {
+            document_id: old.document_id.clone(),
+            code: code_of(&old_envelope),
+            status: Status::Withdrawn,
+            ..package.clone()
+        };
+        report(&s, &mut tx, &withdrawn).await?;
+        notify(
+            &mut tx,
+            &row.organ_id,
+            "incoming",
+            old.id,
+            Status::Withdrawn.code(),
+            Some(u.id()),
+        )
+        .await?;
+    }
     let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
     let view = incoming_view(&mut tx, &row).await?;
     s.commit(tx).await?;

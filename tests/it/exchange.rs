@@ -413,6 +413,98 @@ async fn a_document_goes_from_draft_to_done_with_every_status_back_to_the_sender
 }
 
 #[tokio::test]
+async fn a_revocation_accepted_withdraws_the_document_it_names() {
+    let s = TestServer::start().await.unwrap();
+    two_organs(&s).await;
+    let clerk = s.login("vanthu1").await.unwrap();
+    let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
+    let first = send_from(VPCP, &clerk, &signer, BKHDT, "Công văn ban hành nhầm").await;
+    let receiving = s.login("bt01").await.unwrap();
+    let original = incoming_list(&receiving).await[0].id;
+    receiving
+        .ok_post(
+            &format!("/api/exchange/incoming/{original}/status"),
+            json!({"status": "registered"}),
+        )
+        .await
+        .unwrap();
+
+    let path = format!("/api/exchange/organs/{VPCP}/outgoing");
+    let revoke = meta(
+        json!({"business": "revoke", "target": first.envelope.document_id,
+        "reason": "Ban hành nhầm đối tượng", "subject": "Thu hồi Công văn 1234/VPCP-KTTH"}),
+    );
+    // A revocation carries no file and names what it revokes.
+    let a = clerk
+        .upload_files(&path, revoke.clone(), vec![("x.pdf", PDF.to_vec())])
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (422, Some("file")),
+        "{}",
+        a.body
+    );
+    let mut unknown = revoke.clone();
+    unknown["target"] = json!("000.00.00.G22/khong-co");
+    let a = clerk.upload_files(&path, unknown, vec![]).await.unwrap();
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (422, Some("business")),
+        "{}",
+        a.body
+    );
+    let a = clerk.upload_files(&path, revoke, vec![]).await.unwrap();
+    assert_eq!(a.status, 201, "{}", a.body);
+    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    signer
+        .client
+        .ok_post(
+            &format!("/api/exchange/outgoing/{}/seal", v.id),
+            seal_body(&signer, &v.digest, signer.client.id()),
+        )
+        .await
+        .unwrap();
+    clerk
+        .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
+        .await
+        .unwrap();
+
+    let inbox = incoming_list(&receiving).await;
+    let revocation = inbox.iter().find(|d| d.envelope.target.is_some()).unwrap();
+    let step = format!("/api/exchange/incoming/{}/status", revocation.id);
+    assert_eq!(
+        receiving
+            .post(&step, json!({"status": "revocation_accepted"}))
+            .await
+            .unwrap()
+            .status,
+        403,
+        "a leader decides"
+    );
+    s.login("ptt1")
+        .await
+        .unwrap()
+        .ok_post(&step, json!({"status": "revocation_accepted"}))
+        .await
+        .unwrap();
+    let withdrawn = incoming_list(&receiving)
+        .await
+        .into_iter()
+        .find(|d| d.id == original)
+        .unwrap();
+    assert_eq!(withdrawn.status, Status::Withdrawn);
+    assert_eq!(
+        status_at(&clerk, first.id, BKHDT).await,
+        Some(Status::Withdrawn)
+    );
+    assert_eq!(
+        status_at(&clerk, v.id, BKHDT).await,
+        Some(Status::RevocationAccepted)
+    );
+}
+
+#[tokio::test]
 async fn only_the_admin_hosts_organs_and_gives_roles() {
     let s = TestServer::start().await.unwrap();
     let clerk = s.login("vanthu1").await.unwrap();

@@ -328,6 +328,34 @@ impl Client {
         Ok(Answer { status, body })
     }
 
+    /// POSTs a multipart form: `meta` JSON and any number of `file` parts (none too).
+    pub async fn upload_files(
+        &self,
+        path: &str,
+        meta: Value,
+        files: Vec<(&str, Vec<u8>)>,
+    ) -> Result<Answer> {
+        let mut form = reqwest::multipart::Form::new().text("meta", meta.to_string());
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name(name.to_owned())
+                    .mime_str("application/pdf")?,
+            );
+        }
+        let r = self
+            .http
+            .post(format!("{}{}", self.base, path))
+            .multipart(form)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        let text = r.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok(Answer { status, body })
+    }
+
     /// Sends `body` as it is (an edXML envelope), typed `application/xml`.
     pub async fn call_raw(&self, method: &str, path: &str, body: String) -> Result<Answer> {
         let method = reqwest::Method::from_bytes(method.as_bytes())?;
