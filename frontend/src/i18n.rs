@@ -320,7 +320,8 @@ pub enum K {
     MinutesArchive,
 }
 
-fn pick(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
+/// `vi` or `en`, by `lang` (for screens that keep their words beside them).
+pub(crate) fn pick(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
     match lang {
         Lang::Vi => vi,
         Lang::En => en,

@@ -9,6 +9,7 @@ pub mod api;
 mod devices;
 mod documents;
 mod editor;
+mod exchange;
 pub mod i18n;
 pub mod live;
 mod meeting;
@@ -148,6 +149,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/meetings/:id") view=meeting::MeetingPage/>
                 <Route path=path!("/devices") view=devices::DevicesPage/>
                 <Route path=path!("/opinions") view=opinions::OpinionsPage/>
+                <Route path=path!("/exchange") view=exchange::ExchangePage/>
                 <Route path=path!("/opinions/:id/documents/:doc") view=viewer::OpinionViewer/>
                 <Route path=path!("/opinions/:id") view=opinions::OpinionPage/>
             </Routes>
@@ -187,6 +189,7 @@ fn Header() -> impl IntoView {
                 {who.map(|me| view! {
                     {(me.role != ecabinet_domain::Role::Admin).then(|| view! {
                         <a class="button" href="/opinions" data-testid="to-opinions">{tx(lang, K::Opinions)}</a>
+                        <a class="button" href="/exchange" data-testid="to-exchange">{move || i18n::pick(lang.get(), "Văn bản", "Documents")}</a>
                         <a class="button" href="/devices" data-testid="to-devices">{tx(lang, K::Devices)}</a>
                     })}
                     <span class="me" data-testid="me">

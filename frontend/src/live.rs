@@ -58,6 +58,8 @@ pub struct Live {
     pub reminders: RwSignal<HashMap<i64, String>>,
     /// Counts `minutes.changed` events: the minutes block reads the minutes again.
     pub minutes: RwSignal<u64>,
+    /// Counts `exchange.changed` events: the registers are read again.
+    pub exchange: RwSignal<u64>,
     /// Counts snapshots that replaced a topic's state: events may have been skipped
     /// then, so what a page fetched over HTTP is fetched again.
     pub resyncs: RwSignal<u64>,
@@ -95,6 +97,7 @@ impl Live {
             annotations: RwSignal::new(HashMap::new()),
             reminders: RwSignal::new(HashMap::new()),
             minutes: RwSignal::new(0),
+            exchange: RwSignal::new(0),
             resyncs: RwSignal::new(0),
         }
     }
@@ -128,6 +131,7 @@ impl Live {
                 m.insert(*id, None);
             }),
             EventBody::MinutesChanged { .. } => self.minutes.update(|n| *n += 1),
+            EventBody::ExchangeChanged { .. } => self.exchange.update(|n| *n += 1),
             EventBody::OpinionReminder { id, message, .. } => self.reminders.update(|m| {
                 m.insert(*id, message.clone());
             }),

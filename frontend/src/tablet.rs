@@ -227,6 +227,28 @@ pub fn prepare_minutes(
     })
 }
 
+/// The seal record a signer's device signs for an outgoing official document, after
+/// recomputing the envelope's digest itself: a server that shows one envelope and asks
+/// for a seal over another is refused.
+pub fn prepare_seal(
+    envelope: &ecabinet_exchange::Envelope,
+    stated_digest: &str,
+    me: UserId,
+    key: &SigningKey,
+    now_ms: i64,
+) -> Result<ecabinet_exchange::canonical::SealRecord, DeviceError> {
+    let digest = ecabinet_exchange::canonical::envelope_digest(envelope);
+    if hex::encode(digest) != stated_digest {
+        return Err(DeviceError::DefinitionMismatch);
+    }
+    Ok(ecabinet_exchange::canonical::SealRecord {
+        digest,
+        signer: me.0,
+        key_id: key_id(&key.verifying_key()),
+        signed_at: now_ms,
+    })
+}
+
 /// Checks a receipt as a tablet must: signed by `server_key`, for this ballot's leaf, and
 /// that leaf is in the tree the receipt names.
 pub fn check_receipt(r: &Receipt, server_key: &str, leaf: &[u8]) -> Result<(), DeviceError> {
@@ -536,6 +558,32 @@ pub mod browser {
         Ok(mine.receipt)
     }
 
+    /// Unlocks the key with `pin` and seals the outgoing document the page shows.
+    pub async fn seal(
+        user: UserId,
+        outgoing: i64,
+        envelope: ecabinet_exchange::Envelope,
+        stated_digest: String,
+        pin: String,
+    ) -> Result<(), DeviceError> {
+        let stored = load_key(user).await?.ok_or(DeviceError::NoKey)?;
+        let key = stored.open(&pin)?;
+        let now = js_sys::Date::now() as i64;
+        let bytes = prepare_seal(&envelope, &stated_digest, user, &key, now)?.to_bytes();
+        let signature = ecabinet_crypto::sign(&key, &bytes);
+        crate::api::call(
+            "POST",
+            format!("/api/exchange/outgoing/{outgoing}/seal"),
+            Some(serde_json::json!({
+                "bytes": hex::encode(&bytes),
+                "signature": hex::encode(signature),
+            })),
+        )
+        .await
+        .map(|_| ())
+        .map_err(DeviceError::Server)
+    }
+
     /// Unlocks the key with `pin` and signs the minutes whose text the page shows.
     pub async fn sign_minutes(
         user: UserId,
@@ -614,6 +662,17 @@ pub mod browser {
 
     /// See the browser build.
     pub async fn check(_: UserId, _: i64) -> Result<usize, DeviceError> {
+        Err(absent())
+    }
+
+    /// See the browser build.
+    pub async fn seal(
+        _: UserId,
+        _: i64,
+        _: ecabinet_exchange::Envelope,
+        _: String,
+        _: String,
+    ) -> Result<(), DeviceError> {
         Err(absent())
     }
 
@@ -896,5 +955,44 @@ mod tests {
         assert_eq!(back.open("246810").unwrap().to_bytes(), key.to_bytes());
         assert_eq!(back.open("246811").unwrap_err(), DeviceError::WrongPin);
         assert_eq!(s.key_id, hex::encode(key_id(&key.verifying_key())));
+    }
+
+    #[test]
+    fn a_seal_is_made_only_over_the_envelope_shown() {
+        use ecabinet_exchange::{Business, Envelope, Organ, Priority, Signer};
+        let key = SigningKey::from_bytes(&[5; 32]);
+        let organ = |id: &str| Organ {
+            id: id.into(),
+            name: id.into(),
+        };
+        let e = Envelope {
+            document_id: "G22/1".into(),
+            from: organ("G22"),
+            to: vec![organ("G12")],
+            code_number: "12".into(),
+            code_notation: "VPCP".into(),
+            place: "Hà Nội".into(),
+            promulgation_date: "2026-12-02".into(),
+            document_type: "Công văn".into(),
+            subject: "V/v họp".into(),
+            signer: Signer::default(),
+            due_date: None,
+            priority: Priority::Normal,
+            page_amount: None,
+            business: Business::New,
+            target: None,
+            reason: String::new(),
+            attachments: vec![],
+        };
+        let digest = hex::encode(ecabinet_exchange::canonical::envelope_digest(&e));
+        let record = prepare_seal(&e, &digest, UserId(4), &key, 9).unwrap();
+        assert_eq!((record.signer, record.signed_at), (4, 9));
+        assert_eq!(record.key_id, key_id(&key.verifying_key()));
+        let mut shown = e.clone();
+        shown.subject = "V/v khác".into();
+        assert_eq!(
+            prepare_seal(&shown, &digest, UserId(4), &key, 9),
+            Err(DeviceError::DefinitionMismatch)
+        );
     }
 }

@@ -72,6 +72,25 @@ pub fn from_input(s: &str, offset_min: i64) -> Option<i64> {
 }
 
 /// The browser's offset east of UTC in minutes (0 on the server).
+/// Today's date as a `date` input holds it ("2026-12-02"), `offset_min` east of UTC.
+pub fn today(offset_min: i64) -> String {
+    let (y, mo, d, _, _) = parts(now_ms(), offset_min);
+    format!("{y:04}-{mo:02}-{d:02}")
+}
+
+fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0))
+    }
+}
+
 pub fn local_offset() -> i64 {
     #[cfg(feature = "hydrate")]
     {

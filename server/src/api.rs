@@ -105,7 +105,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/exchange/organs/{id}/members",
-            post(crate::exchange::add_member),
+            get(crate::exchange::members).post(crate::exchange::add_member),
         )
         .route("/exchange/me", get(crate::exchange::mine))
         .route("/exchange/peers", post(crate::transport::add_peer))

@@ -259,6 +259,33 @@ pub async fn add_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/exchange/organs/{id}/members` (its members): who works there, as what, for
+/// choosing a signer or a handler.
+pub async fn members(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(organ): ApiPath<String>,
+) -> AppResult<Json<Vec<ecabinet_protocol::exchange::OrganMember>>> {
+    let mut tx = s.db.read().await?;
+    organ_for(&mut tx, &u, &organ).await?;
+    let users = tx.users().await?;
+    Ok(Json(
+        tx.organ_members(&organ)
+            .await?
+            .into_iter()
+            .map(|(id, role)| ecabinet_protocol::exchange::OrganMember {
+                user_id: id,
+                display_name: users
+                    .iter()
+                    .find(|x| x.id == id)
+                    .map(|x| x.display_name.clone())
+                    .unwrap_or_default(),
+                role: role.as_str().to_owned(),
+            })
+            .collect(),
+    ))
+}
+
 /// `GET /api/exchange/me`: the organs one works for.
 pub async fn mine(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<MyOrgan>>> {
     let mut tx = s.db.read().await?;

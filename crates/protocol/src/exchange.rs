@@ -28,6 +28,17 @@ pub struct MyOrgan {
     pub roles: Vec<String>,
 }
 
+/// Someone who works for an organ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganMember {
+    /// The account.
+    pub user_id: UserId,
+    /// Its name.
+    pub display_name: String,
+    /// `clerk`, `leader` or `handler`.
+    pub role: String,
+}
+
 /// A clerk's draft of an outgoing document (the files come as multipart parts).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutgoingInput {

@@ -1,0 +1,111 @@
+// Document exchange between two agencies in the browser: the Government Office's clerk
+// drafts an official document, its minister seals it with the PIN on a tablet, the clerk
+// sends it; the Ministry's clerk registers it, its leader assigns it, the handler finishes
+// it; the sender's register shows each status move live.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, login, live, hasText, tablet, LARGE, TABLET, PASSWORD } from './support.mjs';
+import { pdf } from './pdf.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const VPCP = '000.00.00.G22';
+const BKHDT = '000.00.00.G12';
+const PIN = '135790';
+
+async function ok(response, what) {
+  assert.ok(response.ok(), `${what}: HTTP ${response.status()} ${await response.text()}`);
+  return response.status() === 204 || response.status() === 201 ? null : response.json();
+}
+
+test('a clerk sends a document, the other agency registers and assigns it, the sender sees the statuses move', async () => {
+  // The admin sets the organs up over the API (the admin's screens are not this test's).
+  const admin = await tablet(browser, LARGE);
+  await ok(await admin.page.request.post('/api/login', { data: { username: 'admin', password: PASSWORD } }), 'admin login');
+  const ids = {};
+  for (const user of ['vanthu1', 'bt22', 'bt01', 'ptt1', 'bt02']) {
+    const t = await tablet(browser);
+    await ok(await t.page.request.post('/api/login', { data: { username: user, password: PASSWORD } }), `${user} login`);
+    ids[user] = (await ok(await t.page.request.get('/api/me'), 'me')).id;
+    await t.context.close();
+  }
+  for (const [id, name] of [[VPCP, 'Văn phòng Chính phủ'], [BKHDT, 'Bộ Kế hoạch và Đầu tư']]) {
+    await ok(await admin.page.request.post('/api/exchange/organs', { data: { id, name } }), id);
+  }
+  for (const [organ, user, role] of [[VPCP, 'vanthu1', 'clerk'], [VPCP, 'bt22', 'leader'],
+    [BKHDT, 'bt01', 'clerk'], [BKHDT, 'ptt1', 'leader'], [BKHDT, 'bt02', 'handler']]) {
+    await ok(await admin.page.request.post(`/api/exchange/organs/${organ}/members`, { data: { user_id: ids[user], role } }), `${user} ${role}`);
+  }
+
+  // The minister's signing key, made on the tablet and approved by the office.
+  const clerk = await login(browser, 'vanthu1', LARGE);
+  const minister = await login(browser, 'bt22', TABLET);
+  await minister.page.goto('/devices');
+  await live(minister.page);
+  await minister.page.fill('[data-testid=pin]', PIN);
+  await minister.page.fill('[data-testid=pin-again]', PIN);
+  const registered = minister.page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/devices'));
+  await minister.page.locator('[data-testid=create-key]').tap();
+  const device = await (await registered).json();
+  await ok(await clerk.page.request.post(`/api/devices/${device.id}/approve`, { data: {} }), 'approve');
+
+  // The draft, in the form.
+  await clerk.page.goto('/exchange');
+  await live(clerk.page);
+  await clerk.page.locator('[data-testid=tab-outgoing]').tap();
+  await clerk.page.locator('[data-testid=draft-form] summary').tap();
+  await clerk.page.locator(`[data-testid=to][data-organ="${BKHDT}"]`).check();
+  await clerk.page.fill('[data-testid=code-number]', '1234');
+  await clerk.page.fill('[data-testid=code-notation]', 'VPCP-KTTH');
+  await clerk.page.fill('[data-testid=subject]', 'V/v báo cáo giải ngân vốn đầu tư công');
+  await clerk.page.locator('[data-testid=signer]').selectOption(String(ids.bt22));
+  await clerk.page.fill('[data-testid=signer-position]', 'Bộ trưởng, Chủ nhiệm');
+  await clerk.page.setInputFiles('[data-testid=draft-file]', { name: '1234-VPCP-KTTH.pdf', mimeType: 'application/pdf', buffer: pdf([['Cong van 1234/VPCP-KTTH']]) });
+  await clerk.page.locator('[data-testid=file-draft]').tap();
+  const row = clerk.page.locator('[data-testid=outgoing-row]').first();
+  await row.locator('[data-testid=outgoing-status]').waitFor();
+  assert.equal(await row.getAttribute('data-status'), 'draft');
+
+  // The minister seals it on the tablet; a wrong PIN signs nothing.
+  await minister.page.goto('/exchange');
+  await live(minister.page);
+  await minister.page.locator('[data-testid=tab-outgoing]').tap();
+  await minister.page.fill('[data-testid=seal-pin]', '000000');
+  await minister.page.locator('[data-testid=seal]').tap();
+  await minister.page.locator('[data-testid=exchange-error]').waitFor();
+  await minister.page.fill('[data-testid=seal-pin]', PIN);
+  await minister.page.locator('[data-testid=seal]').tap();
+  await clerk.page.locator('[data-testid=outgoing-row][data-status=signed]').waitFor();
+  await clerk.page.locator('[data-testid=outgoing-row][data-status=signed] [data-testid=send]').tap();
+  const recipient = () => clerk.page.locator(`[data-testid=outgoing-row][data-status=sent] [data-testid=recipient][data-organ="${BKHDT}"]`);
+  await recipient().and(clerk.page.locator('[data-status="01"]')).waitFor();
+
+  // The Ministry: the clerk registers, the leader assigns, the handler finishes.
+  const receiver = await login(browser, 'bt01', TABLET);
+  await receiver.page.goto('/exchange');
+  await live(receiver.page);
+  const arrived = receiver.page.locator('[data-testid=incoming-row][data-status="01"]');
+  await hasText(arrived.locator('[data-testid=incoming-subject]'), 'giải ngân vốn đầu tư công');
+  await arrived.locator('[data-testid=register]').tap();
+  await receiver.page.locator('[data-testid=incoming-row][data-status="03"]').waitFor();
+  await recipient().and(clerk.page.locator('[data-status="03"]')).waitFor();
+
+  const leader = await login(browser, 'ptt1', TABLET);
+  await leader.page.goto('/exchange');
+  await live(leader.page);
+  const registeredRow = leader.page.locator('[data-testid=incoming-row][data-status="03"]');
+  await registeredRow.locator('[data-testid=handler]').selectOption(String(ids.bt02));
+  await registeredRow.locator('[data-testid=assign]').tap();
+  await recipient().and(clerk.page.locator('[data-status="04"]')).waitFor();
+  await hasText(recipient(), 'Bộ trưởng Bộ Công an');
+
+  const handler = await login(browser, 'bt02', TABLET);
+  await handler.page.goto('/exchange');
+  await live(handler.page);
+  await handler.page.locator('[data-testid=incoming-row][data-status="04"] [data-testid=processing]').tap();
+  await handler.page.locator('[data-testid=incoming-row][data-status="05"] [data-testid=done]').tap();
+  await recipient().and(clerk.page.locator('[data-status="06"]')).waitFor();
+  await hasText(recipient(), 'Hoàn thành');
+});
