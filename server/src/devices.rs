@@ -122,3 +122,37 @@ pub async fn revoke(
 ) -> AppResult<Json<Device>> {
     decide(&s, &u, id, false).await
 }
+
+/// Checks a signature that `user`'s device made over `bytes` (minutes, an envelope's
+/// seal): the key is theirs and approved, and the signature verifies strictly. Returns the
+/// device and its public key. Ballots and answers check theirs on their own path (the key must also be
+/// one fixed when the vote opened).
+pub(crate) async fn verify_signed(
+    tx: &mut Tx,
+    user: UserId,
+    key_id: &[u8; 32],
+    bytes: &[u8],
+    signature: &[u8; 64],
+) -> AppResult<(Device, [u8; 32])> {
+    use ecabinet_domain::device::DeviceStatus;
+    use ecabinet_domain::poll::BallotRefusal;
+    let refuse = |r| AppError::Domain(ecabinet_domain::DomainError::Ballot(r));
+    let device = tx
+        .device_by_key_id(&hex::encode(key_id))
+        .await?
+        .filter(|d| d.user_id == user)
+        .ok_or(refuse(BallotRefusal::UnknownKey))?;
+    match device.status {
+        DeviceStatus::Approved => {}
+        DeviceStatus::Revoked => return Err(refuse(BallotRefusal::RevokedKey)),
+        DeviceStatus::Pending => return Err(refuse(BallotRefusal::UnknownKey)),
+    }
+    let public_key = crate::hex_array::<32>(&device.public_key)
+        .ok_or_else(|| AppError::Internal("stored key".into()))?;
+    let key = ecabinet_crypto::check_public_key(&public_key)
+        .map_err(|_| AppError::Internal("stored key".into()))?;
+    if !ecabinet_crypto::verify_one(&key, bytes, signature) {
+        return Err(refuse(BallotRefusal::BadSignature));
+    }
+    Ok((device, public_key))
+}

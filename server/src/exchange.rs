@@ -14,13 +14,13 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::hex_array;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ecabinet_crypto::{check_public_key, sha256, verify_one};
-use ecabinet_domain::device::DeviceStatus;
+use ecabinet_crypto::sha256;
 use ecabinet_domain::poll::BallotRefusal;
 use ecabinet_domain::{DomainError, Role, UserId};
 use ecabinet_exchange::canonical::{Seal, SealRecord, envelope_digest, status_bytes};
@@ -79,10 +79,6 @@ fn json<T: serde::Serialize>(v: &T) -> AppResult<String> {
 
 fn parse<T: serde::de::DeserializeOwned>(s: &str) -> AppResult<T> {
     serde_json::from_str(s).map_err(|e| AppError::Internal(format!("stored exchange data: {e}")))
-}
-
-fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }
 
 /// Where exchanged files live, by SHA-256.
@@ -598,21 +594,8 @@ pub async fn seal(
             "the seal is over another version of the document: read it again",
         ));
     }
-    let device = tx
-        .device_by_key_id(&hex::encode(record.key_id))
-        .await?
-        .filter(|d| d.user_id == u.id())
-        .ok_or(refuse(BallotRefusal::UnknownKey))?;
-    match device.status {
-        DeviceStatus::Approved => {}
-        DeviceStatus::Revoked => return Err(refuse(BallotRefusal::RevokedKey)),
-        DeviceStatus::Pending => return Err(refuse(BallotRefusal::UnknownKey)),
-    }
-    let public_key = hex_array::<32>(&device.public_key).ok_or_else(|| internal("stored key"))?;
-    let key = check_public_key(&public_key).map_err(|_| internal("stored key"))?;
-    if !verify_one(&key, &bytes, &signature) {
-        return Err(refuse(BallotRefusal::BadSignature));
-    }
+    let (_, public_key) =
+        crate::devices::verify_signed(&mut tx, u.id(), &record.key_id, &bytes, &signature).await?;
     let seal = Seal {
         record,
         public_key,

@@ -263,3 +263,8 @@ async fn healthz(
         }
     }
 }
+
+/// `N` bytes from hex (surrounding spaces allowed), or `None`.
+pub(crate) fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
+    hex::decode(s.trim()).ok()?.try_into().ok()
+}

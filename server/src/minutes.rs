@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::hex_array;
 use crate::opinions::vn_time;
 use crate::service::guard_read;
 use axum::Json;
@@ -14,10 +15,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecabinet_archive::minutes::{FORMAT_V1, MinutesBundle};
 use ecabinet_archive::{DeviceRecord, MeetingRecord as ArchivedMeeting};
-use ecabinet_crypto::{check_public_key, sha256, verify_one};
+use ecabinet_crypto::sha256;
 use ecabinet_domain::access::MeetingCapability as Cap;
 use ecabinet_domain::attendance::Attendance;
-use ecabinet_domain::device::DeviceStatus;
 use ecabinet_domain::meeting::MeetingStatus;
 use ecabinet_domain::minutes::{
     Attendee, ItemRecord, MeetingRecord, MinutesSignature, VoteRecord, check_text, draft_text,
@@ -31,10 +31,6 @@ use std::collections::HashMap;
 
 fn refuse(r: BallotRefusal) -> AppError {
     AppError::Domain(DomainError::Ballot(r))
-}
-
-fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }
 
 /// The meeting's record as the draft is written from it.
@@ -309,22 +305,8 @@ pub async fn sign(
     if signed.text_sha256 != sha256(row.body.as_bytes()) {
         return Err(refuse(BallotRefusal::StalePoll));
     }
-    let device = tx
-        .device_by_key_id(&hex::encode(signed.key_id))
-        .await?
-        .filter(|d| d.user_id == u.id())
-        .ok_or(refuse(BallotRefusal::UnknownKey))?;
-    match device.status {
-        DeviceStatus::Approved => {}
-        DeviceStatus::Revoked => return Err(refuse(BallotRefusal::RevokedKey)),
-        DeviceStatus::Pending => return Err(refuse(BallotRefusal::UnknownKey)),
-    }
-    let key = hex_array::<32>(&device.public_key)
-        .and_then(|k| check_public_key(&k).ok())
-        .ok_or_else(|| AppError::Internal("stored key".into()))?;
-    if !verify_one(&key, &bytes, &signature) {
-        return Err(refuse(BallotRefusal::BadSignature));
-    }
+    let (device, _) =
+        crate::devices::verify_signed(&mut tx, u.id(), &signed.key_id, &bytes, &signature).await?;
     let font = s
         .report_font
         .clone()

@@ -10,6 +10,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::hex_array;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -62,10 +63,6 @@ fn transition(from: PollStatus, action: &'static str) -> AppError {
         from: from.as_str(),
         action,
     })
-}
-
-fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }
 
 /// "14:05 ngày 02/12/2026" in Vietnam's time (UTC+7), for mail and reports.

@@ -10,6 +10,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::hex_array;
 use crate::service::guard_read;
 use axum::Json;
 use axum::extract::State;
@@ -697,10 +698,6 @@ pub async fn close(
     }
     s.desk.close(id, Some(u.id())).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }
 
 /// `POST /api/polls/{id}/ballots`: a signed ballot; answers with the signed receipt once

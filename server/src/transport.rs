@@ -11,6 +11,7 @@
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiJson, AppError, AppResult};
+use crate::hex_array;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -66,10 +67,6 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> AppError {
         field,
         reason: reason.into(),
     })
-}
-
-fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }
 
 /// A peer to know, with the organs it hosts.
