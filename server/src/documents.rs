@@ -288,7 +288,7 @@ async fn read_upload(s: &AppState, mut form: Multipart, want_meta: bool) -> AppR
                 if size == 0 {
                     return Err(invalid("file", "the file is empty"));
                 }
-                if !head.windows(5).any(|w| w == b"%PDF-") {
+                if !looks_like_pdf(&head) {
                     return Err(invalid("file", Failure::NotPdf.to_string()));
                 }
                 file = Some((name, temp, hex::encode(hash.finalize()), size));
@@ -321,8 +321,15 @@ async fn multipart(req: Request) -> AppResult<Multipart> {
     })
 }
 
+/// Whether a file's first kilobyte carries a PDF header (readers accept it anywhere there).
+pub(crate) fn looks_like_pdf(head: &[u8]) -> bool {
+    head[..head.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+}
+
 /// Keeps the last path component, printable, at most 200 characters.
-fn clean_file_name(name: &str) -> String {
+pub(crate) fn clean_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     if clean.trim().is_empty() {

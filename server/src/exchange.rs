@@ -89,6 +89,29 @@ fn file_path(s: &AppState, sha: &str) -> PathBuf {
         .join(format!("{sha}.pdf"))
 }
 
+/// Keeps each file once by its hash (written aside, then renamed: never half a file).
+async fn store_files(
+    s: &AppState,
+    tx: &mut Tx,
+    attachments: &[Attachment],
+    files: &[&[u8]],
+) -> AppResult<()> {
+    let dir = s.documents.root().join("exchange");
+    tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
+    for (a, bytes) in attachments.iter().zip(files) {
+        let sha = hex::encode(a.sha256);
+        let path = file_path(s, &sha);
+        if tokio::fs::metadata(&path).await.is_err() {
+            let temp = dir.join(format!("{sha}.part"));
+            tokio::fs::write(&temp, bytes).await.map_err(internal)?;
+            tokio::fs::rename(&temp, &path).await.map_err(internal)?;
+        }
+        tx.insert_exchange_file(&sha, i64::try_from(a.size).unwrap_or(i64::MAX))
+            .await?;
+    }
+    Ok(())
+}
+
 /// The organ and `u`'s roles in it: 404 if unknown or not hosted here, 403 without a role.
 async fn organ_for(
     tx: &mut Tx,
@@ -216,7 +239,6 @@ pub async fn add_organ(
     }
     tx.insert_organ(id, name, None).await?;
     s.commit(tx).await?;
-    s.outbox.wake();
     Ok(StatusCode::CREATED)
 }
 
@@ -251,7 +273,6 @@ pub async fn add_member(
     }
     tx.add_organ_member(&organ, m.user_id, role).await?;
     s.commit(tx).await?;
-    s.outbox.wake();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -372,19 +393,10 @@ async fn read_draft(
                     }
                     bytes.extend_from_slice(&chunk);
                 }
-                let head = &bytes[..bytes.len().min(1024)];
-                if !head.windows(5).any(|w| w == b"%PDF-") {
+                if !crate::documents::looks_like_pdf(&bytes) {
                     return Err(invalid("file", format!("{name} is not a PDF")));
                 }
-                let clean: String = name
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or(&name)
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(200)
-                    .collect();
-                files.push((clean, bytes));
+                files.push((crate::documents::clean_file_name(&name), bytes));
             }
             _ => {}
         }
@@ -482,19 +494,8 @@ pub async fn draft(
     if !problems.is_empty() {
         return Err(refused(&problems));
     }
-    let dir = s.documents.root().join("exchange");
-    tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
-    for (a, (_, bytes)) in envelope.attachments.iter().zip(&files) {
-        let sha = hex::encode(a.sha256);
-        let path = file_path(&s, &sha);
-        if tokio::fs::metadata(&path).await.is_err() {
-            let temp = dir.join(format!("{sha}.part"));
-            tokio::fs::write(&temp, bytes).await.map_err(internal)?;
-            tokio::fs::rename(&temp, &path).await.map_err(internal)?;
-        }
-        tx.insert_exchange_file(&sha, i64::try_from(a.size).unwrap_or(i64::MAX))
-            .await?;
-    }
+    let bytes: Vec<&[u8]> = files.iter().map(|(_, b)| b.as_slice()).collect();
+    store_files(&s, &mut tx, &envelope.attachments, &bytes).await?;
     let recipients: Vec<(String, String)> = envelope
         .to
         .iter()
@@ -514,7 +515,6 @@ pub async fn draft(
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
-    s.outbox.wake();
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -614,7 +614,6 @@ pub async fn seal(
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
-    s.outbox.wake();
     Ok(Json(view))
 }
 
@@ -739,23 +738,10 @@ pub(crate) async fn receive(
         return Err(problems);
     }
     let seal = package.seal.clone().ok_or_else(Vec::new)?;
-    for (a, bytes) in e.attachments.iter().zip(&package.files) {
-        let sha = hex::encode(a.sha256);
-        let path = file_path(s, &sha);
-        if tokio::fs::metadata(&path).await.is_err() {
-            let dir = s.documents.root().join("exchange");
-            let write = async {
-                tokio::fs::create_dir_all(&dir).await?;
-                let temp = dir.join(format!("{sha}.part"));
-                tokio::fs::write(&temp, bytes).await?;
-                tokio::fs::rename(&temp, &path).await
-            };
-            write.await.map_err(|e| fail(internal(e)))?;
-        }
-        tx.insert_exchange_file(&sha, i64::try_from(a.size).unwrap_or(i64::MAX))
-            .await
-            .map_err(|e| fail(e.into()))?;
-    }
+    let bytes: Vec<&[u8]> = package.files.iter().map(Vec::as_slice).collect();
+    store_files(s, tx, &e.attachments, &bytes)
+        .await
+        .map_err(fail)?;
     let row = IncomingRow {
         id: 0,
         organ_id: to.to_owned(),
@@ -775,14 +761,11 @@ pub(crate) async fn receive(
     let Some(id) = inserted else {
         // The same document again: stored once, answered once.
         let existing = tx
-            .incoming_of(to)
+            .incoming_by_document(to, &e.document_id)
             .await
             .map_err(|e| fail(e.into()))?
-            .into_iter()
-            .find(|r| r.document_id == e.document_id)
-            .map(|r| r.id)
             .ok_or_else(Vec::new)?;
-        return Ok(existing);
+        return Ok(existing.id);
     };
     tx.log_message(NewMessage {
         direction: "received",
@@ -1066,11 +1049,7 @@ pub async fn set_status(
     if next == Status::RevocationAccepted
         && envelope.business == ecabinet_exchange::Business::Revoke
         && let Some(target) = &envelope.target
-        && let Some(old) = tx
-            .incoming_of(&row.organ_id)
-            .await?
-            .into_iter()
-            .find(|r| &r.document_id == target)
+        && let Some(old) = tx.incoming_by_document(&row.organ_id, target).await?
     {
         tx.set_incoming_status(
             old.id,
@@ -1230,7 +1209,6 @@ pub async fn import(
             let view = incoming_view(&mut tx, &row).await?;
             s.commit(tx).await?;
             s.outbox.wake();
-            s.outbox.wake();
             Ok((StatusCode::CREATED, Json(view)).into_response())
         }
         Err(problems) => {
@@ -1250,26 +1228,30 @@ pub async fn import(
             })
             .await?;
             s.commit(tx).await?;
-            s.outbox.wake();
-            s.outbox.wake();
             tracing::info!(organ = %organ, problems = problems.len(), "envelope refused (02)");
-            let message = problems
-                .iter()
-                .map(Problem::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Json(serde_json::json!({
-                    "code": "rejected",
-                    "status": Status::Rejected.code(),
-                    "message": message,
-                    "problems": Refused { problems }.problems,
-                })),
-            )
-                .into_response())
+            Ok(rejected(problems))
         }
     }
+}
+
+/// 422 `rejected` (status 02) with every problem: how an import or a peer's delivery is
+/// refused.
+pub(crate) fn rejected(problems: Vec<Problem>) -> Response {
+    let message = problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(serde_json::json!({
+            "code": "rejected",
+            "status": Status::Rejected.code(),
+            "message": message,
+            "problems": Refused { problems }.problems,
+        })),
+    )
+        .into_response()
 }
 
 /// The DocumentId an unreadable envelope claims, for the log ("" if none).

@@ -18,9 +18,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecabinet_crypto::{check_public_key, sha256, verify_one};
 use ecabinet_domain::{DomainError, Role};
+use ecabinet_exchange::Problem;
 use ecabinet_exchange::canonical::{receipt_bytes, status_bytes, transport_bytes};
 use ecabinet_exchange::edxml;
-use ecabinet_exchange::{Problem, Status};
 use ecabinet_storage::{NewMessage, OutboxRow, PeerRow};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -192,24 +192,6 @@ pub struct Receipt {
     pub signature: String,
 }
 
-fn refusal(problems: Vec<Problem>) -> Response {
-    let message = problems
-        .iter()
-        .map(Problem::to_string)
-        .collect::<Vec<_>>()
-        .join("; ");
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(serde_json::json!({
-            "code": "rejected",
-            "status": Status::Rejected.code(),
-            "message": message,
-            "problems": problems,
-        })),
-    )
-        .into_response()
-}
-
 /// `POST /api/exchange/inbox`: a peer delivers an envelope or a status package.
 pub async fn inbox(
     State(s): State<AppState>,
@@ -243,7 +225,7 @@ pub async fn inbox(
             if let Ok(p) = &claimed
                 && !from_peer(tx.organ(&p.envelope.from.id).await?)
             {
-                return Ok(refusal(vec![Problem::new(
+                return Ok(crate::exchange::rejected(vec![Problem::new(
                     "From",
                     format!(
                         "{} is not hosted by the peer that sent it",
@@ -256,18 +238,18 @@ pub async fn inbox(
                 Err(problems) => {
                     drop(tx);
                     tracing::info!(peer = peer.id, to = %d.to_organ, "envelope from a peer refused (02)");
-                    return Ok(refusal(problems));
+                    return Ok(crate::exchange::rejected(problems));
                 }
             }
         }
         "status" => {
             let (package, sig) = match edxml::read_status(&d.xml) {
                 Ok(x) => x,
-                Err(p) => return Ok(refusal(p)),
+                Err(p) => return Ok(crate::exchange::rejected(p)),
             };
             let signed = sig.is_some_and(|sig| verify_one(&key, &status_bytes(&package), &sig));
             if !signed || !from_peer(tx.organ(&package.from.id).await?) {
-                return Ok(refusal(vec![Problem::new(
+                return Ok(crate::exchange::rejected(vec![Problem::new(
                     "Signature",
                     "the status is not signed by the organ's deployment",
                 )]));

@@ -498,6 +498,20 @@ impl Tx {
         row.as_ref().map(incoming_row).transpose()
     }
 
+    /// The entry of `document_id` in `organ`'s incoming register, if it arrived there.
+    pub async fn incoming_by_document(
+        &mut self,
+        organ: &str,
+        document_id: &str,
+    ) -> Result<Option<IncomingRow>> {
+        let row = sqlx::query(incoming_sql!("where organ_id = $1 and document_id = $2"))
+            .bind(organ)
+            .bind(document_id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(incoming_row).transpose()
+    }
+
     /// An organ's incoming register, newest first.
     pub async fn incoming_of(&mut self, organ: &str) -> Result<Vec<IncomingRow>> {
         let rows = sqlx::query(incoming_sql!(
