@@ -344,12 +344,21 @@ impl Client {
                     .mime_str("application/pdf")?,
             );
         }
+        self.post_form(path, form).await
+    }
+
+    async fn post_form(&self, path: &str, form: reqwest::multipart::Form) -> Result<Answer> {
         let r = self
             .http
             .post(format!("{}{}", self.base, path))
             .multipart(form)
             .send()
             .await?;
+        Self::answer_of(r).await
+    }
+
+    /// The status and the body, as JSON when it is JSON.
+    async fn answer_of(r: reqwest::Response) -> Result<Answer> {
         let status = r.status().as_u16();
         let text = r.text().await?;
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -366,10 +375,7 @@ impl Client {
             .body(body)
             .send()
             .await?;
-        let status = r.status().as_u16();
-        let text = r.text().await?;
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Ok(Answer { status, body })
+        Self::answer_of(r).await
     }
 
     pub async fn get(&self, path: &str) -> Result<Answer> {
@@ -409,16 +415,7 @@ impl Client {
                 .file_name(file_name.to_owned())
                 .mime_str("application/pdf")?,
         );
-        let r = self
-            .http
-            .post(format!("{}{}", self.base, path))
-            .multipart(form)
-            .send()
-            .await?;
-        let status = r.status().as_u16();
-        let text = r.text().await?;
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Ok(Answer { status, body })
+        self.post_form(path, form).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Result<Answer> {
