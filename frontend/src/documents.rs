@@ -43,6 +43,10 @@ pub enum Owner {
     Meeting(i64),
     /// A written poll's, by id.
     Opinion(i64),
+    /// An outgoing register entry's file, by entry id.
+    Outgoing(i64),
+    /// An incoming register entry's file, by entry id.
+    Incoming(i64),
 }
 
 impl Owner {
@@ -51,6 +55,7 @@ impl Owner {
         match self {
             Owner::Meeting(m) => format!("/meetings/{m}"),
             Owner::Opinion(o) => format!("/opinions/{o}"),
+            Owner::Outgoing(_) | Owner::Incoming(_) => "/exchange".to_owned(),
         }
     }
 
@@ -59,12 +64,29 @@ impl Owner {
         match self {
             Owner::Meeting(m) => format!("/api/meetings/{m}/documents"),
             Owner::Opinion(o) => format!("/api/opinions/{o}/documents"),
+            Owner::Outgoing(e) => format!("/api/exchange/outgoing/{e}/documents"),
+            Owner::Incoming(e) => format!("/api/exchange/incoming/{e}/documents"),
         }
     }
 
     /// The viewer's route for document `doc`.
     pub fn viewer(self, doc: i64) -> String {
-        format!("{}/documents/{doc}", self.page())
+        match self {
+            Owner::Meeting(_) | Owner::Opinion(_) => format!("{}/documents/{doc}", self.page()),
+            Owner::Outgoing(e) => format!("/exchange/outgoing/{e}/documents/{doc}"),
+            Owner::Incoming(e) => format!("/exchange/incoming/{e}/documents/{doc}"),
+        }
+    }
+
+    /// The owner a document's summary names.
+    pub fn of(d: &DocumentSummary) -> Option<Owner> {
+        match (d.meeting_id, d.opinion_id, d.outgoing_id, d.incoming_id) {
+            (Some(m), ..) => Some(Owner::Meeting(m.0)),
+            (_, Some(o), ..) => Some(Owner::Opinion(o)),
+            (_, _, Some(e), _) => Some(Owner::Outgoing(e)),
+            (_, _, _, Some(e)) => Some(Owner::Incoming(e)),
+            _ => None,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! status, the clerk's draft form, the signer's seal with the PIN on this device, and
 //! sending. Both registers follow live (`exchange.changed` on one's own topic).
 
+use crate::documents::Owner;
 use crate::i18n::{Lang, pick};
 use crate::tablet::browser;
 use crate::time::{display, local_offset};
@@ -10,6 +11,7 @@ use crate::{command, describe, ui};
 use ecabinet_domain::UserId;
 use ecabinet_exchange::{Business, Priority, Status};
 use ecabinet_protocol::Topic;
+use ecabinet_protocol::document::DocumentSummary;
 use ecabinet_protocol::exchange::{IncomingView, MyOrgan, OrganInfo, OrganMember, OutgoingView};
 use leptos::prelude::*;
 use serde_json::json;
@@ -167,7 +169,7 @@ fn Registers(organ: MyOrgan, me: Option<UserId>) -> impl IntoView {
             <section class="card stack" data-testid="incoming">
                 {move || incoming.with(Vec::is_empty).then(|| view! { <p class="muted">{pick(lang.get(), "Chưa có văn bản đến.", "Nothing has arrived.")}</p> })}
                 <ul class="docs">
-                    <For each=move || incoming.get() key=|d| (d.id, d.status) children=move |d| view! { <IncomingRow d members me leader clerk err/> }/>
+                    <For each=move || incoming.get() key=|d| (d.id, d.status, files_key(&d.documents)) children=move |d| view! { <IncomingRow d members me leader clerk err/> }/>
                 </ul>
             </section>
         </Show>
@@ -175,7 +177,7 @@ fn Registers(organ: MyOrgan, me: Option<UserId>) -> impl IntoView {
             <section class="card stack" data-testid="outgoing">
                 {clerk.then(|| view! { <DraftForm organ=id.clone() members directory err/> })}
                 <ul class="docs">
-                    <For each=move || outgoing.get() key=|d| (d.id, d.status.clone(), d.recipients.iter().map(|r| r.status).collect::<Vec<_>>())
+                    <For each=move || outgoing.get() key=|d| (d.id, d.status.clone(), d.recipients.iter().map(|r| r.status).collect::<Vec<_>>(), files_key(&d.documents))
                         children=move |d| view! { <OutgoingRow d me clerk err/> }/>
                 </ul>
             </section>
@@ -225,10 +227,8 @@ fn IncomingRow(
                 <span class="muted">{format!("{} · {} · {}", e.from.name, priority_label(l, e.priority), display(d.received_at, local_offset()))}</span>
                 {d.register_number.map(|n| view! { <span class="muted">{format!("{} {n}", pick(l, "Số đến", "No."))}</span> })}
                 <span class=format!("badge status-{}", s.code()) data-testid="incoming-status">{status_label(l, s)}</span>
-                {(!e.attachments.is_empty()).then(|| view! {
-                    <a class="button" data-testid="incoming-file" href=format!("/api/exchange/incoming/{id}/files/1") target="_blank">{pick(l, "Xem tệp", "Open file")}</a>
-                })}
             </div>
+            <Files owner=Owner::Incoming(id) documents=d.documents.clone()/>
             <div class="row wrap">
                 {(clerk && s == Status::Arrived).then(|| view! {
                     {button("register", "registered", pick(l, "Tiếp nhận", "Register"))}
@@ -296,6 +296,7 @@ fn OutgoingRow(
                 <span>{e.subject.clone()}</span>
                 <span class="badge" data-testid="outgoing-status">{outgoing_label(l, &d.status)}</span>
             </div>
+            <Files owner=Owner::Outgoing(id) documents=d.documents.clone()/>
             <ul class="recipients">
                 {d.recipients.iter().map(|r| view! {
                     <li data-testid="recipient" data-organ=r.organ_id.clone() data-status=r.status.map_or("", Status::code)>
@@ -315,6 +316,49 @@ fn OutgoingRow(
                 <button class="primary" data-testid="send" on:click=move |_| command(err, "POST", format!("/api/exchange/outgoing/{id}/send"), None, |_| ())>{pick(l, "Gửi", "Send")}</button>
             })}
         </li>
+    }
+}
+
+/// What of an entry's files a row shows: it is drawn again when one finishes rendering.
+fn files_key(documents: &[DocumentSummary]) -> Vec<(i64, i64, bool)> {
+    documents
+        .iter()
+        .map(|d| (d.id, d.current_version, d.status == "failed"))
+        .collect()
+}
+
+/// An entry's files: each opens in the document viewer once rendered (the signer reads
+/// the pages before sealing, the receiving organ after arrival); the PDF itself downloads.
+#[component]
+fn Files(owner: Owner, documents: Vec<DocumentSummary>) -> impl IntoView {
+    let l = ui().lang.get_untracked();
+    let (register, entry) = match owner {
+        Owner::Outgoing(e) => ("outgoing", e),
+        Owner::Incoming(e) => ("incoming", e),
+        Owner::Meeting(_) | Owner::Opinion(_) => ("", 0),
+    };
+    view! {
+        <ul class="files">
+            {documents.into_iter().enumerate().map(|(i, d)| {
+                let ready = d.current_version > 0;
+                let state = match d.status.as_str() {
+                    "ready" => format!("{} {}", d.pages, pick(l, "trang", "pages")),
+                    "failed" => pick(l, "không hiển thị được", "cannot be shown").to_owned(),
+                    _ => pick(l, "đang xử lý…", "preparing…").to_owned(),
+                };
+                view! {
+                    <li data-testid="entry-file" data-status=d.status.clone()>
+                        {if ready {
+                            view! { <a class="button" data-testid="entry-file-open" href=owner.viewer(d.id)>{d.title.clone()}</a> }.into_any()
+                        } else {
+                            view! { <span>{d.title.clone()}</span> }.into_any()
+                        }}
+                        <span class="muted">{state}</span>
+                        <a data-testid="entry-file-download" href=format!("/api/exchange/{register}/{entry}/files/{}", i + 1) download="">{pick(l, "Tải PDF", "Download PDF")}</a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

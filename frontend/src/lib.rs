@@ -150,6 +150,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/devices") view=devices::DevicesPage/>
                 <Route path=path!("/opinions") view=opinions::OpinionsPage/>
                 <Route path=path!("/exchange") view=exchange::ExchangePage/>
+                <Route path=path!("/exchange/:register/:id/documents/:doc") view=viewer::ExchangeViewer/>
                 <Route path=path!("/opinions/:id/documents/:doc") view=viewer::OpinionViewer/>
                 <Route path=path!("/opinions/:id") view=opinions::OpinionPage/>
             </Routes>

@@ -138,18 +138,26 @@ impl Gesture {
 /// `/meetings/:id/documents/:doc`.
 #[component]
 pub fn MeetingViewer() -> impl IntoView {
-    view! { <Viewer poll=false/> }
+    view! { <Viewer register="meeting"/> }
 }
 
 /// `/opinions/:id/documents/:doc`: a written poll's document.
 #[component]
 pub fn OpinionViewer() -> impl IntoView {
-    view! { <Viewer poll=true/> }
+    view! { <Viewer register="opinion"/> }
 }
 
-/// The viewer of a meeting's document, or of a poll's (`poll`).
+/// `/exchange/:register/:id/documents/:doc`: a file of an outgoing or incoming register
+/// entry.
 #[component]
-fn Viewer(poll: bool) -> impl IntoView {
+pub fn ExchangeViewer() -> impl IntoView {
+    view! { <Viewer register=""/> }
+}
+
+/// The viewer of a document of a meeting, a poll or an exchange register entry: `register`
+/// says which, or is empty to take it from the route.
+#[component]
+fn Viewer(register: &'static str) -> impl IntoView {
     let ui = ui();
     let (lang, live) = (ui.lang, ui.live);
     let me: Option<UserId> = ui.me.as_ref().map(|m| m.id);
@@ -160,11 +168,14 @@ fn Viewer(poll: bool) -> impl IntoView {
             .read()
             .get("id")
             .and_then(|s| s.parse::<i64>().ok())?;
-        Some(if poll {
-            Owner::Opinion(id)
-        } else {
-            Owner::Meeting(id)
-        })
+        let routed = params.read().get("register");
+        match (register, routed.as_deref()) {
+            ("meeting", _) => Some(Owner::Meeting(id)),
+            ("opinion", _) => Some(Owner::Opinion(id)),
+            (_, Some("outgoing")) => Some(Owner::Outgoing(id)),
+            (_, Some("incoming")) => Some(Owner::Incoming(id)),
+            _ => None,
+        }
     });
     let oversees = ui
         .me
@@ -754,11 +765,7 @@ fn Viewer(poll: bool) -> impl IntoView {
                 Some(Ok(v)) => {
                     let l = lang.get();
                     let s = v.summary.clone();
-                    let back = match (s.meeting_id, s.opinion_id) {
-                        (Some(m), _) => Owner::Meeting(m.0).page(),
-                        (None, Some(o)) => Owner::Opinion(o).page(),
-                        (None, None) => "/".to_owned(),
-                    };
+                    let back = Owner::of(&s).map_or_else(|| "/".to_owned(), Owner::page);
                     view! {
                         <div class="viewer-head row wrap">
                             <a class="button" href=back>{tx(lang, K::Back)}</a>

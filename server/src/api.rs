@@ -153,6 +153,14 @@ pub fn router() -> Router<AppState> {
             get(crate::exchange::file),
         )
         .route(
+            "/exchange/{register}/{id}/documents",
+            get(documents::entry_list),
+        )
+        .route(
+            "/exchange/{register}/{id}/documents/search",
+            get(documents::entry_search),
+        )
+        .route(
             "/opinions",
             get(crate::opinions::list).post(crate::opinions::create),
         )

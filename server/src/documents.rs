@@ -75,6 +75,29 @@ impl Documents {
     fn version_dir(&self, doc: i64, version: i64) -> PathBuf {
         self.dir.join(doc.to_string()).join(format!("v{version}"))
     }
+
+    /// Puts a file kept elsewhere (an exchanged file, stored by hash) in place as a
+    /// version's original: a hard link where the file system allows, else a copy. Before
+    /// the commit, as for uploads: a version row never points at a missing file.
+    pub(crate) async fn place_original(
+        &self,
+        doc: i64,
+        version: i64,
+        from: &std::path::Path,
+    ) -> AppResult<()> {
+        let dir = self.version_dir(doc, version);
+        let _ = tokio::fs::remove_dir_all(&dir).await; // left by a transaction that did not commit
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| AppError::Internal(format!("documents folder: {e}")))?;
+        let to = dir.join("original.pdf");
+        if tokio::fs::hard_link(from, &to).await.is_err() {
+            tokio::fs::copy(from, &to)
+                .await
+                .map_err(|e| AppError::Internal(format!("placing an exchanged file: {e}")))?;
+        }
+        Ok(())
+    }
 }
 
 /// A 422 naming the field.
@@ -90,7 +113,7 @@ fn prepares(u: &CurrentUser) -> bool {
     u.0.role == Role::Secretariat
 }
 
-/// 404 unless `u` sees the meeting or the poll.
+/// 404 unless `u` sees the meeting, the poll or the register entry.
 async fn sees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
     match owner {
         DocumentOwner::Meeting(m) => {
@@ -99,8 +122,19 @@ async fn sees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<(
         DocumentOwner::Opinion(o) => {
             crate::opinions::readable(tx, u, o, OpinionCap::View).await?;
         }
+        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
+            crate::exchange::entry_readable(tx, u, owner).await?;
+        }
     }
     Ok(())
+}
+
+/// 409: an exchanged file is what its signer sealed and cannot be replaced or removed;
+/// a changed document is sent again as an update or a replacement.
+fn sealed() -> AppError {
+    AppError::Conflict(
+        "an exchanged document is fixed by its seal: send an update or a replacement".into(),
+    )
 }
 
 /// Whether `u` may file or replace documents under `owner` (403/404/409 otherwise); with
@@ -122,6 +156,10 @@ async fn may_file(
         DocumentOwner::Opinion(o) => {
             crate::opinions::documents_editable(tx, u, o, lock).await?;
         }
+        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
+            sees(tx, u, owner).await?;
+            return Err(sealed());
+        }
     }
     Ok(())
 }
@@ -134,6 +172,10 @@ async fn oversees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResu
         }
         DocumentOwner::Opinion(o) => {
             crate::opinions::readable(tx, u, o, OpinionCap::Prepare).await?;
+        }
+        // The organ's people follow who of them read what it sent or received.
+        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
+            sees(tx, u, owner).await?;
         }
     }
     Ok(())
@@ -154,12 +196,14 @@ pub(crate) async fn readable(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult
     Ok(doc)
 }
 
-fn summary(doc: &DocumentRow) -> DocumentSummary {
+pub(crate) fn summary(doc: &DocumentRow) -> DocumentSummary {
     let latest = doc.latest.as_ref();
     DocumentSummary {
         id: doc.id,
         meeting_id: doc.owner.meeting(),
         opinion_id: doc.owner.opinion(),
+        outgoing_id: doc.owner.outgoing(),
+        incoming_id: doc.owner.incoming(),
         item_id: doc.item_id,
         title: doc.title.clone(),
         kind: doc.kind,
@@ -205,6 +249,29 @@ pub async fn opinion_list(
     sees(&mut tx, &u, DocumentOwner::Opinion(id)).await?;
     let docs = tx.documents_of_opinion(id).await?;
     Ok(Json(listed(&u, &docs)))
+}
+
+/// The owner named by an exchange route: `outgoing/{id}` or `incoming/{id}`.
+fn entry(register: &str, id: i64) -> AppResult<DocumentOwner> {
+    match register {
+        "outgoing" => Ok(DocumentOwner::Outgoing(id)),
+        "incoming" => Ok(DocumentOwner::Incoming(id)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// `GET /api/exchange/{register}/{id}/documents`: a register entry's files as documents,
+/// for its organ's people.
+pub async fn entry_list(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath((register, id)): ApiPath<(String, i64)>,
+) -> AppResult<Json<Vec<DocumentSummary>>> {
+    let owner = entry(&register, id)?;
+    let mut tx = s.db.read().await?;
+    sees(&mut tx, &u, owner).await?;
+    let docs = tx.documents_of_entry(owner).await?;
+    Ok(Json(docs.iter().map(summary).collect()))
 }
 
 /// The documents `u` may see in a list: all for the secretariat, else ready ones read.
@@ -358,6 +425,7 @@ async fn checked(
     let meeting = match owner {
         DocumentOwner::Meeting(m) => m,
         DocumentOwner::Opinion(o) => return poll_document(tx, o, input, title, kind, level).await,
+        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => return Err(sealed()),
     };
     if let Some(item) = input.item_id {
         let items = tx.agenda(meeting).await?;
@@ -443,6 +511,14 @@ async fn announce(
     let topic = match doc.owner {
         DocumentOwner::Meeting(m) => Topic::Meeting(m),
         DocumentOwner::Opinion(_) => Topic::Opinions,
+        // An exchanged file's organ hears once it is rendered (or failed), not page by
+        // page: on each member's own topic, where its registers listen.
+        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
+            if latest.is_some_and(|v| v.status != "rendering") {
+                crate::exchange::files_changed(tx, doc.owner).await?;
+            }
+            return Ok(());
+        }
     };
     tx.append(
         topic,
@@ -502,7 +578,7 @@ async fn upload_to(
     let new = checked(&mut tx, owner, meta).await?;
     let size = i64::try_from(upload.size).unwrap_or(i64::MAX);
     let doc_id = tx
-        .insert_document(&new, &upload.file_name, &upload.sha256, size, u.id())
+        .insert_document(&new, &upload.file_name, &upload.sha256, size, Some(u.id()))
         .await?;
     store_file(&s, doc_id, 1, upload).await?;
     let row = tx.document(doc_id).await?.ok_or(AppError::NotFound)?;
@@ -542,8 +618,15 @@ pub async fn new_version(
     }
     let version = doc.latest.as_ref().map_or(0, |v| v.version) + 1;
     let size = i64::try_from(upload.size).unwrap_or(i64::MAX);
-    tx.insert_version(id, version, &upload.file_name, &upload.sha256, size, u.id())
-        .await?;
+    tx.insert_version(
+        id,
+        version,
+        &upload.file_name,
+        &upload.sha256,
+        size,
+        Some(u.id()),
+    )
+    .await?;
     store_file(&s, id, version, upload).await?;
     let row = tx.document(id).await?.ok_or(AppError::NotFound)?;
     announce(&mut tx, &row, Some(u.id())).await?;
@@ -958,6 +1041,21 @@ pub async fn opinion_search(
     let mut tx = s.db.read().await?;
     sees(&mut tx, &u, DocumentOwner::Opinion(id)).await?;
     let docs = tx.documents_of_opinion(id).await?;
+    search_in(&mut tx, &u, docs, p).await
+}
+
+/// `GET /api/exchange/{register}/{id}/documents/search?q=`: the same over a register
+/// entry's files.
+pub async fn entry_search(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath((register, id)): ApiPath<(String, i64)>,
+    Query(p): Query<SearchParams>,
+) -> AppResult<Json<SearchResult>> {
+    let owner = entry(&register, id)?;
+    let mut tx = s.db.read().await?;
+    sees(&mut tx, &u, owner).await?;
+    let docs = tx.documents_of_entry(owner).await?;
     search_in(&mut tx, &u, docs, p).await
 }
 

@@ -21,17 +21,21 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ecabinet_crypto::sha256;
+use ecabinet_domain::document::{Confidentiality, DocumentKind, DocumentOwner, Readers};
 use ecabinet_domain::poll::BallotRefusal;
 use ecabinet_domain::{DomainError, Role, UserId};
 use ecabinet_exchange::canonical::{Seal, SealRecord, envelope_digest, status_bytes};
 use ecabinet_exchange::edxml::{self, Trace};
 use ecabinet_exchange::{Attachment, Envelope, Organ, Problem, Status, StatusPackage};
+use ecabinet_protocol::document::DocumentSummary;
 use ecabinet_protocol::exchange::{
     IncomingView, MessageInfo, MyOrgan, OrganInfo, OutgoingInput, OutgoingView, RecipientStatus,
     Refused, SealInput, StatusInput,
 };
 use ecabinet_protocol::{EventBody, Topic};
-use ecabinet_storage::{IncomingRow, NewMessage, OrganRole, OrganRow, OutgoingRow, Tx};
+use ecabinet_storage::{
+    IncomingRow, NewDocument, NewMessage, OrganRole, OrganRow, OutgoingRow, Tx,
+};
 use serde::Deserialize;
 use std::path::PathBuf;
 
@@ -110,6 +114,91 @@ async fn store_files(
             .await?;
     }
     Ok(())
+}
+
+/// Files each attachment of a register entry as a document of `owner`, so that it goes
+/// through the document pipeline (rendered pages, text, search, the viewer, read receipts)
+/// like a meeting's. `by` is `None` for a file that arrived from another agency. Returns
+/// the documents to render once the transaction has committed ([`render`]).
+async fn file_documents(
+    s: &AppState,
+    tx: &mut Tx,
+    owner: DocumentOwner,
+    attachments: &[Attachment],
+    by: Option<UserId>,
+) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(attachments.len());
+    for a in attachments {
+        let sha = hex::encode(a.sha256);
+        let new = NewDocument {
+            owner,
+            item_id: None,
+            title: a.name.chars().take(300).collect(),
+            kind: DocumentKind::Other,
+            confidentiality: Confidentiality::Normal,
+            readers: Readers::Participants,
+        };
+        let size = i64::try_from(a.size).unwrap_or(i64::MAX);
+        let id = tx.insert_document(&new, &a.name, &sha, size, by).await?;
+        s.documents
+            .place_original(id, 1, &file_path(s, &sha))
+            .await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Starts rendering documents filed by [`file_documents`], after their commit.
+pub(crate) fn render(s: &AppState, documents: Vec<i64>) {
+    for d in documents {
+        tokio::spawn(crate::documents::render_version(s.clone(), d, 1));
+    }
+}
+
+/// Tells the entry's organ that one of its files finished rendering (or failed), so that
+/// its registers show the pages.
+pub(crate) async fn files_changed(tx: &mut Tx, owner: DocumentOwner) -> AppResult<()> {
+    let (organ, register, id, status) = match owner {
+        DocumentOwner::Outgoing(id) => {
+            let Some(row) = tx.outgoing(id).await? else {
+                return Ok(());
+            };
+            (row.organ_id, "outgoing", id, row.status)
+        }
+        DocumentOwner::Incoming(id) => {
+            let Some(row) = tx.incoming(id).await? else {
+                return Ok(());
+            };
+            (row.organ_id, "incoming", id, row.status)
+        }
+        DocumentOwner::Meeting(_) | DocumentOwner::Opinion(_) => return Ok(()),
+    };
+    notify(tx, &organ, register, id, &status, None).await
+}
+
+/// 404 unless `u` works for the organ of the register entry that owns an exchanged
+/// document (any role: clerks, leaders and handlers all read what the organ sends and
+/// receives).
+pub(crate) async fn entry_readable(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    owner: DocumentOwner,
+) -> AppResult<()> {
+    match owner {
+        DocumentOwner::Outgoing(id) => outgoing_for(tx, u, id).await.map(|_| ()),
+        DocumentOwner::Incoming(id) => incoming_for(tx, u, id).await.map(|_| ()),
+        DocumentOwner::Meeting(_) | DocumentOwner::Opinion(_) => Err(AppError::NotFound),
+    }
+}
+
+/// The documents of a register entry, as its lists show them.
+async fn entry_documents(tx: &mut Tx, owner: DocumentOwner) -> AppResult<Vec<DocumentSummary>> {
+    Ok(tx
+        .documents_of_entry(owner)
+        .await?
+        .iter()
+        .map(crate::documents::summary)
+        .collect())
 }
 
 /// The organ and `u`'s roles in it: 404 if unknown or not hosted here, 403 without a role.
@@ -349,6 +438,7 @@ async fn outgoing_view(tx: &mut Tx, row: &OutgoingRow) -> AppResult<OutgoingView
         recipients,
         messages: messages(tx.messages_of(&row.document_id).await?),
         sent_at: row.sent_at,
+        documents: entry_documents(tx, DocumentOwner::Outgoing(row.id)).await?,
     })
 }
 
@@ -511,10 +601,19 @@ pub async fn draft(
         )
         .await?;
     tx.set_outgoing_signer(id, input.signer_id).await?;
+    let documents = file_documents(
+        &s,
+        &mut tx,
+        DocumentOwner::Outgoing(id),
+        &envelope.attachments,
+        Some(u.id()),
+    )
+    .await?;
     notify(&mut tx, &organ, "outgoing", id, "draft", Some(u.id())).await?;
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
+    render(&s, documents);
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -657,6 +756,7 @@ pub async fn send(
     }];
     let xml = edxml::write_envelope(&envelope, Some(&seal), &refs, &trace).map_err(internal)?;
     let hash = hex::encode(sha256(xml.as_bytes()));
+    let mut documents = Vec::new();
     for to in &envelope.to {
         let message = tx
             .log_message(NewMessage {
@@ -672,9 +772,10 @@ pub async fn send(
         match tx.organ(&to.id).await?.and_then(|o| o.peer_id) {
             // Hosted here: delivered in this transaction.
             None => {
-                receive(&s, &mut tx, &xml, &to.id)
+                let arrival = receive(&s, &mut tx, &xml, &to.id)
                     .await
                     .map_err(|p| refused(&p))?;
+                documents.extend(arrival.documents);
             }
             Some(peer) => tx.enqueue(peer, message).await?,
         }
@@ -684,6 +785,7 @@ pub async fn send(
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
+    render(&s, documents);
     s.outbox.wake();
     tracing::info!(
         outgoing = id,
@@ -693,6 +795,15 @@ pub async fn send(
     Ok(Json(view))
 }
 
+/// An envelope registered as arrived: its entry, and the documents filed for its files,
+/// to render after the commit (none when the same envelope came again).
+pub(crate) struct Arrival {
+    /// The incoming register entry.
+    pub id: i64,
+    /// Documents to hand to [`render`] once committed.
+    pub documents: Vec<i64>,
+}
+
 /// Receives an envelope for organ `to` (hosted here): reads and checks it, registers it as
 /// arrived (once: the same envelope again returns the first entry) and answers 01.
 pub(crate) async fn receive(
@@ -700,7 +811,7 @@ pub(crate) async fn receive(
     tx: &mut Tx,
     xml: &str,
     to: &str,
-) -> Result<i64, Vec<Problem>> {
+) -> Result<Arrival, Vec<Problem>> {
     let fail = |e: AppError| vec![Problem::new("edXML", format!("could not be stored: {e}"))];
     let package = edxml::read_envelope(xml)?;
     let e = &package.envelope;
@@ -765,8 +876,14 @@ pub(crate) async fn receive(
             .await
             .map_err(|e| fail(e.into()))?
             .ok_or_else(Vec::new)?;
-        return Ok(existing.id);
+        return Ok(Arrival {
+            id: existing.id,
+            documents: Vec::new(),
+        });
     };
+    let documents = file_documents(s, tx, DocumentOwner::Incoming(id), &e.attachments, None)
+        .await
+        .map_err(fail)?;
     tx.log_message(NewMessage {
         direction: "received",
         kind: "envelope",
@@ -800,7 +917,7 @@ pub(crate) async fn receive(
     notify(tx, to, "incoming", id, Status::Arrived.code(), None)
         .await
         .map_err(fail)?;
-    Ok(id)
+    Ok(Arrival { id, documents })
 }
 
 fn code_of(e: &Envelope) -> String {
@@ -917,6 +1034,7 @@ async fn incoming_view(tx: &mut Tx, row: &IncomingRow) -> AppResult<IncomingView
             .into_iter()
             .filter(|m| m.from_organ == row.organ_id || m.to_organ == row.organ_id)
             .collect(),
+        documents: entry_documents(tx, DocumentOwner::Incoming(row.id)).await?,
     })
 }
 
@@ -1204,10 +1322,11 @@ pub async fn import(
         .map_err(|_| invalid("edXML", "the envelope is not UTF-8"))?;
     let mut tx = s.db.write().await?;
     match receive(&s, &mut tx, &xml, &organ).await {
-        Ok(id) => {
-            let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
+        Ok(arrival) => {
+            let row = tx.incoming(arrival.id).await?.ok_or(AppError::NotFound)?;
             let view = incoming_view(&mut tx, &row).await?;
             s.commit(tx).await?;
+            render(&s, arrival.documents);
             s.outbox.wake();
             Ok((StatusCode::CREATED, Json(view)).into_response())
         }

@@ -219,6 +219,7 @@ pub async fn inbox(
     let from_peer = |organ: Option<ecabinet_storage::OrganRow>| {
         organ.is_some_and(|o| o.peer_id == Some(peer.id))
     };
+    let mut rendering = Vec::new();
     match d.kind.as_str() {
         "envelope" => {
             let claimed = edxml::read_envelope(&d.xml).map_err(|p| p.into_iter().next());
@@ -234,7 +235,7 @@ pub async fn inbox(
                 )]));
             }
             match crate::exchange::receive(&s, &mut tx, &d.xml, &d.to_organ).await {
-                Ok(_) => {}
+                Ok(arrival) => rendering = arrival.documents,
                 Err(problems) => {
                     drop(tx);
                     tracing::info!(peer = peer.id, to = %d.to_organ, "envelope from a peer refused (02)");
@@ -282,6 +283,7 @@ pub async fn inbox(
         )),
     };
     s.commit(tx).await?;
+    crate::exchange::render(&s, rendering);
     // Receiving queues the 01 answer for the sender.
     s.outbox.wake();
     Ok(Json(receipt).into_response())

@@ -1,7 +1,8 @@
 // Document exchange between two agencies in the browser: the Government Office's clerk
 // drafts an official document, its minister seals it with the PIN on a tablet, the clerk
 // sends it; the Ministry's clerk registers it, its leader assigns it, the handler finishes
-// it; the sender's register shows each status move live.
+// it; the sender's register shows each status move live. The letter's pages are read in
+// the document viewer by the signer before sealing and by the receiving organ on arrival.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, login, live, hasText, tablet, LARGE, TABLET, PASSWORD } from './support.mjs';
@@ -18,6 +19,20 @@ const PIN = '135790';
 async function ok(response, what) {
   assert.ok(response.ok(), `${what}: HTTP ${response.status()} ${await response.text()}`);
   return response.status() === 204 || response.status() === 201 ? null : response.json();
+}
+
+/** Opens the register row's file in the viewer and turns to its second page. */
+async function readLetter(page) {
+  const file = page.locator('[data-testid=entry-file][data-status=ready]').first();
+  await hasText(file, '2 trang');
+  await file.locator('[data-testid=entry-file-open]').tap();
+  await page.locator('[data-testid=viewer] [data-testid=doc-title]', { hasText: '1234-VPCP-KTTH.pdf' }).waitFor();
+  await hasText(page.locator('[data-testid=page-count]'), '/ 2');
+  await page.locator('[data-testid=next-page]').tap();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid=page][data-page="2"] [data-testid=page-image]');
+    return img && img.complete && img.naturalWidth > 0;
+  });
 }
 
 test('a clerk sends a document, the other agency registers and assigns it, the sender sees the statuses move', async () => {
@@ -62,16 +77,23 @@ test('a clerk sends a document, the other agency registers and assigns it, the s
   await clerk.page.fill('[data-testid=subject]', 'V/v báo cáo giải ngân vốn đầu tư công');
   await clerk.page.locator('[data-testid=signer]').selectOption(String(ids.bt22));
   await clerk.page.fill('[data-testid=signer-position]', 'Bộ trưởng, Chủ nhiệm');
-  await clerk.page.setInputFiles('[data-testid=draft-file]', { name: '1234-VPCP-KTTH.pdf', mimeType: 'application/pdf', buffer: pdf([['Cong van 1234/VPCP-KTTH']]) });
+  await clerk.page.setInputFiles('[data-testid=draft-file]', { name: '1234-VPCP-KTTH.pdf', mimeType: 'application/pdf', buffer: pdf([['Cong van 1234/VPCP-KTTH'], ['De nghi Bo bao cao truoc ngay 15/12']]) });
   await clerk.page.locator('[data-testid=file-draft]').tap();
   const row = clerk.page.locator('[data-testid=outgoing-row]').first();
   await row.locator('[data-testid=outgoing-status]').waitFor();
   assert.equal(await row.getAttribute('data-status'), 'draft');
 
-  // The minister seals it on the tablet; a wrong PIN signs nothing.
+  // The minister reads the letter page by page before sealing it (its file renders on
+  // the server; the register hears when it is ready).
   await minister.page.goto('/exchange');
   await live(minister.page);
   await minister.page.locator('[data-testid=tab-outgoing]').tap();
+  await readLetter(minister.page);
+  await minister.page.goBack();
+  await live(minister.page);
+  await minister.page.locator('[data-testid=tab-outgoing]').tap();
+
+  // The minister seals it on the tablet; a wrong PIN signs nothing.
   await minister.page.fill('[data-testid=seal-pin]', '000000');
   await minister.page.locator('[data-testid=seal]').tap();
   await minister.page.locator('[data-testid=exchange-error]').waitFor();
@@ -88,6 +110,9 @@ test('a clerk sends a document, the other agency registers and assigns it, the s
   await live(receiver.page);
   const arrived = receiver.page.locator('[data-testid=incoming-row][data-status="01"]');
   await hasText(arrived.locator('[data-testid=incoming-subject]'), 'giải ngân vốn đầu tư công');
+  await readLetter(receiver.page);
+  await receiver.page.goBack();
+  await live(receiver.page);
   await arrived.locator('[data-testid=register]').tap();
   await receiver.page.locator('[data-testid=incoming-row][data-status="03"]').waitFor();
   await recipient().and(clerk.page.locator('[data-status="03"]')).waitFor();

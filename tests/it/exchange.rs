@@ -7,8 +7,10 @@
 // The helpers below are test code too: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use ecabinet_documents::fixtures;
 use ecabinet_exchange::canonical::SealRecord;
 use ecabinet_exchange::{Status, edxml};
+use ecabinet_protocol::document::DocumentSummary;
 use ecabinet_protocol::exchange::{IncomingView, OutgoingView};
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_tests::*;
@@ -409,6 +411,191 @@ async fn a_document_goes_from_draft_to_done_with_every_status_back_to_the_sender
             .unwrap()
             .status,
         403
+    );
+}
+
+/// A two-page official letter with Vietnamese text, as a real PDF (rendered by PDFium).
+fn letter() -> Vec<u8> {
+    let pages = vec![
+        vec![
+            "CÔNG VĂN".to_owned(),
+            "V/v triển khai Nghị quyết phiên họp Chính phủ".to_owned(),
+        ],
+        vec!["Đề nghị Bộ Kế hoạch và Đầu tư báo cáo trước ngày 15/12.".to_owned()],
+    ];
+    fixtures::text_pdf(
+        &ecabinet_server::config::Config::default().pdfium_path(),
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
+        &pages,
+    )
+    .expect("fixture PDF")
+}
+
+/// Waits until every file of a register entry has rendered; returns them.
+async fn rendered(c: &Client, path: &str) -> Vec<DocumentSummary> {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let a = c.get(path).await.unwrap();
+        assert_eq!(a.status, 200, "{}", a.body);
+        let docs: Vec<DocumentSummary> = serde_json::from_value(a.body).unwrap();
+        if !docs.is_empty() && docs.iter().all(|d| d.status != "rendering") {
+            return docs;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never rendered: {docs:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_exchanged_file_is_read_page_by_page_by_both_organs_and_no_one_else() {
+    let s = TestServer::start().await.unwrap();
+    two_organs(&s).await;
+    let clerk = s.login("vanthu1").await.unwrap();
+    let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
+    let file = letter();
+    let a = draft(&clerk, meta(json!({})), &file).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    assert_eq!(v.documents.len(), 1, "the file is filed as a document");
+    assert_eq!(v.documents[0].title, "1234-VPCP-KTTH.pdf");
+    assert_eq!(v.documents[0].outgoing_id, Some(v.id));
+
+    // The signer reads the draft's pages before sealing it.
+    let docs = rendered(
+        &signer.client,
+        &format!("/api/exchange/outgoing/{}/documents", v.id),
+    )
+    .await;
+    let doc = docs[0].id;
+    assert_eq!((docs[0].status.as_str(), docs[0].pages), ("ready", 2));
+    let shown = signer
+        .client
+        .get(&format!("/api/documents/{doc}"))
+        .await
+        .unwrap();
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let (status, headers, png) = signer
+        .client
+        .get_bytes(&format!("/api/documents/{doc}/versions/1/pages/2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, headers["content-type"].to_str().unwrap()),
+        (200, "image/png")
+    );
+    assert!(png.starts_with(b"\x89PNG"));
+    let found = signer
+        .client
+        .get(&format!(
+            "/api/exchange/outgoing/{}/documents/search?q=bao%20cao",
+            v.id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(found.body["hits"][0]["page"], 2, "{}", found.body);
+    let (status, _, original) = signer
+        .client
+        .get_bytes(&format!("/api/documents/{doc}/original"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, original == file),
+        (200, true),
+        "the very file sealed"
+    );
+
+    // It is what the seal covers: no new version, no removal.
+    let a = clerk
+        .upload(
+            &format!("/api/documents/{doc}/versions"),
+            None,
+            "khac.pdf",
+            letter(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 409, "{}", a.body);
+    let a = clerk
+        .call("DELETE", &format!("/api/documents/{doc}"), None)
+        .await
+        .unwrap();
+    assert_eq!(a.status, 409, "{}", a.body);
+
+    // Outside the organ it does not exist.
+    let outsider = s.login("bt03").await.unwrap();
+    for path in [
+        format!("/api/documents/{doc}"),
+        format!("/api/documents/{doc}/versions/1/pages/1"),
+        format!("/api/exchange/outgoing/{}/documents", v.id),
+    ] {
+        assert_eq!(outsider.get(&path).await.unwrap().status, 404, "{path}");
+    }
+
+    // Sent: the receiving organ gets its own copy through the same pipeline.
+    signer
+        .client
+        .ok_post(
+            &format!("/api/exchange/outgoing/{}/seal", v.id),
+            seal_body(&signer, &v.digest, demo_id("bt22")),
+        )
+        .await
+        .unwrap();
+    clerk
+        .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
+        .await
+        .unwrap();
+    let handler = s.login("bt02").await.unwrap();
+    let inbox = incoming_list(&handler).await;
+    assert_eq!(inbox[0].documents.len(), 1);
+    let docs = rendered(
+        &handler,
+        &format!("/api/exchange/incoming/{}/documents", inbox[0].id),
+    )
+    .await;
+    let theirs = docs[0].id;
+    assert_ne!(theirs, doc, "each organ reads its own register's copy");
+    assert_eq!(docs[0].pages, 2);
+    let a = handler
+        .get(&format!("/api/documents/{theirs}"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        clerk
+            .get(&format!("/api/documents/{theirs}"))
+            .await
+            .unwrap()
+            .status,
+        404,
+        "the sender's clerk does not read the receiver's register"
+    );
+    assert_eq!(
+        handler
+            .get(&format!("/api/documents/{doc}"))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    // Its readers are the organ's people: the read is on record for them.
+    let reads = clerk
+        .get(&format!("/api/documents/{doc}/reads"))
+        .await
+        .unwrap();
+    assert_eq!(reads.status, 200, "{}", reads.body);
+    assert!(
+        reads
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["user_id"] == demo_id("bt22")),
+        "{}",
+        reads.body
     );
 }
 

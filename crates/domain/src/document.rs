@@ -1,4 +1,5 @@
-//! Documents (tài liệu) of meetings and of written polls: their owner, kinds,
+//! Documents (tài liệu) of meetings, written polls and exchanged official documents: their
+//! owner, kinds,
 //! confidentiality levels (độ mật) and who may read them. The pipeline and storage live
 //! elsewhere; this is the rule.
 
@@ -13,6 +14,12 @@ pub enum DocumentOwner {
     /// A written opinion poll (by id): its addressees read it once sent; it is fixed then,
     /// since each signed answer covers the documents' hashes.
     Opinion(i64),
+    /// An entry of an organ's outgoing register (by id): the organ's people read it, and
+    /// it is fixed, since the signer's seal covers each file's hash.
+    Outgoing(i64),
+    /// An entry of an organ's incoming register (by id): the receiving organ's people read
+    /// it, as the sender sealed it.
+    Incoming(i64),
 }
 
 impl DocumentOwner {
@@ -20,16 +27,37 @@ impl DocumentOwner {
     pub fn meeting(self) -> Option<crate::MeetingId> {
         match self {
             Self::Meeting(m) => Some(m),
-            Self::Opinion(_) => None,
+            _ => None,
         }
     }
 
     /// The written poll, if the document is a poll's.
     pub fn opinion(self) -> Option<i64> {
         match self {
-            Self::Meeting(_) => None,
             Self::Opinion(o) => Some(o),
+            _ => None,
         }
+    }
+
+    /// The outgoing register entry, if the document is one's file.
+    pub fn outgoing(self) -> Option<i64> {
+        match self {
+            Self::Outgoing(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The incoming register entry, if the document is one's file.
+    pub fn incoming(self) -> Option<i64> {
+        match self {
+            Self::Incoming(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Whether the document is an exchanged file: fixed by its seal, never replaced.
+    pub fn exchanged(self) -> bool {
+        matches!(self, Self::Outgoing(_) | Self::Incoming(_))
     }
 }
 

@@ -41,6 +41,12 @@ pub struct DocumentSummary {
     pub meeting_id: Option<MeetingId>,
     /// Its written poll, for a poll's document.
     pub opinion_id: Option<i64>,
+    /// Its outgoing register entry, for an exchanged file sent from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outgoing_id: Option<i64>,
+    /// Its incoming register entry, for an exchanged file received here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incoming_id: Option<i64>,
     /// Its agenda item.
     pub item_id: Option<AgendaItemId>,
     /// Title.

@@ -145,6 +145,9 @@ pub struct OutgoingView {
     pub messages: Vec<MessageInfo>,
     /// When sent.
     pub sent_at: Option<i64>,
+    /// Its files as documents: rendered pages for the viewer, in the envelope's order.
+    #[serde(default)]
+    pub documents: Vec<crate::document::DocumentSummary>,
 }
 
 /// An incoming document as the receiving organ sees it.
@@ -170,6 +173,9 @@ pub struct IncomingView {
     pub received_at: i64,
     /// The message log.
     pub messages: Vec<MessageInfo>,
+    /// Its files as documents, as for [`OutgoingView::documents`].
+    #[serde(default)]
+    pub documents: Vec<crate::document::DocumentSummary>,
 }
 
 /// A step on an incoming document: register, reject, assign (with `handler_id`), start

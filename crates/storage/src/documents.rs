@@ -120,7 +120,8 @@ macro_rules! select_document {
         concat!(
             "select d.document_id, d.meeting_id, d.item_id, d.title, d.kind, d.confidentiality, \
              d.readers, d.current_version, v.version, v.file_name, v.sha256, v.size_bytes, v.status, \
-             v.failure, v.page_count, v.pages_rendered, v.uploaded_at, d.opinion_id \
+             v.failure, v.page_count, v.pages_rendered, v.uploaded_at, d.opinion_id, d.outgoing_id, \
+             d.incoming_id \
              from document d left join document_version v on v.document_id = d.document_id \
              and v.version = (select max(version) from document_version x where x.document_id = d.document_id) ",
             $tail
@@ -149,10 +150,14 @@ fn document_row(r: &AnyRow) -> Result<DocumentRow> {
     let owner = match (
         r.try_get::<Option<i64>, _>(1)?,
         r.try_get::<Option<i64>, _>(17)?,
+        r.try_get::<Option<i64>, _>(18)?,
+        r.try_get::<Option<i64>, _>(19)?,
     ) {
-        (Some(m), None) => DocumentOwner::Meeting(MeetingId(m)),
-        (None, Some(o)) => DocumentOwner::Opinion(o),
-        _ => return Err(corrupt("a document belongs to one meeting or one poll")),
+        (Some(m), None, None, None) => DocumentOwner::Meeting(MeetingId(m)),
+        (None, Some(o), None, None) => DocumentOwner::Opinion(o),
+        (None, None, Some(o), None) => DocumentOwner::Outgoing(o),
+        (None, None, None, Some(i)) => DocumentOwner::Incoming(i),
+        _ => return Err(corrupt("a document has exactly one owner")),
     };
     Ok(DocumentRow {
         id: r.try_get(0)?,
@@ -169,30 +174,33 @@ fn document_row(r: &AnyRow) -> Result<DocumentRow> {
 }
 
 impl Tx {
-    /// Files a document and its first version (status rendering); returns the id.
+    /// Files a document and its first version (status rendering); returns the id. `by` is
+    /// `None` for a file that arrived from another agency.
     pub async fn insert_document(
         &mut self,
         doc: &NewDocument,
         file_name: &str,
         sha256: &str,
         size: i64,
-        by: UserId,
+        by: Option<UserId>,
     ) -> Result<i64> {
         let now = self.now();
         let readers = serde_json::to_string(&doc.readers).map_err(|e| corrupt(e.to_string()))?;
         let (id,): (i64,) = sqlx::query_as(
-            "insert into document (meeting_id, opinion_id, item_id, title, kind, confidentiality, \
-             readers, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             returning document_id",
+            "insert into document (meeting_id, opinion_id, outgoing_id, incoming_id, item_id, \
+             title, kind, confidentiality, readers, created_by, created_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning document_id",
         )
         .bind(doc.owner.meeting().map(|m| m.0))
         .bind(doc.owner.opinion())
+        .bind(doc.owner.outgoing())
+        .bind(doc.owner.incoming())
         .bind(doc.item_id.map(|i| i.0))
         .bind(&doc.title)
         .bind(doc.kind.as_str())
         .bind(doc.confidentiality.as_str())
         .bind(readers)
-        .bind(by.0)
+        .bind(by.map(|b| b.0))
         .bind(now)
         .fetch_one(self.conn())
         .await?;
@@ -201,7 +209,7 @@ impl Tx {
         Ok(id)
     }
 
-    /// Adds version `version` (status rendering).
+    /// Adds version `version` (status rendering); `by` as for [`Tx::insert_document`].
     pub async fn insert_version(
         &mut self,
         document: i64,
@@ -209,7 +217,7 @@ impl Tx {
         file_name: &str,
         sha256: &str,
         size: i64,
-        by: UserId,
+        by: Option<UserId>,
     ) -> Result<()> {
         let now = self.now();
         sqlx::query(
@@ -221,7 +229,7 @@ impl Tx {
         .bind(file_name)
         .bind(sha256)
         .bind(size)
-        .bind(by.0)
+        .bind(by.map(|b| b.0))
         .bind(now)
         .execute(self.conn())
         .await?;
@@ -245,6 +253,24 @@ impl Tx {
         .bind(meeting.0)
         .fetch_all(self.conn())
         .await?;
+        rows.iter().map(document_row).collect()
+    }
+
+    /// The files of an outgoing or incoming register entry, in the envelope's order.
+    pub async fn documents_of_entry(&mut self, owner: DocumentOwner) -> Result<Vec<DocumentRow>> {
+        let (sql, id) = match owner {
+            DocumentOwner::Outgoing(o) => (
+                select_document!("where d.outgoing_id = $1 order by d.document_id"),
+                o,
+            ),
+            DocumentOwner::Incoming(i) => (
+                select_document!("where d.incoming_id = $1 order by d.document_id"),
+                i,
+            ),
+            DocumentOwner::Meeting(m) => return self.documents_of(m).await,
+            DocumentOwner::Opinion(o) => return self.documents_of_opinion(o).await,
+        };
+        let rows = sqlx::query(sql).bind(id).fetch_all(self.conn()).await?;
         rows.iter().map(document_row).collect()
     }
 
@@ -553,8 +579,8 @@ impl Tx {
 impl Tx {
     /// Pages distributed digitally: for every document's current version, its pages times
     /// its readers (the listed ones, or the meeting's participants, or a sent poll's
-    /// addressees). Also the documents
-    /// and pages counted.
+    /// addressees). Also the documents and pages counted. Exchanged files are not counted
+    /// here: each is one copy per recipient organ, counted with the exchange.
     pub async fn pages_distributed(&mut self) -> Result<(i64, i64, i64)> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(
             "select d.readers, v.page_count, \
@@ -564,7 +590,7 @@ impl Tx {
                 where a.opinion_id = d.opinion_id and o.status <> 'draft') \
              from document d join document_version v \
              on v.document_id = d.document_id and v.version = d.current_version \
-             where v.page_count is not null",
+             where v.page_count is not null and d.outgoing_id is null and d.incoming_id is null",
         )
         .fetch_all(self.conn())
         .await?;
@@ -662,7 +688,7 @@ mod tests {
             readers: Readers::Participants,
         };
         assert_eq!(
-            tx.insert_document(&new, "b.pdf", "cd", 1, UserId(1))
+            tx.insert_document(&new, "b.pdf", "cd", 1, Some(UserId(1)))
                 .await?,
             10
         );
@@ -680,6 +706,76 @@ mod tests {
         .execute(tx.conn())
         .await;
         assert!(ownerless.is_err(), "a document has an owner");
+        Ok(())
+    }
+
+    /// A poll's document from before exchanged files joined the pipeline keeps its owner,
+    /// and a file that arrived from another agency is filed with no uploader.
+    #[tokio::test]
+    async fn upgrading_to_exchange_documents_keeps_every_owner() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| corrupt(e.to_string()))?;
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let db = Db::connect(&url).await?;
+        db.migrate_to(8).await?;
+        let everyone =
+            serde_json::to_string(&Readers::Participants).map_err(|e| corrupt(e.to_string()))?;
+        exec(
+            &db,
+            &format!("insert into app_user (user_id, username, display_name, role, password_hash, created_at) \
+             values (1, 'vanthu1', 'Văn thư', 'secretariat', 'x', 0);
+             insert into opinion_poll (opinion_id, question, draft_decision, rule, non_response, \
+             status, deadline, reminders, created_by, created_at) \
+             values (3, 'Ý kiến?', 'Dự thảo', '{{}}', 'not_agreeing', 'draft', 0, '[]', 1, 0);
+             insert into document (document_id, opinion_id, title, kind, confidentiality, readers, \
+             current_version, created_by, created_at) \
+             values (5, 3, 'Dự thảo', 'draft_resolution', 'normal', '{everyone}', 1, 1, 0);
+             insert into document_version (document_id, version, file_name, sha256, size_bytes, \
+             status, page_count, pages_rendered, uploaded_by, uploaded_at) \
+             values (5, 1, 'a.pdf', 'ab', 10, 'ready', 1, 1, 1, 0);
+             insert into document_page (document_id, version, page, width_pt, height_pt) \
+             values (5, 1, 1, 595, 842);
+             insert into organ (organ_id, name, created_at) values ('000.00.00.G12', 'Bộ', 0);
+             insert into incoming_document (incoming_id, organ_id, document_id, sender_id, \
+             sender_name, envelope, seal, status, received_at, updated_at) \
+             values (2, '000.00.00.G12', 'x', 'y', 'z', '{{}}', '{{}}', '01', 0, 0)"
+            ),
+        )
+        .await?;
+        db.migrate().await?;
+
+        let mut tx = db.write().await?;
+        let doc = tx.document(5).await?.expect("kept");
+        assert_eq!(doc.owner, DocumentOwner::Opinion(3));
+        assert_eq!(doc.latest.map(|v| v.status).as_deref(), Some("ready"));
+        assert_eq!(tx.pages_of(5, 1).await?.len(), 1);
+        let new = NewDocument {
+            owner: DocumentOwner::Incoming(2),
+            item_id: None,
+            title: "cong-van.pdf".into(),
+            kind: DocumentKind::Other,
+            confidentiality: Confidentiality::Normal,
+            readers: Readers::Participants,
+        };
+        let id = tx
+            .insert_document(&new, "cong-van.pdf", "cd", 1, None)
+            .await?;
+        assert_eq!(id, 6, "the id sequence was kept");
+        let listed = tx.documents_of_entry(DocumentOwner::Incoming(2)).await?;
+        assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), [6]);
+        let two_owners = sqlx::query(
+            "insert into document (opinion_id, incoming_id, title, kind, confidentiality, \
+             readers, created_at) values (3, 2, 'x', 'other', 'normal', '[]', 0)",
+        )
+        .execute(tx.conn())
+        .await;
+        assert!(two_owners.is_err(), "a document has exactly one owner");
+        let orphan = sqlx::query(
+            "insert into document_page (document_id, version, page, width_pt, height_pt) \
+             values (5, 9, 1, 1, 1)",
+        )
+        .execute(tx.conn())
+        .await;
+        assert!(orphan.is_err(), "pages still need their version");
         Ok(())
     }
 }
