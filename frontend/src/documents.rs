@@ -355,7 +355,7 @@ pub fn Documents(
                                                 upload::send(
                                                     format!("/api/documents/{id}/versions"),
                                                     None,
-                                                    key,
+                                                    Some(key),
                                                     move |f| versions.update(|v| { v.insert(id, (f, None)); }),
                                                     move |r| match r {
                                                         Ok(_) => versions.update(|v| { v.remove(&id); }),
@@ -539,7 +539,7 @@ fn UploadQueue(
         upload::send(
             owner.api(),
             Some(q.meta()),
-            q.key,
+            Some(q.key),
             move |f| q.sent.set(f),
             move |r| match r {
                 Ok(v) => {

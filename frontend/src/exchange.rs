@@ -9,7 +9,7 @@ use crate::tablet::browser;
 use crate::time::{display, local_offset};
 use crate::{command, describe, ui};
 use ecabinet_domain::UserId;
-use ecabinet_exchange::{Business, Priority, Status};
+use ecabinet_exchange::{Business, Envelope, Priority, Status};
 use ecabinet_protocol::Topic;
 use ecabinet_protocol::document::DocumentSummary;
 use ecabinet_protocol::exchange::{IncomingView, MyOrgan, OrganInfo, OrganMember, OutgoingView};
@@ -38,6 +38,51 @@ fn priority_label(l: Lang, p: Priority) -> &'static str {
         Priority::VeryUrgent => pick(l, "Thượng khẩn", "Very urgent"),
         Priority::Flash => pick(l, "Hỏa tốc", "Flash"),
     }
+}
+
+/// What a follow-up does to the document it names, as a verb phrase.
+fn business_label(l: Lang, b: Business) -> &'static str {
+    match b {
+        Business::New => pick(l, "Văn bản mới", "New document"),
+        Business::Revoke => pick(l, "Thu hồi văn bản", "Revokes"),
+        Business::Update => pick(l, "Cập nhật văn bản", "Updates"),
+        Business::Replace => pick(l, "Thay thế văn bản", "Replaces"),
+    }
+}
+
+/// The business a document has seen after it was sent: the newest update or replacement
+/// naming it in `list` (a revocation shows through the statuses).
+fn superseded_by<'a, I>(list: I, document_id: &str) -> Option<Business>
+where
+    I: IntoIterator<Item = &'a Envelope>,
+{
+    list.into_iter()
+        .filter(|e| matches!(e.business, Business::Update | Business::Replace))
+        .filter(|e| e.target.as_deref() == Some(document_id))
+        .last()
+        .map(|e| e.business)
+}
+
+/// "đã được thay thế" / "has been replaced", for a superseded document.
+fn superseded_label(l: Lang, b: Business) -> &'static str {
+    match b {
+        Business::Replace => pick(l, "Đã có văn bản thay thế", "Replaced by a later document"),
+        _ => pick(l, "Đã có văn bản cập nhật", "Updated by a later document"),
+    }
+}
+
+/// A follow-up note: what an entry revokes, updates or replaces, and why.
+fn follow_up_note(l: Lang, e: &Envelope) -> Option<String> {
+    let target = e.target.as_ref()?;
+    Some(format!(
+        "{} {target}{}",
+        business_label(l, e.business),
+        if e.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", e.reason)
+        }
+    ))
 }
 
 fn outgoing_label(l: Lang, s: &str) -> &'static str {
@@ -119,6 +164,8 @@ fn Registers(organ: MyOrgan, me: Option<UserId>) -> impl IntoView {
     let members = RwSignal::new(Vec::<OrganMember>::new());
     let directory = RwSignal::new(Vec::<OrganInfo>::new());
     let err = RwSignal::new(None::<String>);
+    // A sent document the clerk is revoking, updating or replacing in the draft form.
+    let follow = RwSignal::new(None::<(Business, OutgoingView)>);
     let reload = {
         let id = id.clone();
         move || {
@@ -169,16 +216,25 @@ fn Registers(organ: MyOrgan, me: Option<UserId>) -> impl IntoView {
             <section class="card stack" data-testid="incoming">
                 {move || incoming.with(Vec::is_empty).then(|| view! { <p class="muted">{pick(lang.get(), "Chưa có văn bản đến.", "Nothing has arrived.")}</p> })}
                 <ul class="docs">
-                    <For each=move || incoming.get() key=|d| (d.id, d.status, files_key(&d.documents)) children=move |d| view! { <IncomingRow d members me leader clerk err/> }/>
+                    <For each=move || incoming.with(|list| list.iter().map(|d| {
+                            let later = superseded_by(list.iter().map(|x| &x.envelope), &d.envelope.document_id);
+                            (d.clone(), later)
+                        }).collect::<Vec<_>>())
+                        key=|(d, later)| (d.id, d.status, files_key(&d.documents), *later)
+                        children=move |(d, later)| view! { <IncomingRow d later members me leader clerk err/> }/>
                 </ul>
             </section>
         </Show>
         <Show when=move || tab.get() == "outgoing">
             <section class="card stack" data-testid="outgoing">
-                {clerk.then(|| view! { <DraftForm organ=id.clone() members directory err/> })}
+                {clerk.then(|| view! { <DraftForm organ=id.clone() members directory follow err/> })}
                 <ul class="docs">
-                    <For each=move || outgoing.get() key=|d| (d.id, d.status.clone(), d.recipients.iter().map(|r| r.status).collect::<Vec<_>>(), files_key(&d.documents))
-                        children=move |d| view! { <OutgoingRow d me clerk err/> }/>
+                    <For each=move || outgoing.with(|list| list.iter().map(|d| {
+                            let later = superseded_by(list.iter().map(|x| &x.envelope), &d.envelope.document_id);
+                            (d.clone(), later)
+                        }).collect::<Vec<_>>())
+                        key=|(d, later)| (d.id, d.status.clone(), d.recipients.iter().map(|r| r.status).collect::<Vec<_>>(), files_key(&d.documents), *later)
+                        children=move |(d, later)| view! { <OutgoingRow d later me clerk follow err/> }/>
                 </ul>
             </section>
         </Show>
@@ -188,6 +244,7 @@ fn Registers(organ: MyOrgan, me: Option<UserId>) -> impl IntoView {
 #[component]
 fn IncomingRow(
     d: IncomingView,
+    later: Option<Business>,
     members: RwSignal<Vec<OrganMember>>,
     me: Option<UserId>,
     leader: bool,
@@ -227,6 +284,8 @@ fn IncomingRow(
                 <span class="muted">{format!("{} · {} · {}", e.from.name, priority_label(l, e.priority), display(d.received_at, local_offset()))}</span>
                 {d.register_number.map(|n| view! { <span class="muted">{format!("{} {n}", pick(l, "Số đến", "No."))}</span> })}
                 <span class=format!("badge status-{}", s.code()) data-testid="incoming-status">{status_label(l, s)}</span>
+                {follow_up_note(l, &e).map(|n| view! { <span class="muted" data-testid="follow-up-note">{n}</span> })}
+                {later.map(|b| view! { <span class="badge" data-testid="superseded">{superseded_label(l, b)}</span> })}
             </div>
             <Files owner=Owner::Incoming(id) documents=d.documents.clone()/>
             <div class="row wrap">
@@ -261,8 +320,10 @@ fn IncomingRow(
 #[component]
 fn OutgoingRow(
     d: OutgoingView,
+    later: Option<Business>,
     me: Option<UserId>,
     clerk: bool,
+    follow: RwSignal<Option<(Business, OutgoingView)>>,
     err: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let lang = ui().lang;
@@ -295,6 +356,8 @@ fn OutgoingRow(
                 <strong>{format!("{} {}/{}", e.document_type, e.code_number, e.code_notation)}</strong>
                 <span>{e.subject.clone()}</span>
                 <span class="badge" data-testid="outgoing-status">{outgoing_label(l, &d.status)}</span>
+                {follow_up_note(l, &e).map(|n| view! { <span class="muted" data-testid="follow-up-note">{n}</span> })}
+                {later.map(|b| view! { <span class="badge" data-testid="superseded">{superseded_label(l, b)}</span> })}
             </div>
             <Files owner=Owner::Outgoing(id) documents=d.documents.clone()/>
             <ul class="recipients">
@@ -311,6 +374,17 @@ fn OutgoingRow(
                         prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
                     <button class="primary" data-testid="seal" disabled=move || signing.get() on:click=seal>{pick(l, "Ký số", "Sign")}</button>
                 </div>
+            })}
+            {(clerk && d.status == "sent" && e.business == Business::New).then(|| {
+                let v = StoredValue::new(d.clone());
+                let start = move |b: Business| follow.set(Some((b, v.get_value())));
+                view! {
+                    <div class="row wrap">
+                        <button data-testid="start-revoke" on:click=move |_| start(Business::Revoke)>{pick(l, "Thu hồi", "Revoke")}</button>
+                        <button data-testid="start-update" on:click=move |_| start(Business::Update)>{pick(l, "Cập nhật", "Update")}</button>
+                        <button data-testid="start-replace" on:click=move |_| start(Business::Replace)>{pick(l, "Thay thế", "Replace")}</button>
+                    </div>
+                }
             })}
             {(clerk && d.status == "signed").then(|| view! {
                 <button class="primary" data-testid="send" on:click=move |_| command(err, "POST", format!("/api/exchange/outgoing/{id}/send"), None, |_| ())>{pick(l, "Gửi", "Send")}</button>
@@ -367,6 +441,7 @@ fn DraftForm(
     organ: String,
     members: RwSignal<Vec<OrganMember>>,
     directory: RwSignal<Vec<OrganInfo>>,
+    follow: RwSignal<Option<(Business, OutgoingView)>>,
     err: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let lang = ui().lang;
@@ -382,8 +457,26 @@ fn DraftForm(
     let position = RwSignal::new(String::new());
     let file = RwSignal::new(None::<u32>);
     let sending = RwSignal::new(None::<f64>);
+    let reason = RwSignal::new(String::new());
+    // A follow-up starts from the document it changes: same recipients, type and subject.
+    Effect::new(move |_| {
+        if let Some((b, v)) = follow.get() {
+            to.set(v.recipients.iter().map(|r| r.organ_id.clone()).collect());
+            kind.set(v.envelope.document_type.clone());
+            subject.set(format!(
+                "{} {}/{}: {}",
+                business_label(lang.get_untracked(), b),
+                v.envelope.code_number,
+                v.envelope.code_notation,
+                v.envelope.subject
+            ));
+            reason.set(String::new());
+        }
+    });
+    let revoking = move || follow.with(|f| matches!(f, Some((Business::Revoke, _))));
     let submit = move |_| {
-        let Some(key) = file.get_untracked() else {
+        let key = file.get_untracked();
+        if key.is_none() && !revoking() {
             err.set(Some(
                 pick(
                     lang.get_untracked(),
@@ -393,7 +486,9 @@ fn DraftForm(
                 .into(),
             ));
             return;
-        };
+        }
+        // A revocation carries no file.
+        let key = key.filter(|_| !revoking());
         let signer_id = signer.get_untracked();
         let name = members.with_untracked(|m| {
             m.iter()
@@ -401,7 +496,7 @@ fn DraftForm(
                 .map(|x| x.display_name.clone())
                 .unwrap_or_default()
         });
-        let meta = json!({
+        let mut meta = json!({
             "to": to.get_untracked(),
             "code_number": number.get_untracked(),
             "code_notation": notation.get_untracked(),
@@ -414,6 +509,11 @@ fn DraftForm(
             "due_date": Some(due.get_untracked()).filter(|d| !d.is_empty()),
             "priority": priority.get_untracked(),
         });
+        if let Some((b, v)) = follow.get_untracked() {
+            meta["business"] = json!(b);
+            meta["target"] = json!(v.envelope.document_id);
+            meta["reason"] = json!(reason.get_untracked());
+        }
         sending.set(Some(0.0));
         crate::upload::send(
             format!("/api/exchange/organs/{organ}/outgoing"),
@@ -427,8 +527,11 @@ fn DraftForm(
                         err.set(None);
                         subject.set(String::new());
                         number.set(String::new());
-                        crate::upload::forget(key);
+                        if let Some(k) = key {
+                            crate::upload::forget(k);
+                        }
                         file.set(None);
+                        follow.set(None);
                     }
                     Err(e) => err.set(Some(describe(lang.get_untracked(), &e))),
                 }
@@ -437,15 +540,27 @@ fn DraftForm(
     };
     let l = move || lang.get();
     view! {
-        <details class="card stack" data-testid="draft-form">
+        <details class="card stack" data-testid="draft-form" prop:open=move || follow.with(Option::is_some)>
             <summary>{move || pick(l(), "Soạn văn bản đi", "Draft an outgoing document")}</summary>
+            {move || follow.get().map(|(b, v)| view! {
+                <div class="row wrap follow-of" data-testid="follow-of">
+                    <strong>{format!("{} {}/{}", business_label(l(), b), v.envelope.code_number, v.envelope.code_notation)}</strong>
+                    <button data-testid="follow-cancel" on:click=move |_| follow.set(None)>{pick(l(), "Bỏ", "Cancel")}</button>
+                </div>
+                <label>{pick(l(), "Lý do", "Reason")}
+                    <textarea data-testid="follow-reason" rows="2" maxlength="2000" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                </label>
+            })}
             <fieldset class="stack">
                 <legend>{move || pick(l(), "Nơi nhận", "Recipients")}</legend>
                 {move || directory.get().into_iter().map(|o| {
                     let id = o.id.clone();
                     view! {
                         <label class="check">
-                            <input type="checkbox" data-testid="to" data-organ=o.id.clone() on:change=move |ev| {
+                            <input type="checkbox" data-testid="to" data-organ=o.id.clone() prop:checked={
+                                let id = o.id.clone();
+                                move || to.with(|t| t.contains(&id))
+                            } on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 to.update(|t| { t.retain(|x| *x != id); if on { t.push(id.clone()); } });
                             }/>
@@ -480,11 +595,13 @@ fn DraftForm(
                 </label>
                 <label>{move || pick(l(), "Chức vụ người ký", "Signer's position")}<input data-testid="signer-position" prop:value=move || position.get() on:input=move |ev| position.set(event_target_value(&ev))/></label>
             </div>
-            <label class="button file-button">{move || pick(l(), "Chọn tệp PDF", "Choose the PDF")}
-                <input type="file" accept="application/pdf,.pdf" data-testid="draft-file" on:change=move |ev| {
-                    file.set(crate::upload::take_files(&ev).into_iter().next().map(|p| p.key));
-                }/>
-            </label>
+            <Show when=move || !revoking()>
+                <label class="button file-button">{move || pick(l(), "Chọn tệp PDF", "Choose the PDF")}
+                    <input type="file" accept="application/pdf,.pdf" data-testid="draft-file" on:change=move |ev| {
+                        file.set(crate::upload::take_files(&ev).into_iter().next().map(|p| p.key));
+                    }/>
+                </label>
+            </Show>
             {move || sending.get().map(|f| view! { <progress max="1" prop:value=f></progress> })}
             <button class="primary" data-testid="file-draft" on:click=submit>{move || pick(l(), "Lưu dự thảo", "File the draft")}</button>
         </details>

@@ -38,11 +38,12 @@ pub fn forget(key: u32) {
 }
 
 /// Posts the picked file `key` as the multipart part `file` to `url`, with `meta` (JSON)
-/// as the part `meta` if given. `progress` gets the fraction sent; `done` the answer.
+/// as the part `meta` if given; with no `key`, the form carries `meta` alone (a
+/// revocation has no file). `progress` gets the fraction sent; `done` the answer.
 pub fn send(
     url: String,
     meta: Option<String>,
-    key: u32,
+    key: Option<u32>,
     progress: impl Fn(f64) + 'static,
     done: impl FnOnce(Result<Value, ApiError>) + 'static,
 ) {
@@ -141,14 +142,27 @@ mod imp {
     pub fn send(
         url: String,
         meta: Option<String>,
-        key: u32,
+        key: Option<u32>,
         progress: impl Fn(f64) + 'static,
         done: impl FnOnce(Result<Value, ApiError>) + 'static,
     ) {
-        let Some(file) = STORE.with_borrow(|s| s.files.get(&key).cloned()) else {
-            done(Err(local("the file is gone")));
-            return;
+        let file = match key {
+            None => None,
+            Some(k) => match STORE.with_borrow(|s| s.files.get(&k).cloned()) {
+                Some(f) => Some(f),
+                None => {
+                    done(Err(local("the file is gone")));
+                    return;
+                }
+            },
         };
+        // A request without a file is kept in flight under a key of its own.
+        let key = key.unwrap_or_else(|| {
+            STORE.with_borrow_mut(|s| {
+                s.next += 1;
+                s.next
+            })
+        });
         let Ok(xhr) = XmlHttpRequest::new() else {
             done(Err(local("the browser cannot upload")));
             return;
@@ -219,7 +233,9 @@ mod imp {
             if let Some(meta) = &meta {
                 form.append_with_str("meta", meta)?;
             }
-            form.append_with_blob_and_filename("file", &file, &file.name())?;
+            if let Some(file) = &file {
+                form.append_with_blob_and_filename("file", file, &file.name())?;
+            }
             xhr.open("POST", &url)?;
             xhr.set_request_header("Accept", "application/json")?;
             xhr.send_with_opt_form_data(Some(&form))

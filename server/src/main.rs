@@ -90,16 +90,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed => {
-            print_logins(seed::demo(&db, &PasswordHasher::default()).await?);
+            print_logins(seed_all(&db).await?);
             Ok(())
         }
         Command::Serve => serve(&config, db, false).await,
         Command::Verify { .. } | Command::RenderWorker { .. } => Ok(()),
         Command::Demo => {
-            let logins = seed::demo(&db, &PasswordHasher::default()).await?;
+            let logins = seed_all(&db).await?;
             serve(&config, db, true).await.map(|_| drop(logins))
         }
     }
+}
+
+/// The demo government and, on a database it just seeded, the demo's two agencies.
+async fn seed_all(db: &Db) -> anyhow::Result<Option<Vec<seed::DemoLogin>>> {
+    let hasher = PasswordHasher::default();
+    let Some(mut logins) = seed::demo(db, &hasher).await? else {
+        return Ok(None);
+    };
+    logins.extend(seed::demo_exchange(db, &hasher).await?);
+    Ok(Some(logins))
 }
 
 fn verify(path: &std::path::Path) -> i32 {
@@ -192,7 +202,12 @@ async fn serve(config: &Config, db: Db, demo: bool) -> anyhow::Result<()> {
                 println!("  {username:<10} {:<12} {display_name}", role.as_str());
             }
         }
-        println!("  (also ptt2..ptt4 and bt03..bt22: the other members)\n");
+        println!("  (also ptt2..ptt4 and bt03..bt22: the other members)");
+        println!(
+            "  Document exchange: vanthu1 (clerk) and bt22 (leader) of {}, vtkhdt (clerk), bt06 (leader)\n  and cvkhdt (handler) of {}\n",
+            seed::DEMO_ORGANS[0].1,
+            seed::DEMO_ORGANS[1].1
+        );
     } else {
         tracing::info!(%addr, "listening");
     }

@@ -1,6 +1,7 @@
 //! The demo government: a Prime Minister who chairs, four deputy prime ministers and
 //! twenty-two ministers and heads of ministry-level agencies (27 members, by title only),
-//! two secretariat clerks, one invitee and an administrator, plus one published meeting.
+//! two secretariat clerks, one invitee and an administrator, plus one published meeting;
+//! and, for `ecabinet demo` only, two agencies that exchange documents.
 
 use crate::auth::PasswordHasher;
 use crate::error::AppResult;
@@ -8,7 +9,7 @@ use ecabinet_domain::agenda::AgendaItemInput;
 use ecabinet_domain::meeting::{MeetingDetails, MeetingKind, MeetingStatus};
 use ecabinet_domain::quorum::Fraction;
 use ecabinet_domain::{ParticipantRole, Role};
-use ecabinet_storage::{Db, NewUser};
+use ecabinet_storage::{Db, NewUser, OrganRole};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "ecabinet-demo";
@@ -209,6 +210,73 @@ pub async fn demo(db: &Db, hasher: &PasswordHasher) -> AppResult<Option<Vec<Demo
     Ok(Some(logins))
 }
 
+/// The demo's document exchange: the Government Office (its clerks vanthu1 and vanthu2,
+/// its minister bt22 as leader) and the Ministry of Planning and Investment (its minister
+/// bt06 as leader, and two accounts of its own: a clerk and a handler, who have no cabinet
+/// role). Only `ecabinet demo` and `seed` add it; the test servers set up the organs their
+/// tests need themselves.
+pub const DEMO_ORGANS: [(&str, &str); 2] = [
+    ("000.00.00.G22", "Văn phòng Chính phủ"),
+    ("000.00.00.G12", "Bộ Kế hoạch và Đầu tư"),
+];
+
+/// Accounts of the Ministry's own staff: (username, display name).
+pub const MINISTRY_STAFF: [(&str, &str); 2] = [
+    ("vtkhdt", "Văn thư Bộ Kế hoạch và Đầu tư"),
+    ("cvkhdt", "Chuyên viên Bộ Kế hoạch và Đầu tư"),
+];
+
+/// Adds the demo's two agencies, their staff and roles, once after [`demo`] seeded an
+/// empty database.
+pub async fn demo_exchange(db: &Db, hasher: &PasswordHasher) -> AppResult<Vec<DemoLogin>> {
+    let mut tx = db.write().await?;
+    for (id, name) in DEMO_ORGANS {
+        tx.insert_organ(id, name, None).await?;
+    }
+    let mut logins = Vec::new();
+    let mut staff = Vec::new();
+    for (order, (username, display_name)) in (1000i64..).zip(MINISTRY_STAFF) {
+        let id = tx
+            .insert_user(&NewUser {
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                title: "Bộ Kế hoạch và Đầu tư".to_owned(),
+                role: Role::Invitee,
+                password_hash: hasher.hash(DEMO_PASSWORD)?,
+                sort_order: order,
+            })
+            .await?;
+        tx.set_contact(id, &format!("{username}@ecabinet.local"), "")
+            .await?;
+        staff.push(id);
+        logins.push(DemoLogin {
+            username: username.to_owned(),
+            display_name: display_name.to_owned(),
+            role: Role::Invitee,
+        });
+    }
+    let (vpcp, bkhdt) = (DEMO_ORGANS[0].0, DEMO_ORGANS[1].0);
+    let mut roles = vec![
+        (bkhdt, staff[0], OrganRole::Clerk),
+        (bkhdt, staff[1], OrganRole::Handler),
+    ];
+    for (organ, username, role) in [
+        (vpcp, "vanthu1", OrganRole::Clerk),
+        (vpcp, "vanthu2", OrganRole::Clerk),
+        (vpcp, "bt22", OrganRole::Leader),
+        (bkhdt, "bt06", OrganRole::Leader),
+    ] {
+        if let Some(u) = tx.user_by_username(username).await? {
+            roles.push((organ, u.id, role));
+        }
+    }
+    for (organ, user, role) in roles {
+        tx.add_organ_member(organ, user, role).await?;
+    }
+    tx.commit().await?;
+    Ok(logins)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +299,43 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), accounts.len(), "usernames are unique");
+    }
+
+    /// The demo's agencies: each has a clerk and a leader, so that a document can be
+    /// drafted, sealed, sent, registered and assigned without the admin's help.
+    #[tokio::test]
+    async fn the_demo_agencies_each_have_a_clerk_and_a_leader() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("d.db").display()))
+            .await
+            .expect("db");
+        db.migrate().await.expect("migrate");
+        let hasher = PasswordHasher::fast_for_tests();
+        demo(&db, &hasher).await.expect("seed").expect("fresh");
+        let staff = demo_exchange(&db, &hasher).await.expect("exchange");
+        assert_eq!(staff.len(), 2);
+        let mut tx = db.write().await.expect("tx");
+        for (organ, _) in DEMO_ORGANS {
+            let roles: Vec<OrganRole> = tx
+                .organ_members(organ)
+                .await
+                .expect("members")
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect();
+            assert!(roles.contains(&OrganRole::Clerk), "{organ}: {roles:?}");
+            assert!(roles.contains(&OrganRole::Leader), "{organ}: {roles:?}");
+        }
+        let leader = tx.user_by_username("bt06").await.expect("q").expect("bt06");
+        assert_eq!(
+            tx.organ_roles(leader.id).await.expect("roles"),
+            vec![(DEMO_ORGANS[1].0.to_owned(), OrganRole::Leader)]
+        );
+        let clerk = tx
+            .user_by_username("vtkhdt")
+            .await
+            .expect("q")
+            .expect("vtkhdt");
+        assert_eq!(clerk.role, Role::Invitee, "no cabinet role");
     }
 }
