@@ -152,6 +152,62 @@ pub fn router() -> Router<AppState> {
             "/exchange/{register}/{id}/files/{n}",
             get(crate::exchange::file),
         )
+        .route("/reporting", get(crate::reporting::overview))
+        .route("/reporting/units", post(crate::reporting::add_unit))
+        .route(
+            "/reporting/units/{id}/members",
+            post(crate::reporting::add_member),
+        )
+        .route(
+            "/reporting/indicators",
+            post(crate::reporting::put_indicator),
+        )
+        .route("/reporting/regimes", post(crate::reporting::add_regime))
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}",
+            get(crate::reporting::show).put(crate::reporting::put_values),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/submit",
+            post(crate::reporting::submit),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/approve",
+            post(crate::reporting::approve),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/return",
+            post(crate::reporting::send_back),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/history",
+            get(crate::reporting::history),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/template.xlsx",
+            get(crate::reporting::template),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/upload",
+            post(crate::reporting::upload).layer(DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route(
+            "/reporting/regimes/{id}/series",
+            get(crate::reporting::series),
+        )
+        .route(
+            "/reporting/regimes/{id}/compare",
+            get(crate::reporting::compare),
+        )
+        .route(
+            "/reporting/regimes/{id}/completeness",
+            get(crate::reporting::completeness),
+        )
+        .route(
+            "/reporting/regimes/{id}/remind",
+            post(crate::reporting::remind),
+        )
+        .route("/reporting/statistics", get(crate::reporting::statistics))
         .route(
             "/exchange/{register}/{id}/documents",
             get(documents::entry_list),

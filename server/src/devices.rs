@@ -13,12 +13,32 @@ use ecabinet_protocol::api::DeviceInput;
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_storage::Tx;
 
-/// `GET /api/devices`: all devices for the secretariat, one's own for members.
+/// Whether `u` signs on a device: members and the chair (ballots, answers, minutes), and
+/// anyone who signs for an agency (an organ's leader seals its documents) or a reporting
+/// unit (an officer signs its reports).
+pub(crate) async fn signs(tx: &mut Tx, u: &CurrentUser) -> AppResult<bool> {
+    if device::can_enroll(u.0.role) {
+        return Ok(true);
+    }
+    let leads = tx
+        .organ_roles(u.id())
+        .await?
+        .iter()
+        .any(|(_, r)| *r == ecabinet_storage::OrganRole::Leader);
+    let reports = tx
+        .unit_roles(u.id())
+        .await?
+        .iter()
+        .any(|(_, r)| r == "officer");
+    Ok(leads || reports)
+}
+
+/// `GET /api/devices`: all devices for the secretariat, one's own for those who sign.
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Device>>> {
     let mut tx = s.db.read().await?;
     if device::can_manage_devices(u.0.role) {
         Ok(Json(tx.all_devices().await?))
-    } else if device::can_enroll(u.0.role) {
+    } else if signs(&mut tx, &u).await? {
         Ok(Json(tx.devices_of(u.id()).await?))
     } else {
         Err(AppError::Forbidden)
@@ -31,7 +51,7 @@ pub async fn enroll(
     u: CurrentUser,
     ApiJson(input): ApiJson<DeviceInput>,
 ) -> AppResult<(StatusCode, Json<Device>)> {
-    if !device::can_enroll(u.0.role) {
+    if !signs(&mut s.db.read().await?, &u).await? {
         return Err(AppError::Forbidden);
     }
     let invalid = |reason: &str| {

@@ -5,6 +5,7 @@
 pub mod annotations;
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod clock;
 pub mod config;
 pub mod devices;
@@ -18,6 +19,7 @@ pub mod opinions;
 pub mod polls;
 pub mod render;
 pub mod report;
+pub mod reporting;
 pub mod seed;
 pub mod service;
 pub mod transport;
@@ -189,6 +191,7 @@ impl Application {
         let opinion_clock = tokio::spawn(opinions::run_clock(self.state.clone()));
         let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
         let outbox = tokio::spawn(transport::run(self.state.clone()));
+        let report_clock = tokio::spawn(reporting::run_clock(self.state.clone()));
         let closing = self.closing;
         let signal = async move {
             shutdown.await;
@@ -201,6 +204,7 @@ impl Application {
         opinion_clock.abort();
         mailer.abort();
         outbox.abort();
+        report_clock.abort();
         self.state.db.close().await;
         res
     }

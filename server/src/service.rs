@@ -386,6 +386,14 @@ impl AppState {
             Topic::Opinions => Err(AppError::Forbidden),
             Topic::OpinionsOf(uid) if uid == user.id() => Ok(()),
             Topic::OpinionsOf(_) => Err(AppError::Forbidden),
+            Topic::Reporting => {
+                let mut tx = self.db.read().await?;
+                if crate::reporting::reads_some_dashboard(&mut tx, user).await? {
+                    Ok(())
+                } else {
+                    Err(AppError::Forbidden)
+                }
+            }
             Topic::Meeting(id) => {
                 let mut tx = self.db.read().await?;
                 let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
@@ -422,6 +430,9 @@ impl AppState {
             Topic::Opinions | Topic::OpinionsOf(_) => {
                 SnapshotBody::Opinions(crate::opinions::topic_list(&mut tx, topic).await?)
             }
+            Topic::Reporting => SnapshotBody::Reporting(ecabinet_protocol::ReportingState {
+                steps: tx.last_seq(topic).await?,
+            }),
             Topic::Meeting(id) => {
                 let snap = tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)?;
                 let part = snap.participant(user.id()).map(|p| p.role);

@@ -159,6 +159,31 @@ pub enum EventBody {
         /// Its status now: draft, signed, sent, or a two-digit edXML code.
         status: String,
     },
+    /// A report moved: submitted, approved or returned (`reporting`), or saved (the
+    /// officers' own topics).
+    #[serde(rename = "report.changed")]
+    ReportChanged {
+        /// Regime.
+        regime_id: i64,
+        /// Unit.
+        unit_id: i64,
+        /// Period as written.
+        period: String,
+        /// draft, submitted, approved or returned.
+        status: String,
+    },
+    /// A report is overdue or due soon (each officer's own `user:<id>` topic).
+    #[serde(rename = "report.reminder")]
+    ReportReminder {
+        /// Regime.
+        regime_id: i64,
+        /// Unit.
+        unit_id: i64,
+        /// Period as written.
+        period: String,
+        /// The due date, YYYY-MM-DD.
+        due: String,
+    },
     /// A reminder to a member who has not answered (`opinions:<id>` only).
     #[serde(rename = "opinion.reminder")]
     OpinionReminder {
@@ -195,6 +220,8 @@ impl EventBody {
             EventBody::OpinionReminder { .. } => "opinion.reminder",
             EventBody::MinutesChanged { .. } => "minutes.changed",
             EventBody::ExchangeChanged { .. } => "exchange.changed",
+            EventBody::ReportChanged { .. } => "report.changed",
+            EventBody::ReportReminder { .. } => "report.reminder",
         }
     }
 

@@ -11,6 +11,7 @@ pub mod exchange;
 pub mod frame;
 pub mod opinion;
 pub mod poll;
+pub mod reporting;
 pub mod snapshot;
 pub mod sync;
 pub mod topic;
@@ -21,7 +22,7 @@ pub use frame::{ClientFrame, Position, ServerFrame};
 pub use poll::PollSummary;
 pub use snapshot::{
     DeviceList, MeetingInfo, MeetingList, MeetingSnapshot, MeetingSummary, Participant,
-    SnapshotBody,
+    ReportingState, SnapshotBody,
 };
 pub use topic::Topic;
 

@@ -135,8 +135,10 @@ impl MeetingSnapshot {
             | EventBody::OpinionReminder { .. }
             // Minutes are read over HTTP; the event only says when.
             | EventBody::MinutesChanged { .. }
-            // Registers are read over HTTP; the event only says when.
+            // Registers and reports are read over HTTP; the event only says when.
             | EventBody::ExchangeChanged { .. }
+            | EventBody::ReportChanged { .. }
+            | EventBody::ReportReminder { .. }
             // Documents are listed over HTTP (filtered by reader); the event only says when.
             | EventBody::DocumentChanged { .. }
             | EventBody::AnnotationChanged { .. }
@@ -229,6 +231,25 @@ pub enum SnapshotBody {
     Devices(DeviceList),
     /// State of the `opinions` and `opinions:<id>` topics.
     Opinions(crate::opinion::OpinionList),
+    /// State of the `reporting` topic: how many report steps there have been (the
+    /// dashboard reads its numbers over HTTP and draws again at each event).
+    Reporting(ReportingState),
+}
+
+/// What the `reporting` topic carries as state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportingState {
+    /// Steps (submitted, approved, returned) so far.
+    pub steps: u64,
+}
+
+impl ReportingState {
+    /// Applies one event.
+    pub fn apply(&mut self, body: &EventBody) {
+        if let EventBody::ReportChanged { .. } = body {
+            self.steps += 1;
+        }
+    }
 }
 
 impl SnapshotBody {
@@ -239,6 +260,7 @@ impl SnapshotBody {
             SnapshotBody::MeetingList(l) => l.apply(body),
             SnapshotBody::Devices(l) => l.apply(body),
             SnapshotBody::Opinions(l) => l.apply(body),
+            SnapshotBody::Reporting(r) => r.apply(body),
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum Topic {
     Opinions,
     /// `opinions:<user id>`: the written polls sent to one member, and their reminders.
     OpinionsOf(UserId),
+    /// `reporting`: reports submitted, approved and returned (the direction dashboard).
+    Reporting,
 }
 
 impl fmt::Display for Topic {
@@ -34,6 +36,7 @@ impl fmt::Display for Topic {
             Topic::DevicesOf(id) => write!(f, "devices:{id}"),
             Topic::Opinions => f.write_str("opinions"),
             Topic::OpinionsOf(id) => write!(f, "opinions:{id}"),
+            Topic::Reporting => f.write_str("reporting"),
         }
     }
 }
@@ -56,6 +59,7 @@ impl FromStr for Topic {
             "meetings" => return Ok(Topic::Meetings),
             "devices" => return Ok(Topic::Devices),
             "opinions" => return Ok(Topic::Opinions),
+            "reporting" => return Ok(Topic::Reporting),
             _ => {}
         }
         let (kind, id) = s.split_once(':').ok_or_else(bad)?;
@@ -101,6 +105,7 @@ mod tests {
             Topic::DevicesOf(UserId(4)),
             Topic::Opinions,
             Topic::OpinionsOf(UserId(5)),
+            Topic::Reporting,
         ] {
             assert_eq!(t.to_string().parse::<Topic>().unwrap(), t);
         }

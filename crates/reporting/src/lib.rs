@@ -4,6 +4,7 @@
 //! screens live elsewhere.
 
 pub mod aggregate;
+pub mod canonical;
 pub mod model;
 pub mod period;
 pub mod validate;

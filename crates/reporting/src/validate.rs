@@ -42,6 +42,15 @@ pub enum Problem {
     Missing,
     /// The code is not on this regime's form.
     Unknown,
+    /// An uploaded row is for another period than the form's.
+    WrongPeriod {
+        /// What the row says.
+        given: String,
+        /// The form's period.
+        expected: String,
+    },
+    /// The code appears on two rows of an upload.
+    Duplicate,
     /// A rule between two cells is broken: this cell `op` `other` does not hold.
     Broken {
         /// The comparison that should hold.
@@ -76,7 +85,8 @@ pub struct CellProblem {
 }
 
 impl CellProblem {
-    fn error(code: &str, problem: Problem) -> CellProblem {
+    /// An error of `code`'s cell.
+    pub fn error(code: &str, problem: Problem) -> CellProblem {
         CellProblem {
             code: code.to_owned(),
             severity: Severity::Error,
@@ -94,6 +104,8 @@ impl CellProblem {
                 | Problem::BelowMin { .. }
                 | Problem::AboveMax { .. }
                 | Problem::Unknown
+                | Problem::WrongPeriod { .. }
+                | Problem::Duplicate
         )
     }
 }
@@ -108,6 +120,13 @@ impl fmt::Display for CellProblem {
             Problem::AboveMax { max } => write!(f, "must be at most {max}"),
             Problem::Missing => f.write_str("is required"),
             Problem::Unknown => f.write_str("is not an indicator of this report"),
+            Problem::WrongPeriod { given, expected } => {
+                write!(
+                    f,
+                    "the row is for period {given}, the report for {expected}"
+                )
+            }
+            Problem::Duplicate => f.write_str("appears on more than one row"),
             Problem::Broken {
                 op,
                 other,

@@ -14,6 +14,7 @@ mod meetings;
 mod minutes;
 mod opinions;
 mod polls;
+mod reporting;
 mod sessions;
 mod users;
 
@@ -28,6 +29,7 @@ pub use meetings::MeetingRow;
 pub use minutes::MinutesRow;
 pub use opinions::{AnswerRow, Contact, MailRow, OpinionDraft, OpinionRow};
 pub use polls::{BallotRow, NewBallot, PollDraft, PollRow};
+pub use reporting::{RegimeRow, ReportRow, RevisionRow, SeriesPoint, UnitRow};
 pub use sessions::SessionStore;
 pub use users::{NewUser, UserRow};
 
