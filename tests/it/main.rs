@@ -13,4 +13,5 @@ mod minutes;
 mod opinions;
 mod polls;
 mod realtime;
+mod reporting;
 mod storage;

@@ -381,14 +381,20 @@ impl Tx {
                     .await?;
                 }
             }
+            // A missing value goes as a flag beside a number: through sqlx's Any driver a
+            // bound null and a bound float in the same cached statement disagree on
+            // PostgreSQL ("incorrect binary data format").
             sqlx::query(
                 "insert into report_revision (report_id, indicator_code, old_value, new_value, \
-                 action, user_id, at) values ($1, $2, $3, $4, $5, $6, $7)",
+                 action, user_id, at) values ($1, $2, case when $3 then $4 end, \
+                 case when $5 then $6 end, $7, $8, $9)",
             )
             .bind(report)
             .bind(code)
-            .bind(old)
-            .bind(new)
+            .bind(old.is_some())
+            .bind(old.unwrap_or(0.0))
+            .bind(new.is_some())
+            .bind(new.unwrap_or(0.0))
             .bind(action)
             .bind(by.0)
             .bind(now)
