@@ -50,6 +50,7 @@ fn local_error(message: String) -> ApiError {
         code: ErrorCode::Internal,
         message,
         field: None,
+        problems: None,
     }
 }
 

@@ -46,7 +46,7 @@ pub fn DevicesPage() -> impl IntoView {
         return view! { <main class="page"></main> }.into_any();
     };
     let manager = device::can_manage_devices(me.role);
-    let member = device::can_enroll(me.role);
+    let member = me.signs;
     if !manager && !member {
         return view! { <main class="page"><p class="error">{tx(lang, K::DevicesNotForYou)}</p></main> }
             .into_any();

@@ -16,6 +16,7 @@ mod meeting;
 mod minutes;
 mod opinions;
 mod pages;
+mod reporting;
 pub mod tablet;
 pub mod time;
 mod upload;
@@ -150,6 +151,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/devices") view=devices::DevicesPage/>
                 <Route path=path!("/opinions") view=opinions::OpinionsPage/>
                 <Route path=path!("/exchange") view=exchange::ExchangePage/>
+                <Route path=path!("/reports") view=reporting::ReportsPage/>
+                <Route path=path!("/dashboard") view=reporting::DashboardPage/>
                 <Route path=path!("/exchange/:register/:id/documents/:doc") view=viewer::ExchangeViewer/>
                 <Route path=path!("/opinions/:id/documents/:doc") view=viewer::OpinionViewer/>
                 <Route path=path!("/opinions/:id") view=opinions::OpinionPage/>
@@ -191,6 +194,8 @@ fn Header() -> impl IntoView {
                     {(me.role != ecabinet_domain::Role::Admin).then(|| view! {
                         <a class="button" href="/opinions" data-testid="to-opinions">{tx(lang, K::Opinions)}</a>
                         <a class="button" href="/exchange" data-testid="to-exchange">{move || i18n::pick(lang.get(), "Văn bản", "Documents")}</a>
+                        <a class="button" href="/reports" data-testid="to-reports">{move || i18n::pick(lang.get(), "Báo cáo", "Reports")}</a>
+                        <a class="button" href="/dashboard" data-testid="to-dashboard">{move || i18n::pick(lang.get(), "Điều hành", "Dashboard")}</a>
                         <a class="button" href="/devices" data-testid="to-devices">{tx(lang, K::Devices)}</a>
                     })}
                     <span class="me" data-testid="me">

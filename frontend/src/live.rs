@@ -60,6 +60,9 @@ pub struct Live {
     pub minutes: RwSignal<u64>,
     /// Counts `exchange.changed` events: the registers are read again.
     pub exchange: RwSignal<u64>,
+    /// Counts `report.changed` and `report.reminder` events: forms and the dashboard
+    /// are read (and charts drawn) again.
+    pub reporting: RwSignal<u64>,
     /// Counts snapshots that replaced a topic's state: events may have been skipped
     /// then, so what a page fetched over HTTP is fetched again.
     pub resyncs: RwSignal<u64>,
@@ -98,6 +101,7 @@ impl Live {
             reminders: RwSignal::new(HashMap::new()),
             minutes: RwSignal::new(0),
             exchange: RwSignal::new(0),
+            reporting: RwSignal::new(0),
             resyncs: RwSignal::new(0),
         }
     }
@@ -132,6 +136,9 @@ impl Live {
             }),
             EventBody::MinutesChanged { .. } => self.minutes.update(|n| *n += 1),
             EventBody::ExchangeChanged { .. } => self.exchange.update(|n| *n += 1),
+            EventBody::ReportChanged { .. } | EventBody::ReportReminder { .. } => {
+                self.reporting.update(|n| *n += 1)
+            }
             EventBody::OpinionReminder { id, message, .. } => self.reminders.update(|m| {
                 m.insert(*id, message.clone());
             }),

@@ -56,6 +56,7 @@ pub fn send(
             code: ecabinet_protocol::ErrorCode::Internal,
             message: "not in a browser".into(),
             field: None,
+            problems: None,
         }));
     }
 }
@@ -136,6 +137,7 @@ mod imp {
             code: ErrorCode::Internal,
             message: message.into(),
             field: None,
+            problems: None,
         }
     }
 

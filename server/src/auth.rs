@@ -157,7 +157,7 @@ pub async fn login(
             if form {
                 Ok(Redirect::to("/").into_response())
             } else {
-                Ok(Json(user.me()).into_response())
+                Ok(Json(crate::devices::me_of(&state, &user).await?).into_response())
             }
         }
         _ => {
@@ -186,8 +186,8 @@ pub async fn logout(session: Session, headers: HeaderMap) -> AppResult<Response>
 }
 
 /// `GET /api/me`.
-pub async fn me(user: CurrentUser) -> Json<Me> {
-    Json(user.0.me())
+pub async fn me(State(s): State<AppState>, user: CurrentUser) -> AppResult<Json<Me>> {
+    Ok(Json(crate::devices::me_of(&s, &user.0).await?))
 }
 
 #[cfg(test)]

@@ -33,6 +33,19 @@ pub(crate) async fn signs(tx: &mut Tx, u: &CurrentUser) -> AppResult<bool> {
     Ok(leads || reports)
 }
 
+/// The account as its own pages see it, with whether it signs on a device.
+pub(crate) async fn me_of(
+    s: &AppState,
+    user: &ecabinet_storage::UserRow,
+) -> AppResult<ecabinet_protocol::api::Me> {
+    let mut me = user.me();
+    if !me.signs {
+        let mut tx = s.db.read().await?;
+        me.signs = signs(&mut tx, &CurrentUser(user.clone())).await?;
+    }
+    Ok(me)
+}
+
 /// `GET /api/devices`: all devices for the secretariat, one's own for those who sign.
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Device>>> {
     let mut tx = s.db.read().await?;

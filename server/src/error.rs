@@ -113,6 +113,7 @@ impl AppError {
                 AppError::Domain(DomainError::Invalid { field, .. }) => Some((*field).to_owned()),
                 _ => None,
             },
+            problems: None,
         }
     }
 }

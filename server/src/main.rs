@@ -109,6 +109,7 @@ async fn seed_all(db: &Db) -> anyhow::Result<Option<Vec<seed::DemoLogin>>> {
         return Ok(None);
     };
     logins.extend(seed::demo_exchange(db, &hasher).await?);
+    logins.extend(seed::demo_reporting(db, &hasher).await?);
     Ok(Some(logins))
 }
 
@@ -203,6 +204,9 @@ async fn serve(config: &Config, db: Db, demo: bool) -> anyhow::Result<()> {
             }
         }
         println!("  (also ptt2..ptt4 and bt03..bt22: the other members)");
+        println!(
+            "  Reports: bchn (officer of Hà Nội; khach1 approves), bchcm, bchp, bcdn, bcct; vanthu2 receives;\n  the dashboard at /dashboard for members, the chair and the office"
+        );
         println!(
             "  Document exchange: vanthu1 (clerk) and bt22 (leader) of {}, vtkhdt (clerk), bt06 (leader)\n  and cvkhdt (handler) of {}\n",
             seed::DEMO_ORGANS[0].1,

@@ -795,6 +795,10 @@ pub async fn approve(
             row.status
         )));
     }
+    // Four eyes: whoever signed the numbers does not approve them.
+    if row.submitted_by == Some(u.id()) {
+        return Err(AppError::Forbidden);
+    }
     tx.set_report_status(row.id, "approved", u.id(), None, "")
         .await?;
     announce(&mut tx, &l, unit, &p.to_string(), "approved", u.id()).await?;

@@ -277,6 +277,214 @@ pub async fn demo_exchange(db: &Db, hasher: &PasswordHasher) -> AppResult<Vec<De
     Ok(logins)
 }
 
+/// The demo's reporting units: the Government Office receives; five cities report.
+pub const DEMO_PROVINCES: [(&str, &str); 5] = [
+    ("HN", "Hà Nội"),
+    ("HCM", "TP. Hồ Chí Minh"),
+    ("HP", "Hải Phòng"),
+    ("DN", "Đà Nẵng"),
+    ("CT", "Cần Thơ"),
+];
+
+/// The demo's monthly socio-economic report: five indicators, Hà Nội's officer `bchn`
+/// (whose report `khach1`, the city's chairman, approves), the other cities' officers
+/// `bchcm` … `bcct`, the Government Office's `vanthu2` receiving; and the eleven months
+/// before the current one approved, so that the dashboard has a history (seeded history
+/// carries no signatures: the demo's officers have no keys yet). Only `ecabinet demo`
+/// and `seed` add it.
+pub async fn demo_reporting(db: &Db, hasher: &PasswordHasher) -> AppResult<Vec<DemoLogin>> {
+    use ecabinet_reporting::{
+        Aggregation, Indicator, Op, Period, PeriodType, Regime, Rule, ValueType,
+    };
+    let mut tx = db.write().await?;
+    let vpcp = tx
+        .insert_unit("VPCP", "Văn phòng Chính phủ", None, 0)
+        .await?;
+    let mut units = Vec::new();
+    let mut logins = Vec::new();
+    for (order, (code, name)) in (1i64..).zip(DEMO_PROVINCES) {
+        let unit = tx.insert_unit(code, name, Some(vpcp), order).await?;
+        let username = format!("bc{}", code.to_lowercase());
+        let display_name = format!("Cán bộ báo cáo {name}");
+        let id = tx
+            .insert_user(&NewUser {
+                username: username.clone(),
+                display_name: display_name.clone(),
+                title: format!("UBND {name}"),
+                role: Role::Invitee,
+                password_hash: hasher.hash(DEMO_PASSWORD)?,
+                sort_order: 2000 + order,
+            })
+            .await?;
+        tx.set_contact(id, &format!("{username}@ecabinet.local"), "")
+            .await?;
+        tx.add_unit_member(unit, id, "officer").await?;
+        logins.push(DemoLogin {
+            username,
+            display_name,
+            role: Role::Invitee,
+        });
+        units.push((unit, id));
+    }
+    let hanoi_chair = tx.user_by_username("khach1").await?.map(|u| u.id);
+    if let Some(chair) = hanoi_chair {
+        tx.add_unit_member(units[0].0, chair, "approver").await?;
+    }
+    let receiver = tx.user_by_username("vanthu2").await?;
+    if let Some(r) = &receiver {
+        tx.add_unit_member(vpcp, r.id, "approver").await?;
+    }
+    let ind = |code: &str,
+               name: &str,
+               unit: &str,
+               t: ValueType,
+               a: Aggregation,
+               min: Option<f64>,
+               max: Option<f64>| Indicator {
+        code: code.into(),
+        name: name.into(),
+        unit: unit.into(),
+        value_type: t,
+        aggregation: a,
+        min,
+        max,
+        required: true,
+    };
+    let indicators = [
+        ind(
+            "THU_NS",
+            "Thu ngân sách nhà nước trên địa bàn",
+            "tỷ đồng",
+            ValueType::Decimal,
+            Aggregation::Sum,
+            Some(0.0),
+            None,
+        ),
+        ind(
+            "KH_VON",
+            "Kế hoạch vốn đầu tư công được giao",
+            "tỷ đồng",
+            ValueType::Decimal,
+            Aggregation::Last,
+            Some(0.0),
+            None,
+        ),
+        ind(
+            "GIAI_NGAN",
+            "Giải ngân vốn đầu tư công lũy kế",
+            "tỷ đồng",
+            ValueType::Decimal,
+            Aggregation::Last,
+            Some(0.0),
+            None,
+        ),
+        ind(
+            "DN_MOI",
+            "Doanh nghiệp thành lập mới",
+            "doanh nghiệp",
+            ValueType::Integer,
+            Aggregation::Sum,
+            Some(0.0),
+            None,
+        ),
+        ind(
+            "CPI",
+            "Chỉ số giá tiêu dùng so với cùng kỳ",
+            "%",
+            ValueType::Percent,
+            Aggregation::Average,
+            Some(-20.0),
+            Some(20.0),
+        ),
+    ];
+    for i in &indicators {
+        tx.put_indicator(
+            &i.code,
+            &serde_json::to_string(i)
+                .map_err(|e| crate::error::AppError::Internal(e.to_string()))?,
+        )
+        .await?;
+    }
+    let regime = Regime {
+        code: "KTXH-THANG".into(),
+        name: "Báo cáo tình hình kinh tế - xã hội tháng".into(),
+        period_type: PeriodType::Month,
+        deadline_days: 5,
+        indicators: indicators.iter().map(|i| i.code.clone()).collect(),
+        rules: vec![
+            Rule::Compare {
+                left: "GIAI_NGAN".into(),
+                op: Op::Le,
+                right: "KH_VON".into(),
+            },
+            Rule::Change {
+                code: "DN_MOI".into(),
+                max_percent: 50.0,
+            },
+        ],
+    };
+    let unit_ids: Vec<i64> = units.iter().map(|(u, _)| *u).collect();
+    let regime_id = tx
+        .insert_regime(
+            &regime.code,
+            &serde_json::to_string(&regime)
+                .map_err(|e| crate::error::AppError::Internal(e.to_string()))?,
+            vpcp,
+            &unit_ids,
+        )
+        .await?;
+    // The months before the one being reported now, approved by the receiving office.
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let today = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(tx.now()) * 1_000_000)
+        .map(|t| t.to_offset(offset).date())
+        .unwrap_or(time::Date::MIN);
+    let current = Period::containing(PeriodType::Month, today.year(), u8::from(today.month()))
+        .and_then(Period::previous)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    // Each city's officer entered its numbers; Hà Nội's chairman approved Hà Nội's and
+    // the office the others' (their cities have no approver account in the demo).
+    let office = receiver.map(|r| r.id);
+    for back in (1..=11i64).rev() {
+        let Ok(p) = current.shift(-back) else {
+            continue;
+        };
+        for (k, (unit, officer)) in units.iter().enumerate() {
+            let size = [9.0, 12.0, 3.0, 2.0, 1.2][k];
+            let month = f64::from(p.index());
+            let wave = ((month + k as f64) * 0.7).sin();
+            let values: std::collections::BTreeMap<String, f64> = [
+                ("THU_NS", (size * 3000.0 * (1.0 + 0.08 * wave)).round()),
+                ("KH_VON", size * 4000.0),
+                ("GIAI_NGAN", (size * 4000.0 * month / 13.0).round()),
+                ("DN_MOI", (size * 250.0 * (1.0 + 0.2 * wave)).round()),
+                ("CPI", ((3.2 + 0.6 * wave) * 10.0).round() / 10.0),
+            ]
+            .into_iter()
+            .map(|(c, v)| (c.to_owned(), v))
+            .collect();
+            let Some(approver) = (if k == 0 { hanoi_chair } else { office }) else {
+                continue;
+            };
+            let report = tx
+                .insert_report(
+                    regime_id,
+                    *unit,
+                    &p.to_string(),
+                    i64::from(p.year()) * 100 + i64::from(p.first_month()),
+                )
+                .await?;
+            tx.set_report_values(report, &values, "edit", *officer)
+                .await?;
+            tx.set_report_status(report, "submitted", *officer, None, "")
+                .await?;
+            tx.set_report_status(report, "approved", approver, None, "")
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(logins)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +545,33 @@ mod tests {
             .expect("q")
             .expect("vtkhdt");
         assert_eq!(clerk.role, Role::Invitee, "no cabinet role");
+    }
+
+    /// The demo's reporting: five cities, eleven approved months, the current one open.
+    #[tokio::test]
+    async fn the_demo_dashboard_has_a_history_and_a_month_to_report() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("r.db").display()))
+            .await
+            .expect("db");
+        db.migrate().await.expect("migrate");
+        let hasher = PasswordHasher::fast_for_tests();
+        demo(&db, &hasher).await.expect("seed").expect("fresh");
+        let officers = demo_reporting(&db, &hasher).await.expect("reporting");
+        assert_eq!(officers.len(), DEMO_PROVINCES.len());
+        let mut tx = db.write().await.expect("tx");
+        let regime = tx.regimes().await.expect("regimes").remove(0);
+        let reports = tx
+            .reports_between(regime.id, 0, 999_999)
+            .await
+            .expect("reports");
+        assert_eq!(reports.len(), 5 * 11);
+        assert!(reports.iter().all(|r| r.status == "approved"));
+        let first = &reports[0];
+        let values = tx.report_values(first.id).await.expect("values");
+        assert!(
+            values["GIAI_NGAN"] <= values["KH_VON"],
+            "the seeded numbers keep the regime's rule"
+        );
     }
 }

@@ -84,8 +84,15 @@ async fn gate(
         (Some(_), true) => return Redirect::to("/").into_response(),
         _ => {}
     }
+    let me = match &user {
+        Some(u) => match crate::devices::me_of(&state, u).await {
+            Ok(m) => Some(m),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
     let boot = Boot {
-        me: user.map(|u| u.me()),
+        me,
         lang: lang_of(&req),
     };
     req.extensions_mut().insert(boot);

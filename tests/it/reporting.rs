@@ -335,6 +335,26 @@ async fn a_report_goes_from_draft_to_approved_with_every_revision_kept_and_the_d
         403,
         "the officer does not approve"
     );
+    // Four eyes: an officer who also approves for the unit does not approve their own.
+    let admin = s.login("admin").await.unwrap();
+    let a = admin
+        .post(
+            &format!("/api/reporting/units/{hn}/members"),
+            json!({"user_id": demo_id("khach1"), "role": "approver"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204);
+    assert_eq!(
+        officer
+            .client
+            .post(&format!("{path}/approve"), json!({}))
+            .await
+            .unwrap()
+            .status,
+        403,
+        "whoever signed does not approve"
+    );
     let series =
         format!("/api/reporting/regimes/{regime}/series?indicator=THU_NS&from=2026-09&to=2026-11");
     let before: Series = serde_json::from_value(approver.get(&series).await.unwrap().body).unwrap();
@@ -520,7 +540,6 @@ async fn a_report_goes_from_draft_to_approved_with_every_revision_kept_and_the_d
     assert_eq!(rows[2][..4], ["2026-11", "2", "2", "1"]);
 
     // Outside: the admin has no unit and reads no dashboard.
-    let admin = s.login("admin").await.unwrap();
     assert_eq!(admin.get(&path).await.unwrap().status, 404);
     assert_eq!(admin.get(&series).await.unwrap().status, 404);
     assert_eq!(

@@ -28,6 +28,10 @@ pub struct Me {
     pub title: String,
     /// Account role.
     pub role: Role,
+    /// Whether the account signs on a device (a member or the chair, an organ's leader,
+    /// a reporting officer): the devices page offers to make a key.
+    #[serde(default)]
+    pub signs: bool,
 }
 
 /// An account as listed for the participant picker (`GET /api/users`).

@@ -90,4 +90,8 @@ pub struct ApiError {
     /// The offending field, for `invalid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem, where a form or a file is refused cell by cell (reporting: a list
+    /// of `reporting::RowProblem`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<serde_json::Value>,
 }

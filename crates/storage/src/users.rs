@@ -32,6 +32,8 @@ impl UserRow {
             display_name: self.display_name.clone(),
             title: self.title.clone(),
             role: self.role,
+            // Refined by the server, which knows organ and unit roles.
+            signs: ecabinet_domain::device::can_enroll(self.role),
         }
     }
 }
