@@ -108,12 +108,14 @@ pub fn ReportsPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match fetch::<Overview>(lang.get_untracked(), "/api/reporting".into()).await {
                 Ok(o) => {
-                    if chosen.get_untracked().is_none()
-                        && let Some(t) = o.tasks.first()
-                    {
-                        chosen.set(Some((t.regime_id, t.unit_id, t.period.clone())));
-                    }
+                    let first = o
+                        .tasks
+                        .first()
+                        .map(|t| (t.regime_id, t.unit_id, t.period.clone()));
                     overview.set(Some(o));
+                    if chosen.get_untracked().is_none() && first.is_some() {
+                        chosen.set(first);
+                    }
                 }
                 Err(e) => err.set(Some(e)),
             }
@@ -149,11 +151,13 @@ pub fn ReportsPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     </section>
-                    {move || chosen.get().and_then(|(r, u, p)| {
-                        let regime = o.regimes.iter().find(|x| x.id == r).cloned()?;
-                        Some(view! { <Form regime unit=u period=p me/> })
-                    })}
                 }
+            })}
+            // Drawn again only when another report is chosen: a refreshed task list must
+            // not wipe what the officer is typing.
+            {move || chosen.get().and_then(|(r, u, p)| {
+                let regime = overview.with_untracked(|o| o.as_ref()?.regimes.iter().find(|x| x.id == r).cloned())?;
+                Some(view! { <Form regime unit=u period=p me/> })
             })}
         </main>
     }
@@ -175,6 +179,8 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
     let comment = RwSignal::new(String::new());
     let history = RwSignal::new(None::<(String, Vec<Revision>)>);
     let busy = RwSignal::new(false);
+    // Cells typed since the last save or load: a live refresh leaves them as typed.
+    let dirty = RwSignal::new(false);
     let show = move |f: ReportForm| {
         typed.set(
             f.values
@@ -182,6 +188,7 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
                 .map(|(k, v)| (k.clone(), number(*v)))
                 .collect(),
         );
+        dirty.set(false);
         form.set(Some(f));
     };
     {
@@ -191,6 +198,7 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
             let path = path.clone();
             leptos::task::spawn_local(async move {
                 match fetch::<ReportForm>(lang.get_untracked(), path).await {
+                    Ok(f) if dirty.get_untracked() => form.set(Some(f)),
                     Ok(f) => show(f),
                     Err(e) => err.set(Some(e)),
                 }
@@ -319,7 +327,7 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
                                 <td>
                                     <input inputmode="decimal" data-testid="cell-input" disabled=move || !editable()
                                         prop:value=move || typed.with(|t| t.get(&c2).cloned().unwrap_or_default())
-                                        on:input=move |ev| { let v = event_target_value(&ev); typed.update(|t| { t.insert(c3.clone(), v); }); }/>
+                                        on:input=move |ev| { let v = event_target_value(&ev); dirty.set(true); typed.update(|t| { t.insert(c3.clone(), v); }); }/>
                                     {move || {
                                         let l = lang.get();
                                         let mut lines: Vec<(Severity, String)> = refused.with(|r| r.iter().filter(|p| p.problem.code == c4).map(|p| (Severity::Error, match p.row {
