@@ -355,7 +355,7 @@ pub fn Documents(
                                                 upload::send(
                                                     format!("/api/documents/{id}/versions"),
                                                     None,
-                                                    Some(key),
+                                                    vec![key],
                                                     move |f| versions.update(|v| { v.insert(id, (f, None)); }),
                                                     move |r| match r {
                                                         Ok(_) => versions.update(|v| { v.remove(&id); }),
@@ -539,7 +539,7 @@ fn UploadQueue(
         upload::send(
             owner.api(),
             Some(q.meta()),
-            Some(q.key),
+            vec![q.key],
             move |f| q.sent.set(f),
             move |r| match r {
                 Ok(v) => {

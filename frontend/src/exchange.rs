@@ -455,7 +455,8 @@ fn DraftForm(
     let priority = RwSignal::new(Priority::Normal);
     let signer = RwSignal::new(None::<i64>);
     let position = RwSignal::new(String::new());
-    let file = RwSignal::new(None::<u32>);
+    // The files picked: the document and its appendices, in order.
+    let file = RwSignal::new(Vec::<crate::upload::Picked>::new());
     let sending = RwSignal::new(None::<f64>);
     let reason = RwSignal::new(String::new());
     // A follow-up starts from the document it changes: same recipients, type and subject.
@@ -475,8 +476,8 @@ fn DraftForm(
     });
     let revoking = move || follow.with(|f| matches!(f, Some((Business::Revoke, _))));
     let submit = move |_| {
-        let key = file.get_untracked();
-        if key.is_none() && !revoking() {
+        let picked = file.get_untracked();
+        if picked.is_empty() && !revoking() {
             err.set(Some(
                 pick(
                     lang.get_untracked(),
@@ -488,7 +489,11 @@ fn DraftForm(
             return;
         }
         // A revocation carries no file.
-        let key = key.filter(|_| !revoking());
+        let keys: Vec<u32> = if revoking() {
+            Vec::new()
+        } else {
+            picked.iter().map(|p| p.key).collect()
+        };
         let signer_id = signer.get_untracked();
         let name = members.with_untracked(|m| {
             m.iter()
@@ -518,7 +523,7 @@ fn DraftForm(
         crate::upload::send(
             format!("/api/exchange/organs/{organ}/outgoing"),
             Some(meta.to_string()),
-            key,
+            keys.clone(),
             move |f| sending.set(Some(f)),
             move |r| {
                 sending.set(None);
@@ -527,10 +532,10 @@ fn DraftForm(
                         err.set(None);
                         subject.set(String::new());
                         number.set(String::new());
-                        if let Some(k) = key {
-                            crate::upload::forget(k);
+                        for k in &keys {
+                            crate::upload::forget(*k);
                         }
-                        file.set(None);
+                        file.set(Vec::new());
                         follow.set(None);
                     }
                     Err(e) => err.set(Some(describe(lang.get_untracked(), &e))),
@@ -597,10 +602,25 @@ fn DraftForm(
             </div>
             <Show when=move || !revoking()>
                 <label class="button file-button">{move || pick(l(), "Chọn tệp PDF", "Choose the PDF")}
-                    <input type="file" accept="application/pdf,.pdf" data-testid="draft-file" on:change=move |ev| {
-                        file.set(crate::upload::take_files(&ev).into_iter().next().map(|p| p.key));
+                    <input type="file" multiple accept="application/pdf,.pdf" data-testid="draft-file" on:change=move |ev| {
+                        let more = crate::upload::take_files(&ev);
+                        file.update(|f| f.extend(more));
                     }/>
                 </label>
+                <ul class="files" data-testid="draft-files">
+                    {move || file.get().into_iter().map(|p| {
+                        let key = p.key;
+                        view! {
+                            <li data-testid="draft-file-row">
+                                <span>{p.name}</span>
+                                <button data-testid="draft-file-remove" on:click=move |_| {
+                                    crate::upload::forget(key);
+                                    file.update(|f| f.retain(|x| x.key != key));
+                                }>{pick(lang.get_untracked(), "Bỏ", "Remove")}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
             </Show>
             {move || sending.get().map(|f| view! { <progress max="1" prop:value=f></progress> })}
             <button class="primary" data-testid="file-draft" on:click=submit>{move || pick(l(), "Lưu dự thảo", "File the draft")}</button>

@@ -41,6 +41,12 @@ pub fn problem_text(l: Lang, p: &CellProblem) -> String {
             pick(l, "báo cáo là kỳ", "the report for")
         ),
         Problem::Duplicate => pick(l, "Chỉ tiêu bị lặp", "Appears twice").into(),
+        Problem::Total => pick(
+            l,
+            "Là tổng của các phân tổ: nhập từng phần",
+            "The total of its breakdown: enter the parts",
+        )
+        .into(),
         Problem::Broken {
             op,
             other,
@@ -101,7 +107,17 @@ pub fn ReportsPage() -> impl IntoView {
     });
     let overview = RwSignal::new(None::<Overview>);
     let err = RwSignal::new(None::<String>);
-    let chosen = RwSignal::new(None::<(i64, i64, String)>);
+    // A dashboard number links here with the report and the cell whose history to show.
+    let query = leptos_router::hooks::use_query_map();
+    let linked = query.with_untracked(|q| {
+        Some((
+            q.get("regime")?.parse::<i64>().ok()?,
+            q.get("unit")?.parse::<i64>().ok()?,
+            q.get("period")?,
+        ))
+    });
+    let history_of = query.with_untracked(|q| q.get("history"));
+    let chosen = RwSignal::new(linked);
     Effect::new(move |_| {
         live.reporting.track();
         live.resyncs.track();
@@ -157,14 +173,20 @@ pub fn ReportsPage() -> impl IntoView {
             // not wipe what the officer is typing.
             {move || chosen.get().and_then(|(r, u, p)| {
                 let regime = overview.with_untracked(|o| o.as_ref()?.regimes.iter().find(|x| x.id == r).cloned())?;
-                Some(view! { <Form regime unit=u period=p me/> })
+                Some(view! { <Form regime unit=u period=p me history_of=history_of.clone()/> })
             })}
         </main>
     }
 }
 
 #[component]
-fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> impl IntoView {
+fn Form(
+    regime: RegimeInfo,
+    unit: i64,
+    period: String,
+    me: Option<UserId>,
+    history_of: Option<String>,
+) -> impl IntoView {
     let ui = ui();
     let (lang, live) = (ui.lang, ui.live);
     let path = format!(
@@ -239,7 +261,7 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
                 return;
             };
             busy.set(true);
-            crate::upload::send(format!("{path}/upload"), None, Some(p.key), |_| {}, answer);
+            crate::upload::send(format!("{path}/upload"), None, vec![p.key], |_| {}, answer);
         }
     };
     let step = {
@@ -280,15 +302,31 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
             });
         }
     };
+    if let Some(code) = history_of {
+        let open = open_history.clone();
+        Effect::new(move |_| open(code.clone()));
+    }
     let template = format!("{path}/template.xlsx");
-    let indicators = regime.indicators.clone();
-    let codes = StoredValue::new(
-        regime
-            .indicators
-            .iter()
-            .map(|i| i.code.clone())
-            .collect::<Vec<_>>(),
-    );
+    // One row per cell; an indicator broken down shows its computed total, then a row per
+    // option.
+    let rows: Vec<(ecabinet_reporting::Indicator, bool)> = regime
+        .indicators
+        .iter()
+        .flat_map(|ind| {
+            let parts: Vec<_> = ind
+                .disaggregation
+                .iter()
+                .filter_map(|c| ind.part(&c.code))
+                .map(|p| (p, false))
+                .collect();
+            if parts.is_empty() {
+                vec![(ind.clone(), false)]
+            } else {
+                std::iter::once((ind.clone(), true)).chain(parts).collect()
+            }
+        })
+        .collect();
+    let codes = StoredValue::new(rows.iter().map(|(i, _)| i.code.clone()).collect::<Vec<_>>());
     view! {
         <section class="card stack" data-testid="report-form">
             {move || form.get().map(|f| {
@@ -311,7 +349,18 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
                     <th>{move || pick(lang.get(), "Giá trị", "Value")}</th>
                 </tr></thead>
                 <tbody>
-                    {indicators.into_iter().map(|ind| {
+                    {rows.into_iter().map(|(ind, total)| {
+                        if total {
+                            let code = ind.code.clone();
+                            return view! {
+                                <tr data-testid="cell-total" data-code=ind.code.clone()>
+                                    <td><strong>{ind.name.clone()}</strong><div class="muted small">{ind.code.clone()}</div></td>
+                                    <td>{ind.unit.clone()}</td>
+                                    <td></td>
+                                    <td>{move || form.with(|f| f.as_ref().and_then(|f| f.values.get(&code).map(|v| number(*v)))).unwrap_or_default()}</td>
+                                </tr>
+                            }.into_any();
+                        }
                         let code = ind.code.clone();
                         let (c1, c2, c3, c4, c5) = (code.clone(), code.clone(), code.clone(), code.clone(), code.clone());
                         let editable = move || form.with(|f| f.as_ref().is_some_and(|f| f.may.iter().any(|m| m == "edit")));
@@ -343,7 +392,7 @@ fn Form(regime: RegimeInfo, unit: i64, period: String, me: Option<UserId>) -> im
                                     }}
                                 </td>
                             </tr>
-                        }
+                        }.into_any()
                     }).collect_view()}
                 </tbody>
             </table>
@@ -411,6 +460,21 @@ pub fn DashboardPage() -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let err = RwSignal::new(None::<String>);
+    // The comparison as numbers too: each links to that report's history of the cell.
+    let compared = RwSignal::new(None::<ecabinet_protocol::reporting::Comparison>);
+    Effect::new(move |_| {
+        live.reporting.track();
+        let (Some(r), code, period) = (regime.get(), indicator.get(), to.get()) else {
+            return;
+        };
+        let mut path = format!("/api/reporting/regimes/{r}/compare?indicator={code}");
+        if !period.is_empty() {
+            path.push_str(&format!("&period={period}"));
+        }
+        leptos::task::spawn_local(async move {
+            compared.set(fetch(lang.get_untracked(), path).await.ok());
+        });
+    });
     Effect::new(move |_| {
         live.reporting.track();
         live.resyncs.track();
@@ -474,7 +538,7 @@ pub fn DashboardPage() -> impl IntoView {
                             view! {
                                 <label>{pick(l, "Chỉ tiêu", "Indicator")}
                                     <select data-testid="dash-indicator" on:change=move |ev| indicator.set(event_target_value(&ev))>
-                                        {r.indicators.iter().map(|i| view! { <option value=i.code.clone() selected=i.code == indicator.get_untracked()>{i.name.clone()}</option> }).collect_view()}
+                                        {r.indicators.iter().flat_map(|i| std::iter::once(i.clone()).chain(i.disaggregation.iter().filter_map(|c| i.part(&c.code)))).map(|i| view! { <option value=i.code.clone() selected=i.code == indicator.get_untracked()>{i.name.clone()}</option> }).collect_view()}
                                     </select>
                                 </label>
                                 <label>{pick(l, "Đơn vị", "Unit")}
@@ -501,6 +565,29 @@ pub fn DashboardPage() -> impl IntoView {
                     </figure>
                 }).collect_view()}
             </Show>
+            {move || compared.get().map(|c| {
+                let l = lang.get();
+                let r = regime.get().unwrap_or(0);
+                view! {
+                    <section class="card stack" data-testid="compare-table">
+                        <h2>{format!("{} — {}", c.indicator.name, c.period)}</h2>
+                        <table class="report-table">
+                            <thead><tr><th>{pick(l, "Đơn vị", "Unit")}</th><th>{format!("{} ({})", pick(l, "Giá trị", "Value"), c.indicator.unit)}</th></tr></thead>
+                            <tbody>
+                                {c.units.iter().map(|u| view! {
+                                    <tr data-testid="compare-row">
+                                        <td>{u.name.clone()}</td>
+                                        <td>{match u.value {
+                                            Some(v) => view! { <a data-testid="compare-value" href=format!("/reports?regime={r}&unit={}&period={}&history={}", u.unit_id, c.period, c.indicator.code)>{number(v)}</a> }.into_any(),
+                                            None => view! { <span class="muted">{pick(l, "chưa duyệt", "not approved")}</span> }.into_any(),
+                                        }}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                }
+            })}
             {move || stats.get().map(|s| {
                 let l = lang.get();
                 let opt = |v: Option<f64>| v.map(number).unwrap_or_else(|| "—".into());
@@ -546,6 +633,7 @@ mod tests {
                 expected: "2026-10".into(),
             },
             Problem::Duplicate,
+            Problem::Total,
             Problem::Broken {
                 op: Op::Le,
                 other: "A".into(),

@@ -37,21 +37,21 @@ pub fn forget(key: u32) {
     let _ = key;
 }
 
-/// Posts the picked file `key` as the multipart part `file` to `url`, with `meta` (JSON)
-/// as the part `meta` if given; with no `key`, the form carries `meta` alone (a
-/// revocation has no file). `progress` gets the fraction sent; `done` the answer.
+/// Posts the picked files `keys` as multipart parts `file` to `url`, with `meta` (JSON)
+/// as the part `meta` if given; with no key, the form carries `meta` alone (a revocation
+/// has no file). `progress` gets the fraction sent; `done` the answer.
 pub fn send(
     url: String,
     meta: Option<String>,
-    key: Option<u32>,
+    keys: Vec<u32>,
     progress: impl Fn(f64) + 'static,
     done: impl FnOnce(Result<Value, ApiError>) + 'static,
 ) {
     #[cfg(feature = "hydrate")]
-    imp::send(url, meta, key, progress, done);
+    imp::send(url, meta, keys, progress, done);
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (url, meta, key, progress);
+        let _ = (url, meta, keys, progress);
         done(Err(ApiError {
             code: ecabinet_protocol::ErrorCode::Internal,
             message: "not in a browser".into(),
@@ -144,26 +144,24 @@ mod imp {
     pub fn send(
         url: String,
         meta: Option<String>,
-        key: Option<u32>,
+        keys: Vec<u32>,
         progress: impl Fn(f64) + 'static,
         done: impl FnOnce(Result<Value, ApiError>) + 'static,
     ) {
-        let file = match key {
-            None => None,
-            Some(k) => match STORE.with_borrow(|s| s.files.get(&k).cloned()) {
-                Some(f) => Some(f),
+        let mut files = Vec::with_capacity(keys.len());
+        for k in &keys {
+            match STORE.with_borrow(|s| s.files.get(k).cloned()) {
+                Some(f) => files.push(f),
                 None => {
                     done(Err(local("the file is gone")));
                     return;
                 }
-            },
-        };
-        // A request without a file is kept in flight under a key of its own.
-        let key = key.unwrap_or_else(|| {
-            STORE.with_borrow_mut(|s| {
-                s.next += 1;
-                s.next
-            })
+            }
+        }
+        // The request is kept in flight under a key of its own.
+        let key = STORE.with_borrow_mut(|s| {
+            s.next += 1;
+            s.next
         });
         let Ok(xhr) = XmlHttpRequest::new() else {
             done(Err(local("the browser cannot upload")));
@@ -205,11 +203,14 @@ mod imp {
                 }
                 // The callbacks are running now: free them on the next turn. A file that
                 // was refused stays, so that it can be sent again.
+                let keys = keys.clone();
                 gloo_timers::callback::Timeout::new(0, move || {
                     STORE.with_borrow_mut(|s| {
                         s.flying.remove(&key);
                         if sent {
-                            s.files.remove(&key);
+                            for k in &keys {
+                                s.files.remove(k);
+                            }
                         }
                     });
                 })
@@ -235,7 +236,7 @@ mod imp {
             if let Some(meta) = &meta {
                 form.append_with_str("meta", meta)?;
             }
-            if let Some(file) = &file {
+            for file in &files {
                 form.append_with_blob_and_filename("file", file, &file.name())?;
             }
             xhr.open("POST", &url)?;

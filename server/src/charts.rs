@@ -230,6 +230,7 @@ mod tests {
             min: Some(0.0),
             max: None,
             required: true,
+            disaggregation: Vec::new(),
         }
     }
 

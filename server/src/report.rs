@@ -320,7 +320,20 @@ pub fn report_template(
     {
         ws.write_string_with_format(4, c as u16, *h, &bold)?;
     }
-    for (i, ind) in indicators.iter().enumerate() {
+    // One row per cell: an indicator broken down gets a row per option.
+    let cells = indicators.iter().flat_map(|ind| {
+        let parts: Vec<ecabinet_reporting::Indicator> = ind
+            .disaggregation
+            .iter()
+            .filter_map(|c| ind.part(&c.code))
+            .collect();
+        if parts.is_empty() {
+            vec![ind.clone()]
+        } else {
+            parts
+        }
+    });
+    for (i, ind) in cells.enumerate() {
         let row = 5 + i as u32;
         ws.write_string(row, 0, period)?;
         ws.write_string(row, 1, &ind.code)?;

@@ -20,7 +20,9 @@ use ecabinet_protocol::reporting::{
 };
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_reporting::canonical::{Submission, SubmissionRecord, report_digest};
-use ecabinet_reporting::validate::{CellProblem, Problem, Severity, read_cells, validate};
+use ecabinet_reporting::validate::{
+    CellProblem, Problem, Severity, read_cells, validate, with_totals,
+};
 use ecabinet_reporting::{Indicator, Period, PeriodType, Regime, across_units};
 use ecabinet_storage::{RegimeRow, ReportRow, Tx};
 use serde::Deserialize;
@@ -501,6 +503,9 @@ pub async fn put_indicator(
     {
         return Err(invalid("min", "the minimum is above the maximum"));
     }
+    if let Some(p) = i.problems().first() {
+        return Err(invalid("disaggregation", p.clone()));
+    }
     let mut tx = s.db.write().await?;
     tx.put_indicator(code, &serde_json::to_string(&i).map_err(internal)?)
         .await?;
@@ -622,7 +627,7 @@ async fn save(
         Some(rep) => tx.report_values(rep.id).await?,
         None => BTreeMap::new(),
     };
-    let (read, problems) = read_cells(&l.regime, &raw);
+    let (read, problems) = read_cells(&l.regime, &l.indicators, &raw);
     // The cells given replace theirs; an empty cell clears; the others stay.
     let mut values = current;
     for (code, text) in &raw {
@@ -631,6 +636,7 @@ async fn save(
         }
     }
     values.extend(read);
+    with_totals(&l.indicators, &mut values);
     let mut refusals = early;
     let checked = validate(&l.regime, &l.indicators, &values, None);
     for problem in problems
@@ -1039,11 +1045,22 @@ fn indicator_of(l: &Loaded, q: &ViewQuery) -> AppResult<Indicator> {
         .as_deref()
         .or(l.regime.indicators.first().map(String::as_str))
         .ok_or_else(|| invalid("indicator", "name an indicator"))?;
-    l.indicators
+    // `CODE:OPTION` names one part of a breakdown.
+    let (whole, part) = match code.split_once(':') {
+        Some((w, p)) => (w, Some(p)),
+        None => (code, None),
+    };
+    let ind = l
+        .indicators
         .iter()
-        .find(|i| i.code == code)
-        .cloned()
-        .ok_or_else(|| invalid("indicator", format!("{code} is not on this regime's form")))
+        .find(|i| i.code == whole)
+        .ok_or_else(|| invalid("indicator", format!("{code} is not on this regime's form")))?;
+    match part {
+        None => Ok(ind.clone()),
+        Some(p) => ind
+            .part(p)
+            .ok_or_else(|| invalid("indicator", format!("{whole} has no option {p}"))),
+    }
 }
 
 /// Sends a view as asked: JSON, or a chart, or a table file.

@@ -349,6 +349,7 @@ pub async fn demo_reporting(db: &Db, hasher: &PasswordHasher) -> AppResult<Vec<D
         min,
         max,
         required: true,
+        disaggregation: Vec::new(),
     };
     let indicators = [
         ind(

@@ -24,7 +24,9 @@ async function ok(response, what) {
 
 /** Opens the register row's file in the viewer and turns to its second page. */
 async function readLetter(page) {
-  const file = page.locator('[data-testid=entry-file][data-status=ready]').first();
+  await page.locator('[data-testid=entry-file][data-status=ready]').nth(1).waitFor();
+  assert.equal(await page.locator('[data-testid=outgoing-row] [data-testid=entry-file], [data-testid=incoming-row] [data-testid=entry-file]').count() >= 2, true, 'both files');
+  const file = page.locator('[data-testid=entry-file][data-status=ready]', { hasText: '1234-VPCP-KTTH.pdf' }).first();
   await hasText(file, '2 trang');
   await file.locator('[data-testid=entry-file-open]').tap();
   await page.locator('[data-testid=viewer] [data-testid=doc-title]', { hasText: '1234-VPCP-KTTH.pdf' }).waitFor();
@@ -69,7 +71,15 @@ test('a clerk sends a document, the other agency registers and assigns it, the s
   await clerk.page.fill('[data-testid=subject]', 'V/v báo cáo giải ngân vốn đầu tư công');
   await clerk.page.locator('[data-testid=signer]').selectOption(String(ids.bt22));
   await clerk.page.fill('[data-testid=signer-position]', 'Bộ trưởng, Chủ nhiệm');
-  await clerk.page.setInputFiles('[data-testid=draft-file]', { name: '1234-VPCP-KTTH.pdf', mimeType: 'application/pdf', buffer: pdf([['Cong van 1234/VPCP-KTTH'], ['De nghi Bo bao cao truoc ngay 15/12']]) });
+  // The letter and its appendix, picked together; one more could be added or removed.
+  await clerk.page.setInputFiles('[data-testid=draft-file]', [
+    { name: '1234-VPCP-KTTH.pdf', mimeType: 'application/pdf', buffer: pdf([['Cong van 1234/VPCP-KTTH'], ['De nghi Bo bao cao truoc ngay 15/12']]) },
+    { name: 'phu-luc.pdf', mimeType: 'application/pdf', buffer: pdf([['Phu luc'], ['Bieu so lieu'], ['Ghi chu']]) },
+  ]);
+  await clerk.page.setInputFiles('[data-testid=draft-file]', { name: 'nham.pdf', mimeType: 'application/pdf', buffer: pdf([['Nham']]) });
+  assert.equal(await clerk.page.locator('[data-testid=draft-file-row]').count(), 3);
+  await clerk.page.locator('[data-testid=draft-file-row]', { hasText: 'nham.pdf' }).locator('[data-testid=draft-file-remove]').tap();
+  assert.equal(await clerk.page.locator('[data-testid=draft-file-row]').count(), 2);
   await clerk.page.locator('[data-testid=file-draft]').tap();
   const row = clerk.page.locator('[data-testid=outgoing-row]').first();
   await row.locator('[data-testid=outgoing-status]').waitFor();

@@ -102,6 +102,15 @@ test('an officer uploads a report with a bad cell, fixes it, submits; the approv
   assert.ok(after.svg.includes('31234.50'), 'the approved number is on the chart');
   await hasText(officer.page.locator('[data-testid=report-form] [data-testid=report-status]'), 'Đã duyệt');
 
+  // Every number links to its history: who entered it, when, from what to what.
+  await pm.page.locator('[data-testid=compare-table] [data-testid=compare-value]', { hasText: '31234,5' }).tap();
+  await pm.page.waitForURL(/\/reports\?/);
+  const history = pm.page.locator('[data-testid=history]');
+  await hasText(history, 'Cán bộ báo cáo Hà Nội');
+  await hasText(history, '— → 31234,5');
+  await hasText(history, 'approve');
+  await pm.page.goBack();
+
   // Each view exports.
   const csv = await pm.page.request.get(await pm.page.locator('[data-testid=export-series-csv]').getAttribute('href'));
   assert.ok((await csv.text()).includes(`${period},31234.5,1`));

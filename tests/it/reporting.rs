@@ -834,3 +834,99 @@ async fn overdue_units_are_reminded_once_in_app_and_by_mail() {
         403
     );
 }
+
+#[tokio::test]
+async fn a_broken_down_indicator_is_filled_by_parts_and_drawn_as_a_total_or_a_part() {
+    let s = TestServer::start().await.unwrap();
+    let (_, vpcp, hn, _) = setup(&s).await;
+    let admin = s.login("admin").await.unwrap();
+    let one = json!({"code": "X", "name": "X", "unit": "người", "value_type": "integer",
+        "aggregation": "sum", "min": 0.0, "max": null, "required": true,
+        "disaggregation": [{"code": "NAM", "name": "Nam"}]});
+    let a = admin.post("/api/reporting/indicators", one).await.unwrap();
+    assert_eq!(
+        (a.status, a.body["field"].as_str()),
+        (422, Some("disaggregation"))
+    );
+    let a = admin
+        .post(
+            "/api/reporting/indicators",
+            json!({"code": "LAO_DONG", "name": "Lao động có việc làm", "unit": "người",
+                "value_type": "integer", "aggregation": "sum", "min": 0.0, "max": null,
+                "required": true,
+                "disaggregation": [{"code": "NAM", "name": "Nam"}, {"code": "NU", "name": "Nữ"}]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204, "{}", a.body);
+    let a = admin
+        .post(
+            "/api/reporting/regimes",
+            json!({"regime": {"code": "LD-QUY", "name": "Lao động quý", "period_type": "quarter",
+                "deadline_days": 15, "indicators": ["LAO_DONG"], "rules": []},
+                "receiving_unit_id": vpcp, "unit_ids": [hn]}),
+        )
+        .await
+        .unwrap();
+    let regime = a.body["id"].as_i64().unwrap();
+    let clerk = s.login("vanthu1").await.unwrap();
+    let officer = enrolled_tablet(&s, &clerk, "khach1").await.unwrap();
+    let path = form_path(regime, hn, "2026-Q3");
+
+    let a = officer
+        .client
+        .put(&path, cells(&[("LAO_DONG", "2000")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        problem_codes(&a.body),
+        [("LAO_DONG".to_owned(), "total".to_owned())]
+    );
+    let a = officer
+        .client
+        .put(
+            &path,
+            cells(&[("LAO_DONG:NAM", "1200"), ("LAO_DONG:NU", "950")]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    let f: ReportForm = serde_json::from_value(a.body).unwrap();
+    assert_eq!(f.values["LAO_DONG"], 2150.0, "the total is the parts' sum");
+    let (_, _, template) = officer
+        .client
+        .get_bytes(&format!("{path}/template.xlsx"))
+        .await
+        .unwrap();
+    let rows = xlsx_rows(&template);
+    assert_eq!(
+        (rows[5][1].as_str(), rows[6][1].as_str()),
+        ("LAO_DONG:NAM", "LAO_DONG:NU")
+    );
+    assert_eq!(rows[6][2], "Lao động có việc làm — Nữ");
+    officer
+        .client
+        .ok_post(&format!("{path}/submit"), signed(&officer, &f))
+        .await
+        .unwrap();
+    s.login("bt06")
+        .await
+        .unwrap()
+        .ok_post(&format!("{path}/approve"), json!({}))
+        .await
+        .unwrap();
+    let series = |code: &str| {
+        format!("/api/reporting/regimes/{regime}/series?indicator={code}&from=2026-Q3&to=2026-Q3")
+    };
+    let total: Series =
+        serde_json::from_value(clerk.get(&series("LAO_DONG")).await.unwrap().body).unwrap();
+    assert_eq!(total.points[0].value, Some(2150.0));
+    let women: Series =
+        serde_json::from_value(clerk.get(&series("LAO_DONG:NU")).await.unwrap().body).unwrap();
+    assert_eq!(women.points[0].value, Some(950.0));
+    assert_eq!(women.indicator.name, "Lao động có việc làm — Nữ");
+    assert_eq!(
+        clerk.get(&series("LAO_DONG:KHAC")).await.unwrap().status,
+        422
+    );
+}

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the benchmarks of BENCHMARKS.md, on a release build. Ballot
 //! bursts of N = 500 and 5,000 tablets on SQLite and on a throwaway PostgreSQL cluster,
-//! fan-out of a result to 1,000 sockets, and `ecabinet verify` on a 10,000-ballot bundle.
+//! fan-out of a result to 1,000 sockets, `ecabinet verify` on a 10,000-ballot bundle, and
+//! the reporting dashboard over 200 indicators × 63 provinces × 60 months on both engines.
 //! Numbers are printed, never asserted: targets are read by people, not by CI.
 
 use crate::{cargo, pg, run, target_dir};
@@ -21,6 +22,8 @@ pub fn run_all(quick: bool) -> Result<()> {
         "ecabinet-load",
         "--bin",
         "ecabinet-render-bench",
+        "--bin",
+        "ecabinet-report-bench",
     ]))?;
     let bin = target_dir().join("release");
     let load = bin.join("ecabinet-load");
@@ -32,12 +35,16 @@ pub fn run_all(quick: bool) -> Result<()> {
     for n in sizes {
         run(std::process::Command::new(&load).args(["--tablets", n, "--watchers", "1000"]))?;
     }
+    // Reporting: 200 indicators × 63 provinces × 60 months, then the dashboard's queries.
+    let report = bin.join("ecabinet-report-bench");
+    run(&mut std::process::Command::new(&report))?;
     let cluster = pg::Cluster::start()?;
     for n in sizes {
         run(std::process::Command::new(&load)
             .args(["--tablets", n, "--watchers", "1000"])
             .env("ECABINET_TEST_POSTGRES", cluster.url()))?;
     }
+    run(std::process::Command::new(&report).env("ECABINET_TEST_POSTGRES", cluster.url()))?;
     drop(cluster);
     let dir = std::env::temp_dir().join("ecabinet-bench");
     std::fs::create_dir_all(&dir)?;

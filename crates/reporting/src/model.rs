@@ -66,6 +66,20 @@ impl Aggregation {
     }
 }
 
+/// One option of an indicator's breakdown (phân tổ): "Nam", "Nữ"; "Thành thị", "Nông thôn".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// Code, unique within the indicator (e.g. `NAM`).
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The key of an indicator's cell for one option of its breakdown: `CODE:OPTION`.
+pub fn cell_key(code: &str, option: &str) -> String {
+    format!("{code}:{option}")
+}
+
 /// An indicator (chỉ tiêu).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
@@ -85,6 +99,56 @@ pub struct Indicator {
     pub max: Option<f64>,
     /// Whether a form may be submitted without it.
     pub required: bool,
+    /// Its breakdown, if reported by parts: one cell per option, and the indicator's own
+    /// value is their total by its aggregation (computed, never typed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disaggregation: Vec<Category>,
+}
+
+impl Indicator {
+    /// The cells a form asks for: the indicator's own, or one per option of its breakdown.
+    pub fn cells(&self) -> Vec<String> {
+        if self.disaggregation.is_empty() {
+            vec![self.code.clone()]
+        } else {
+            self.disaggregation
+                .iter()
+                .map(|c| cell_key(&self.code, &c.code))
+                .collect()
+        }
+    }
+
+    /// The indicator as one of its options sees it (for the dashboard's series of a part).
+    pub fn part(&self, option: &str) -> Option<Indicator> {
+        let c = self.disaggregation.iter().find(|c| c.code == option)?;
+        Some(Indicator {
+            code: cell_key(&self.code, &c.code),
+            name: format!("{} — {}", self.name, c.name),
+            disaggregation: Vec::new(),
+            ..self.clone()
+        })
+    }
+
+    /// Problems with the definition: a breakdown's option codes.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.disaggregation {
+            if c.code.is_empty() || c.code.contains([':', ' ']) || c.name.trim().is_empty() {
+                out.push(format!(
+                    "option {:?} needs a code without spaces or colons and a name",
+                    c.code
+                ));
+            }
+            if !seen.insert(c.code.as_str()) {
+                out.push(format!("option {} appears twice", c.code));
+            }
+        }
+        if self.disaggregation.len() == 1 {
+            out.push("a breakdown has at least two options".to_owned());
+        }
+        out
+    }
 }
 
 /// A comparison between two cells.
@@ -168,6 +232,15 @@ pub struct Regime {
 }
 
 impl Regime {
+    /// Every cell its form asks for, in order.
+    pub fn cells(&self, indicators: &[Indicator]) -> Vec<String> {
+        self.indicators
+            .iter()
+            .filter_map(|c| indicators.iter().find(|i| &i.code == c))
+            .flat_map(Indicator::cells)
+            .collect()
+    }
+
     /// Problems with the regime itself: rules naming indicators not on the form.
     pub fn problems(&self) -> Vec<String> {
         let on_form = |c: &str| self.indicators.iter().any(|i| i == c);

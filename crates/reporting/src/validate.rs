@@ -2,6 +2,7 @@
 //! whole numbers, ranges, required cells, rules between cells (part ≤ whole), and changes
 //! against the previous period beyond a threshold (flagged, not refused).
 
+use crate::aggregate::across_units;
 use crate::model::{Indicator, Op, Regime, Rule, ValueType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,6 +52,8 @@ pub enum Problem {
     },
     /// The code appears on two rows of an upload.
     Duplicate,
+    /// A total of a breakdown was typed: it is computed from its parts.
+    Total,
     /// A rule between two cells is broken: this cell `op` `other` does not hold.
     Broken {
         /// The comparison that should hold.
@@ -106,6 +109,7 @@ impl CellProblem {
                 | Problem::Unknown
                 | Problem::WrongPeriod { .. }
                 | Problem::Duplicate
+                | Problem::Total
         )
     }
 }
@@ -127,6 +131,7 @@ impl fmt::Display for CellProblem {
                 )
             }
             Problem::Duplicate => f.write_str("appears on more than one row"),
+            Problem::Total => f.write_str("is the total of its breakdown: enter the parts"),
             Problem::Broken {
                 op,
                 other,
@@ -177,17 +182,30 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     normal.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// Reads typed cells (`code` → text) against the form: the values, and the problems of
-/// cells that are not numbers or not on the form. Empty cells are absent.
+/// Reads typed cells (`code` → text, `CODE:OPTION` for a part of a breakdown) against
+/// the form: the values, and the problems of cells that are not numbers, not on the form,
+/// or a breakdown's total. Empty cells are absent.
 pub fn read_cells(
     regime: &Regime,
+    indicators: &[Indicator],
     raw: &BTreeMap<String, String>,
 ) -> (BTreeMap<String, f64>, Vec<CellProblem>) {
+    let cells = regime.cells(indicators);
     let mut values = BTreeMap::new();
     let mut problems = Vec::new();
     for (code, text) in raw {
-        if !regime.indicators.iter().any(|i| i == code) {
-            problems.push(CellProblem::error(code, Problem::Unknown));
+        if !cells.contains(code) {
+            let total = indicators
+                .iter()
+                .any(|i| &i.code == code && !i.disaggregation.is_empty());
+            problems.push(CellProblem::error(
+                code,
+                if total {
+                    Problem::Total
+                } else {
+                    Problem::Unknown
+                },
+            ));
             continue;
         }
         if text.trim().is_empty() {
@@ -208,6 +226,22 @@ pub fn read_cells(
     (values, problems)
 }
 
+/// Sets each broken-down indicator's own value to the total of its parts (by its
+/// aggregation), or removes it when no part is there.
+pub fn with_totals(indicators: &[Indicator], values: &mut BTreeMap<String, f64>) {
+    for ind in indicators.iter().filter(|i| !i.disaggregation.is_empty()) {
+        let parts: Vec<f64> = ind
+            .cells()
+            .iter()
+            .filter_map(|c| values.get(c).copied())
+            .collect();
+        match across_units(ind.aggregation, &parts) {
+            Some(t) => values.insert(ind.code.clone(), t),
+            None => values.remove(&ind.code),
+        };
+    }
+}
+
 /// Every problem of a form's `values`: ranges and whole numbers always; required cells
 /// and rules between cells (errors: they refuse a submission, not a draft); changes
 /// against `previous` (the last period's approved values) beyond a rule's threshold
@@ -219,32 +253,38 @@ pub fn validate(
     previous: Option<&BTreeMap<String, f64>>,
 ) -> Vec<CellProblem> {
     let mut out = Vec::new();
+    let mut known: Vec<String> = regime.cells(indicators);
     for code in &regime.indicators {
         let Some(ind) = indicators.iter().find(|i| &i.code == code) else {
             continue;
         };
-        match values.get(code) {
-            None if ind.required => out.push(CellProblem::error(code, Problem::Missing)),
-            None => {}
-            Some(&v) => {
-                if ind.value_type == ValueType::Integer && v.fract() != 0.0 {
-                    out.push(CellProblem::error(code, Problem::NotWhole));
-                }
-                if let Some(min) = ind.min
-                    && v < min
-                {
-                    out.push(CellProblem::error(code, Problem::BelowMin { min }));
-                }
-                if let Some(max) = ind.max
-                    && v > max
-                {
-                    out.push(CellProblem::error(code, Problem::AboveMax { max }));
+        if !ind.disaggregation.is_empty() {
+            known.push(ind.code.clone());
+        }
+        for cell in ind.cells() {
+            match values.get(&cell) {
+                None if ind.required => out.push(CellProblem::error(&cell, Problem::Missing)),
+                None => {}
+                Some(&v) => {
+                    if ind.value_type == ValueType::Integer && v.fract() != 0.0 {
+                        out.push(CellProblem::error(&cell, Problem::NotWhole));
+                    }
+                    if let Some(min) = ind.min
+                        && v < min
+                    {
+                        out.push(CellProblem::error(&cell, Problem::BelowMin { min }));
+                    }
+                    if let Some(max) = ind.max
+                        && v > max
+                    {
+                        out.push(CellProblem::error(&cell, Problem::AboveMax { max }));
+                    }
                 }
             }
         }
     }
     for code in values.keys() {
-        if !regime.indicators.contains(code) {
+        if !known.contains(code) {
             out.push(CellProblem::error(code, Problem::Unknown));
         }
     }
@@ -306,6 +346,7 @@ mod tests {
             min,
             max,
             required: true,
+            disaggregation: Vec::new(),
         }
     }
 
@@ -374,7 +415,7 @@ mod tests {
         .iter()
         .map(|(c, v)| ((*c).to_owned(), (*v).to_owned()))
         .collect();
-        let (vals, mut problems) = read_cells(&r, &raw);
+        let (vals, mut problems) = read_cells(&r, &inds, &raw);
         assert_eq!(vals, values(&[("VON", 1000.5), ("TY_LE", 120.0)]));
         problems.extend(validate(&r, &inds, &vals, None));
         let by: Vec<(&str, &Problem)> = problems
@@ -458,6 +499,59 @@ mod tests {
         });
         r.indicators.push("VON".into());
         assert_eq!(r.problems().len(), 2, "{:?}", r.problems());
+    }
+
+    #[test]
+    fn a_breakdown_is_typed_by_parts_and_totalled() {
+        use crate::model::Category;
+        let mut workers = ind("LAO_DONG", ValueType::Integer, Some(0.0), None);
+        workers.disaggregation = vec![
+            Category {
+                code: "NAM".into(),
+                name: "Nam".into(),
+            },
+            Category {
+                code: "NU".into(),
+                name: "Nữ".into(),
+            },
+        ];
+        let r = Regime {
+            code: "LD".into(),
+            name: "Lao động".into(),
+            period_type: PeriodType::Quarter,
+            deadline_days: 10,
+            indicators: vec!["LAO_DONG".into()],
+            rules: Vec::new(),
+        };
+        let inds = vec![workers];
+        assert_eq!(r.cells(&inds), ["LAO_DONG:NAM", "LAO_DONG:NU"]);
+        let raw: BTreeMap<String, String> = [("LAO_DONG:NAM", "1200"), ("LAO_DONG", "2000")]
+            .iter()
+            .map(|(c, v)| ((*c).to_owned(), (*v).to_owned()))
+            .collect();
+        let (mut vals, problems) = read_cells(&r, &inds, &raw);
+        assert_eq!(
+            problems[0].problem,
+            Problem::Total,
+            "the total is not typed"
+        );
+        with_totals(&inds, &mut vals);
+        assert_eq!(vals["LAO_DONG"], 1200.0);
+        let p = validate(&r, &inds, &vals, None);
+        assert_eq!(
+            p.iter()
+                .map(|x| (x.code.as_str(), &x.problem))
+                .collect::<Vec<_>>(),
+            [("LAO_DONG:NU", &Problem::Missing)]
+        );
+        vals.insert("LAO_DONG:NU".into(), 950.0);
+        with_totals(&inds, &mut vals);
+        assert_eq!(vals["LAO_DONG"], 2150.0);
+        assert!(validate(&r, &inds, &vals, None).is_empty());
+        assert_eq!(
+            inds[0].part("NU").map(|i| i.name),
+            Some("LAO_DONG — Nữ".to_owned())
+        );
     }
 
     proptest! {
