@@ -80,6 +80,13 @@ fn ballot_body() -> Value {
 fn annotation_body() -> Value {
     json!({"version": 1, "page": 1, "kind": "highlight", "region": {"x": 0, "y": 0, "w": 100, "h": 100}})
 }
+fn unit_body() -> Value {
+    json!({"code": "KT", "name": "Đơn vị kiểm tra"})
+}
+fn indicator_body() -> Value {
+    json!({"code": "KT", "name": "Chỉ tiêu kiểm tra", "unit": "", "value_type": "decimal",
+        "aggregation": "sum", "min": null, "max": null, "required": true})
+}
 fn present() -> Value {
     json!({"status": "present", "mode": "in_room"})
 }
@@ -384,6 +391,36 @@ fn table() -> Vec<Row> {
             setup: Setup::Document,
             want: prepare,
         },
+        // Reporting: everyone logged in sees what they work with; the admin sets up;
+        // leaders and the office read ecabinet's figures.
+        Row {
+            method: "GET",
+            path: "/api/reporting",
+            body: empty,
+            setup: Setup::None,
+            want: [U, O, O, O, O, O, O],
+        },
+        Row {
+            method: "POST",
+            path: "/api/reporting/units",
+            body: unit_body,
+            setup: Setup::None,
+            want: [U, O, F, F, F, F, F],
+        },
+        Row {
+            method: "POST",
+            path: "/api/reporting/indicators",
+            body: indicator_body,
+            setup: Setup::None,
+            want: [U, O, F, F, F, F, F],
+        },
+        Row {
+            method: "GET",
+            path: "/api/reporting/statistics",
+            body: empty,
+            setup: Setup::None,
+            want: [U, F, O, O, O, F, O],
+        },
     ]
 }
 
@@ -577,6 +614,12 @@ async fn every_topic_refuses_every_role_that_must_not_read_it() -> anyhow::Resul
         ("ptt1", Topic::User(UserId(demo_id("ptt2"))), forbidden),
         ("vanthu1", Topic::User(UserId(demo_id("ptt2"))), forbidden),
         ("admin", Topic::User(UserId(demo_id("admin"))), ok),
+        // The dashboard's topic: leaders and the office, not an invitee or the admin.
+        ("thutuong", Topic::Reporting, ok),
+        ("bt05", Topic::Reporting, ok),
+        ("vanthu1", Topic::Reporting, ok),
+        ("khach1", Topic::Reporting, forbidden),
+        ("admin", Topic::Reporting, forbidden),
     ];
     let mut failures = Vec::new();
     for (actor, topic, want) in cases {
