@@ -603,19 +603,25 @@ async fn editable(tx: &mut Tx, l: &Loaded, unit: i64, period: Period) -> AppResu
     }
 }
 
-/// Saves `raw` (code → text, from the screen or a file) as the draft's values, refused
-/// whole when a cell is not a valid value. `rows` maps codes to file rows.
+/// Cells to save: as typed (code → text), the problems found while reading a file, and
+/// which file row each code came from.
+struct Cells {
+    raw: BTreeMap<String, String>,
+    early: Vec<RowProblem>,
+    rows: BTreeMap<String, u32>,
+}
+
+/// Saves the cells (from the screen or a file) as the draft's values, refused whole when
+/// a cell is not a valid value.
 async fn save(
     s: &AppState,
     u: &CurrentUser,
-    id: i64,
-    unit: i64,
-    period: &str,
-    raw: BTreeMap<String, String>,
-    early: Vec<RowProblem>,
-    rows: &BTreeMap<String, u32>,
+    (id, unit, period): FormPath,
+    cells: Cells,
     action: &str,
 ) -> AppResult<Response> {
+    let Cells { raw, early, rows } = cells;
+    let (rows, period) = (&rows, period.as_str());
     let mut tx = s.db.write().await?;
     let l = load(&mut tx, id).await?;
     let r = rights(&mut tx, u, &l, unit).await?;
@@ -692,18 +698,12 @@ pub async fn put_values(
     ApiPath((id, unit, period)): ApiPath<FormPath>,
     ApiJson(input): ApiJson<ValuesInput>,
 ) -> AppResult<Response> {
-    save(
-        &s,
-        &u,
-        id,
-        unit,
-        &period,
-        input.values,
-        Vec::new(),
-        &BTreeMap::new(),
-        "edit",
-    )
-    .await
+    let cells = Cells {
+        raw: input.values,
+        early: Vec::new(),
+        rows: BTreeMap::new(),
+    };
+    save(&s, &u, (id, unit, period), cells, "edit").await
 }
 
 /// `POST …/periods/{period}/submit` (officer): submits, signed on the device over the
@@ -1000,7 +1000,12 @@ pub async fn upload(
         }
         raw.insert(row.code, row.value);
     }
-    save(&s, &u, id, unit, &period, raw, early, &at, "upload").await
+    let cells = Cells {
+        raw,
+        early,
+        rows: at,
+    };
+    save(&s, &u, (id, unit, period), cells, "upload").await
 }
 
 /// Dashboard query.

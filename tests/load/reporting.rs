@@ -96,7 +96,7 @@ async fn main() -> Result<()> {
 
     let compare_name = format!("compare {} units (json)", args.units);
     let completeness_name = format!("completeness, {} months (json)", args.months);
-    let kinds: [(&str, Box<dyn Fn(usize) -> String>); 5] = [
+    let kinds: [(&str, PathFor); 5] = [
         (
             "series (json)",
             Box::new(|i| series(i % args.indicators, "json")),
@@ -155,6 +155,9 @@ async fn main() -> Result<()> {
     child.kill().await.ok();
     Ok(())
 }
+
+/// The path of the i-th request of a kind.
+type PathFor<'a> = Box<dyn Fn(usize) -> String + 'a>;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

@@ -24,8 +24,11 @@ pub const BROWSER_BUILD: [&str; 7] = [
 /// document viewer and the upload queue, 1,050 KiB with written polls and minutes. Leptos
 /// compiles every view type into build, rebuild, hydrate and hydrate_async code; built with
 /// `--cfg erase_components` (.cargo/config.toml) it is 721 KiB, 784 KiB with the exchange
-/// screen; the budget is set just above, so that a regression shows (ARCHITECTURE.md, "Limits").
-const WASM_GZIP_BUDGET: u64 = 800 * 1024;
+/// screen; 873 KiB with the reporting form and dashboard (their charts are drawn on the
+/// server, so no charting code ships). Raised to 900 KiB then, just above, so that a
+/// regression shows; the way down is loading the viewer, exchange and reporting screens as
+/// separate modules on first use (ARCHITECTURE.md, "Limits").
+const WASM_GZIP_BUDGET: u64 = 900 * 1024;
 /// Oldest wasm-opt that handles wasm-bindgen's externref tables correctly (Debian's 108 does not).
 const MIN_WASM_OPT: u32 = 116;
 
