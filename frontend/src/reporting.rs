@@ -118,6 +118,7 @@ pub fn ReportsPage() -> impl IntoView {
     });
     let history_of = query.with_untracked(|q| q.get("history"));
     let chosen = RwSignal::new(linked);
+    let loaded = Memo::new(move |_| overview.with(Option::is_some));
     Effect::new(move |_| {
         live.reporting.track();
         live.resyncs.track();
@@ -172,6 +173,11 @@ pub fn ReportsPage() -> impl IntoView {
             // Drawn again only when another report is chosen: a refreshed task list must
             // not wipe what the officer is typing.
             {move || chosen.get().and_then(|(r, u, p)| {
+                // Waits for the first overview (a linked report is chosen before it comes),
+                // then ignores its refreshes.
+                if !loaded.get() {
+                    return None;
+                }
                 let regime = overview.with_untracked(|o| o.as_ref()?.regimes.iter().find(|x| x.id == r).cloned())?;
                 Some(view! { <Form regime unit=u period=p me history_of=history_of.clone()/> })
             })}

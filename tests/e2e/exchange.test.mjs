@@ -139,7 +139,8 @@ test('a clerk sends a document, the other agency registers and assigns it, the s
   // The office replaces it with a corrected letter: the form starts from the sent one
   // (recipients, type, subject), takes the new PDF and the reason; sealed and sent as
   // before, it reaches the Ministry marked as a replacement, and the first is marked.
-  const first = clerk.page.locator('[data-testid=outgoing-row][data-status=sent]').first();
+  const firstId = await clerk.page.locator('[data-testid=outgoing-row][data-status=sent]').first().getAttribute('data-id');
+  const first = clerk.page.locator(`[data-testid=outgoing-row][data-id="${firstId}"]`);
   await first.locator('[data-testid=start-replace]').tap();
   await hasText(clerk.page.locator('[data-testid=follow-of]'), 'Thay thế văn bản 1234/VPCP-KTTH');
   assert.ok(await clerk.page.locator(`[data-testid=to][data-organ="${BKHDT}"]`).isChecked(), 'same recipients');
