@@ -115,22 +115,6 @@ async fn incoming_list(c: &Client) -> Vec<IncomingView> {
     serde_json::from_value(a.body).unwrap()
 }
 
-/// Reads frames until an applied event matches, or fails after the patience.
-async fn wait_event(ws: &mut WsClient, pred: impl Fn(&EventBody) -> bool) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        if ws.applied.iter().any(|e| pred(&e.body)) {
-            return;
-        }
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        assert!(
-            ws.next_within(left).await.unwrap().is_some(),
-            "no such event; got {:?}",
-            ws.applied
-        );
-    }
-}
-
 fn recipient_status(v: &OutgoingView) -> Option<Status> {
     v.recipients
         .iter()
@@ -305,11 +289,12 @@ async fn a_document_goes_from_draft_to_done_with_every_status_back_to_the_sender
         .await
         .unwrap();
 
-    wait_event(&mut ws, |e| {
+    ws.wait_event(|e| {
         matches!(e, EventBody::ExchangeChanged { status, register, .. }
             if status == "06" && register == "outgoing")
     })
-    .await;
+    .await
+    .unwrap();
     let after = outgoing(&clerk, id).await;
     assert_eq!(recipient_status(&after), Some(Status::Done));
     let statuses: Vec<&str> = after

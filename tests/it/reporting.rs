@@ -368,10 +368,11 @@ async fn a_report_goes_from_draft_to_approved_with_every_revision_kept_and_the_d
         .await
         .unwrap();
     assert_eq!(a.status, 200, "{}", a.body);
-    wait_event(&mut ws, |e| {
+    ws.wait_event( |e| {
         matches!(e, EventBody::ReportChanged { status, unit_id, .. } if status == "approved" && *unit_id == hn)
     })
-    .await;
+    .await
+    .unwrap();
     assert_eq!(
         approver
             .post(&format!("{path}/approve"), json!({}))
@@ -556,22 +557,6 @@ async fn a_report_goes_from_draft_to_approved_with_every_revision_kept_and_the_d
             .status,
         200
     );
-}
-
-/// Reads frames until an applied event matches, or fails after the patience.
-async fn wait_event(ws: &mut WsClient, pred: impl Fn(&EventBody) -> bool) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        if ws.applied.iter().any(|e| pred(&e.body)) {
-            return;
-        }
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        assert!(
-            ws.next_within(left).await.unwrap().is_some(),
-            "no such event; got {:?}",
-            ws.applied
-        );
-    }
 }
 
 fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
@@ -790,11 +775,12 @@ async fn overdue_units_are_reminded_once_in_app_and_by_mail() {
     let mails = sink.wait_for(1).await.unwrap();
     assert_eq!(mails[0].recipients, ["khach1@ecabinet.local"]);
     assert!(mails[0].data.contains("2026-11"), "{}", mails[0].data);
-    wait_event(&mut late, |e| {
+    late.wait_event(|e| {
         matches!(e, EventBody::ReportReminder { unit_id, period, due, .. }
             if *unit_id == hn && period == "2026-11" && due == "2026-12-05")
     })
-    .await;
+    .await
+    .unwrap();
     let f = form(&officer, &form_path(regime, hn, "2026-11")).await;
     assert!(f.overdue);
     s.clock.advance(3_600_000);

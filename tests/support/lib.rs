@@ -596,6 +596,24 @@ impl WsClient {
         }
     }
 
+    /// Reads frames until an applied event matches `pred`; fails after the patience,
+    /// naming the events seen.
+    pub async fn wait_event(
+        &mut self,
+        pred: impl Fn(&ecabinet_protocol::EventBody) -> bool,
+    ) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if self.applied.iter().any(|e| pred(&e.body)) {
+                return Ok(());
+            }
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if self.next_within(left).await?.is_none() {
+                bail!("no such event; got {:?}", self.applied);
+            }
+        }
+    }
+
     /// Reads frames until `pred` holds for the state of `topic`.
     pub async fn wait_for(
         &mut self,
