@@ -43,6 +43,7 @@ pub enum K {
     LogIn,
     LogOut,
     LoginFailed,
+    LoginLimited,
     LoginHint,
     MyMeetings,
     AllMeetings,
@@ -340,6 +341,10 @@ pub fn t(lang: Lang, k: K) -> &'static str {
         K::LoginFailed => p(
             "Sai tên đăng nhập hoặc mật khẩu.",
             "Wrong username or password.",
+        ),
+        K::LoginLimited => p(
+            "Đã nhập sai quá nhiều lần. Hãy chờ một phút rồi thử lại.",
+            "Too many failed attempts. Wait a minute and try again.",
         ),
         K::LoginHint => p(
             "Dành cho thành viên Chính phủ và Văn phòng Chính phủ.",
@@ -784,6 +789,11 @@ pub fn error(lang: Lang, code: ErrorCode) -> &'static str {
             lang,
             "Sai tên đăng nhập hoặc mật khẩu.",
             "Wrong username or password.",
+        ),
+        ErrorCode::RateLimited => pick(
+            lang,
+            "Quá nhiều lần thử. Hãy chờ một lát rồi thử lại.",
+            "Too many attempts. Wait a moment and try again.",
         ),
         ErrorCode::Forbidden => pick(
             lang,

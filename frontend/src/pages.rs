@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn Login() -> impl IntoView {
     let lang = ui().lang;
     let query = use_query_map();
-    let failed = move || query.read().get("error").is_some();
+    let error = move || query.read().get("error");
     view! {
         <main class="page narrow">
             <h1>{tx(lang, K::AppName)}</h1>
@@ -26,9 +26,10 @@ pub fn Login() -> impl IntoView {
                     {tx(lang, K::Password)}
                     <input name="password" type="password" autocomplete="current-password" required/>
                 </label>
-                <Show when=failed>
-                    <p class="error" role="alert" data-testid="login-error">{tx(lang, K::LoginFailed)}</p>
-                </Show>
+                {move || error().map(|e| {
+                    let key = if e == "limited" { K::LoginLimited } else { K::LoginFailed };
+                    view! { <p class="error" role="alert" data-testid="login-error">{tx(lang, key)}</p> }
+                })}
                 <button type="submit" class="primary" data-testid="login-submit">{tx(lang, K::LogIn)}</button>
             </form>
         </main>

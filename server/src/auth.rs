@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier,
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -125,6 +125,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 /// 303 to `/` (or to `/login?error=1`).
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     session: Session,
     headers: HeaderMap,
     body: Bytes,
@@ -135,6 +136,18 @@ pub async fn login(
     } else {
         serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(e.to_string()))?
     };
+    let ip = state.login_limits.client_ip(Some(peer), &headers);
+    // Asked before the password is checked, so a guesser learns nothing while limited.
+    if let Err(wait) = state.login_limits.check(&req.username, ip) {
+        state.metrics.login_limited();
+        tracing::warn!(username = %req.username.chars().take(64).collect::<String>(),
+            ip = ?ip, "login rate-limited");
+        return if form {
+            Ok(Redirect::to("/login?error=limited").into_response())
+        } else {
+            Err(AppError::RateLimited(wait))
+        };
+    }
     let user = {
         let mut tx = state.db.read().await?;
         tx.user_by_username(req.username.trim()).await?
@@ -161,6 +174,7 @@ pub async fn login(
             }
         }
         _ => {
+            state.login_limits.failed(&req.username, ip);
             tracing::info!(username = %req.username.chars().take(64).collect::<String>(), "login refused");
             if form {
                 Ok(Redirect::to("/login?error=1").into_response())

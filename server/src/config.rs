@@ -57,6 +57,22 @@ pub struct Config {
     pub exchange_retry_ms: u64,
     /// Longest wait between two delivery attempts, in ms.
     pub exchange_retry_max_ms: u64,
+    /// Behind a reverse proxy: the header that carries the client's address
+    /// (`x-forwarded-for`: its last entry is used, the one the proxy added). Empty: the
+    /// peer address of the connection. Only set it when every request comes through
+    /// the proxy, or clients can claim any address.
+    pub client_ip_header: String,
+    /// Failed logins allowed in a row for one username before attempts are refused; one
+    /// more is allowed per `login_failure_refill_secs`.
+    pub login_failures_per_user: u32,
+    /// Failed logins allowed in a row from one address (a room of tablets may share one).
+    pub login_failures_per_address: u32,
+    /// Seconds after which one more failed login is allowed again.
+    pub login_failure_refill_secs: u64,
+    /// WebSocket frames a connection may send per second, sustained.
+    pub ws_frames_per_second: u32,
+    /// WebSocket frames a connection may send at once above that rate.
+    pub ws_frame_burst: u32,
 }
 
 impl Default for Config {
@@ -84,6 +100,12 @@ impl Default for Config {
             public_url: "http://localhost:3000".into(),
             exchange_retry_ms: 2_000,
             exchange_retry_max_ms: 300_000,
+            client_ip_header: String::new(),
+            login_failures_per_user: 5,
+            login_failures_per_address: 30,
+            login_failure_refill_secs: 60,
+            ws_frames_per_second: 20,
+            ws_frame_burst: 100,
         }
     }
 }

@@ -684,6 +684,7 @@ async fn store_file(s: &AppState, doc: i64, version: i64, upload: Upload) -> App
 
 /// Renders a version through the worker pool, recording pages as they arrive.
 pub async fn render_version(s: AppState, doc: i64, version: i64) {
+    let _queued = s.metrics.render_job();
     if let Err(e) = render_inner(&s, doc, version).await {
         tracing::error!(document = doc, version, error = %e, "rendering failed on our side");
         let _ = finish(&s, doc, version, Some(Failure::Storage)).await;

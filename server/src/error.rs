@@ -36,6 +36,9 @@ pub enum AppError {
     /// The body is too large.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// Too many attempts; the next one may come after this wait.
+    #[error("too many attempts; try again in {} s", .0.as_secs().max(1))]
+    RateLimited(std::time::Duration),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] ecabinet_storage::StoreError),
@@ -63,6 +66,7 @@ impl AppError {
             },
             AppError::BadRequest(_) => ErrorCode::BadRequest,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
             AppError::Store(_) | AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -95,6 +99,7 @@ impl AppError {
             | ErrorCode::RevokedKey => StatusCode::FORBIDDEN,
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,7 +155,13 @@ impl IntoResponse for AppError {
             }
             tracing::error!(error = %chain, "request failed");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut res = (self.status(), Json(self.body())).into_response();
+        if let AppError::RateLimited(wait) = &self {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        res
     }
 }
 

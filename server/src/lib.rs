@@ -13,7 +13,9 @@ pub mod documents;
 pub mod error;
 pub mod exchange;
 pub mod hub;
+pub mod limits;
 pub mod mailer;
+pub mod metrics;
 pub mod minutes;
 pub mod opinions;
 pub mod polls;
@@ -73,6 +75,15 @@ pub struct AppState {
     pub report_font: Option<std::sync::Arc<Vec<u8>>>,
     /// Delivers exchanged documents and statuses to peer deployments.
     pub outbox: transport::Outbox,
+    /// What `/metrics` reports.
+    pub metrics: metrics::Metrics,
+    /// Failed logins per username and address.
+    pub login_limits: limits::LoginLimits,
+    /// Frames per second and burst allowed to one WebSocket.
+    pub ws_frame_rate: (u32, u32),
+    /// Turns true once the node serves (migrated, rendering resumed) and false again when
+    /// it begins to shut down: `/readyz`.
+    pub ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -117,7 +128,8 @@ impl Application {
             .site_addr(addr)
             .build();
         let (closing, closing_rx) = tokio::sync::watch::channel(false);
-        let hub = Hub::default();
+        let metrics = metrics::Metrics::default();
+        let hub = Hub::new(metrics.clone());
         let server_key = std::sync::Arc::new(polls::load_server_key(&db).await?);
         let desk = polls::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
         let documents = documents_of(config)?;
@@ -136,6 +148,15 @@ impl Application {
             public_url: config.public_url.as_str().into(),
             report_font,
             outbox: transport::Outbox::new(config.exchange_retry_ms, config.exchange_retry_max_ms)?,
+            login_limits: limits::LoginLimits::new(
+                config.login_failures_per_user,
+                config.login_failures_per_address,
+                std::time::Duration::from_secs(config.login_failure_refill_secs),
+                &config.client_ip_header,
+            ),
+            ws_frame_rate: (config.ws_frames_per_second, config.ws_frame_burst),
+            ready: Default::default(),
+            metrics,
             epoch: db.epoch().await?,
             db: db.clone(),
             hub,
@@ -156,12 +177,16 @@ impl Application {
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
                 config.session_idle_minutes,
             )));
-        let router = Router::new()
+        let router: Router<AppState> = Router::new()
             .nest("/api", api::router())
             .merge(web::router(&state))
             .route("/healthz", get(healthz))
+            .route("/livez", get(livez))
+            .route("/readyz", get(readyz))
+            .route("/metrics", get(metrics_text))
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
-            .layer(sessions)
+            .layer(sessions);
+        let router = with_security_headers(router, config.secure_cookies)
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
         Ok(Application {
@@ -192,14 +217,28 @@ impl Application {
         let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
         let outbox = tokio::spawn(transport::run(self.state.clone()));
         let report_clock = tokio::spawn(reporting::run_clock(self.state.clone()));
+        let follower = self
+            .state
+            .db
+            .wakeups()
+            .map(|w| tokio::spawn(self.state.hub.clone().follow(self.state.db.clone(), w)));
         let closing = self.closing;
+        let ready = self.state.ready.clone();
+        ready.store(true, std::sync::atomic::Ordering::SeqCst);
         let signal = async move {
             shutdown.await;
+            ready.store(false, std::sync::atomic::Ordering::SeqCst);
             let _ = closing.send(true);
         };
-        let res = axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let res = axum::serve(self.listener, service)
             .with_graceful_shutdown(signal)
             .await;
+        if let Some(f) = follower {
+            f.abort();
+        }
         sweeper.abort();
         opinion_clock.abort();
         mailer.abort();
@@ -208,6 +247,36 @@ impl Application {
         self.state.db.close().await;
         res
     }
+}
+
+/// Headers every response carries (pages add their Content-Security-Policy in `web`).
+/// Behind TLS (`secure_cookies`), browsers are also told to come back only over HTTPS.
+fn with_security_headers(router: Router<AppState>, https: bool) -> Router<AppState> {
+    use axum::http::{HeaderName, HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    let router = if https {
+        router.layer(set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        router
+    };
+    router
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(header::REFERRER_POLICY, "same-origin"))
+        .layer(set(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ))
+        .layer(set(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ))
 }
 
 /// The documents folder and the render worker pool, as configured.
@@ -266,6 +335,37 @@ async fn healthz(
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     }
+}
+
+/// `GET /livez`: the process answers (restart it if not). Touches nothing else, so a
+/// database outage does not make an orchestrator kill every node at once.
+async fn livez() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: this node may be sent traffic: it has started, is not shutting down,
+/// and its database answers.
+async fn readyz(
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    if !s.ready.load(std::sync::atomic::Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "not serving");
+    }
+    healthz(axum::extract::State(s)).await
+}
+
+/// `GET /metrics`: the Prometheus text format. Counts only, no names; like `/healthz` it
+/// needs no session, so keep it off the public proxy (docs/deploy.md).
+async fn metrics_text(
+    axum::extract::State(s): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.metrics.render(),
+    )
 }
 
 /// `N` bytes from hex (surrounding spaces allowed), or `None`.

@@ -708,6 +708,7 @@ pub async fn cast(
     ApiPath(id): ApiPath<i64>,
     ApiJson(sub): ApiJson<BallotSubmission>,
 ) -> AppResult<(StatusCode, Json<Receipt>)> {
+    let arrived = std::time::Instant::now();
     let refuse = |r: BallotRefusal| AppError::Domain(DomainError::Ballot(r));
     // Pre-checks only: the desk checks poll, eligibility and key again in its write
     // transaction, so these reads need no snapshot of their own.
@@ -737,6 +738,7 @@ pub async fn cast(
         .verify(&public_key)
         .map_err(|_| refuse(BallotRefusal::BadSignature))?;
     let receipt = s.desk.cast(id, u.id(), device, ballot, signed).await?;
+    s.metrics.ballot_acknowledged(arrived.elapsed());
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 

@@ -47,6 +47,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
                         lang: Lang::Vi,
                     });
                 provide_context(boot);
+                // The hydration script carries it; `gate` put the same one in the CSP.
+                if let Some(nonce) = use_context::<axum::http::request::Parts>()
+                    .and_then(|p| p.extensions.get::<PageNonce>().cloned())
+                {
+                    provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+                }
             },
             move || ecabinet_frontend::shell(options.clone()),
         )
@@ -96,5 +102,31 @@ async fn gate(
         lang: lang_of(&req),
     };
     req.extensions_mut().insert(boot);
-    next.run(req).await
+    let nonce = PageNonce(hex::encode(rand::random::<[u8; 16]>()).into());
+    req.extensions_mut().insert(nonce.clone());
+    let mut res = next.run(req).await;
+    if let Ok(csp) = HeaderValue::from_str(&page_csp(&nonce.0)) {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    res
+}
+
+/// The nonce of one page's inline hydration script.
+#[derive(Clone)]
+struct PageNonce(std::sync::Arc<str>);
+
+/// The Content-Security-Policy of a page: scripts only from this origin or with this
+/// response's nonce (the hydration bootstrap), WebAssembly compiled but no `eval`,
+/// stylesheets only from this origin, connections (HTTP and the WebSocket) only to it,
+/// no plugins, no framing, no `<base>`, forms posting only here. Inline `style`
+/// attributes stay allowed: the views set widths and aspect ratios through them (bars,
+/// page boxes), and an attribute cannot load a script.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
 }

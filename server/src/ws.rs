@@ -45,6 +45,7 @@ pub async fn upgrade(
         .max_frame_size(TRANSPORT_LIMIT)
         .on_upgrade(move |socket| async move {
             let user_name = user.0.username.clone();
+            let _open = state.metrics.connection();
             tracing::debug!(user = %user_name, "websocket open");
             Connection::new(state, user).run(socket).await;
             tracing::debug!(user = %user_name, "websocket closed");
@@ -63,6 +64,9 @@ struct Subscription {
 
 struct Connection {
     state: AppState,
+    limiter: governor::DefaultDirectRateLimiter,
+    /// Frames dropped by the limiter since the last one let through.
+    refused: u32,
     user: CurrentUser,
     hello: bool,
     subs: HashMap<Topic, Subscription>,
@@ -93,7 +97,10 @@ fn error_frame(code: ErrorCode, message: impl Into<String>, topic: Option<Topic>
 impl Connection {
     fn new(state: AppState, user: CurrentUser) -> Self {
         let (inbound_tx, inbound_rx) = mpsc::channel(256);
+        let (rate, burst) = state.ws_frame_rate;
         Connection {
+            limiter: crate::limits::frame_limiter(rate, burst),
+            refused: 0,
             state,
             user,
             hello: false,
@@ -117,7 +124,11 @@ impl Connection {
                     Err(Closed)
                 }
                 msg = stream.next() => match msg {
-                    Some(Ok(Message::Text(text))) => self.on_text(&mut sink, text.as_str()).await,
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) if self.limiter.check().is_err() => self.on_flood(&mut sink).await,
+                    Some(Ok(Message::Text(text))) => {
+                        self.refused = 0;
+                        self.on_text(&mut sink, text.as_str()).await
+                    }
                     Some(Ok(Message::Binary(_))) => send(&mut sink, &error_frame(ErrorCode::BadFrame, "binary frames are not used; send JSON text", None)).await,
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
                     Some(Ok(Message::Close(_))) | None => Err(Closed),
@@ -135,6 +146,29 @@ impl Connection {
         for (_, sub) in self.subs.drain() {
             sub.forwarder.abort();
         }
+    }
+
+    /// A frame over the rate limit: dropped. The first of a run is answered, so that a
+    /// client bug shows in its console without the server echoing a flood; a connection
+    /// that keeps flooding long after is closed (1008, policy violation).
+    async fn on_flood(&mut self, sink: &mut Sink) -> Result<(), Closed> {
+        self.state.metrics.frame_limited();
+        self.refused = self.refused.saturating_add(1);
+        let (rate, burst) = self.state.ws_frame_rate;
+        if self.refused == 1 {
+            let msg = format!("more than {rate} frames a second; frames are being dropped");
+            return send(sink, &error_frame(ErrorCode::RateLimited, msg, None)).await;
+        }
+        if self.refused > burst.max(1).saturating_mul(10) {
+            tracing::warn!(user = %self.user.0.username, "websocket flood: closing");
+            let close = CloseFrame {
+                code: 1008,
+                reason: Utf8Bytes::from_static("too many frames"),
+            };
+            let _ = sink.send(Message::Close(Some(close))).await;
+            return Err(Closed);
+        }
+        Ok(())
     }
 
     async fn on_text(&mut self, sink: &mut Sink, text: &str) -> Result<(), Closed> {

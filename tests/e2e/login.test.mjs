@@ -20,6 +20,33 @@ test('a wrong password is refused with a message in Vietnamese', async () => {
   await context.close();
 });
 
+test('the app runs under a strict Content-Security-Policy that blocks injected scripts', async () => {
+  const { context, page } = await tablet(browser);
+  const res = await page.goto('/login');
+  const csp = res.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'nonce-[0-9a-f]{32}' 'wasm-unsafe-eval'/);
+  assert.match(csp, /object-src 'none'/);
+  assert.equal(res.headers()['x-frame-options'], 'DENY');
+  // The page hydrated under it (the language switch is the wasm's), and the session
+  // with its WebSocket works after logging in through the form.
+  await context.close();
+  const t = await login(browser, 'bt05');
+  await t.page.locator('[data-testid=lang-en]').tap();
+  await t.page.locator('h1', { hasText: 'My meetings' }).waitFor();
+  // A script injected into the page (as an XSS would) does not run, and is reported.
+  t.page.cspProbe = true;
+  const blocked = await t.page.evaluate(() => new Promise((resolve) => {
+    document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+    const s = document.createElement('script');
+    s.textContent = 'window.injected = true';
+    document.head.append(s);
+  }));
+  assert.match(blocked, /^script-src/);
+  assert.equal(await t.page.evaluate(() => window.injected), undefined);
+  await t.page.locator('[data-testid=lang-vi]').tap();
+  await t.context.close();
+});
+
 test('the language switch changes the interface live and is remembered', async () => {
   const { context, page } = await login(browser, 'bt05');
   const h1 = page.locator('h1');

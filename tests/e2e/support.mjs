@@ -22,8 +22,19 @@ export async function launch() {
 export async function tablet(browser, viewport = TABLET) {
   const context = await browser.newContext({ viewport, hasTouch: true, baseURL: BASE, locale: 'vi-VN' });
   context.setDefaultTimeout(PATIENCE);
+  // Chromium's own "Refused to ..." line is not always a console event: say it ourselves.
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
+  }));
   const page = await context.newPage();
   page.on('pageerror', (e) => { throw new Error(`page error: ${e.message}`); });
+  // Every page runs under the server's Content-Security-Policy: anything it blocks is a
+  // failure of the test that caused it (unless the test provokes it on purpose).
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text()) && !page.cspProbe) {
+      throw new Error(`CSP violation: ${m.text()}`);
+    }
+  });
   return { context, page };
 }
 

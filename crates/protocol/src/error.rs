@@ -73,6 +73,8 @@ pub enum ErrorCode {
     TextMismatch,
     /// The meeting still has open votes (close them before ending it).
     VotesOpen,
+    /// Too many attempts or frames: wait (HTTP: `Retry-After`) and try again.
+    RateLimited,
     /// Something failed on the server; it is logged there.
     Internal,
     /// A code this client does not know (sent by a newer server).

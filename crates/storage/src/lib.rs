@@ -17,6 +17,7 @@ mod polls;
 mod reporting;
 mod sessions;
 mod users;
+mod wakeups;
 
 pub use annotations::NewAnnotation;
 pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
@@ -32,6 +33,7 @@ pub use polls::{BallotRow, NewBallot, PollDraft, PollRow};
 pub use reporting::{RegimeRow, ReportRow, RevisionRow, SeriesPoint, UnitRow};
 pub use sessions::SessionStore;
 pub use users::{NewUser, UserRow};
+pub use wakeups::{Wakeup, Wakeups};
 
 use ecabinet_protocol::Event;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -67,10 +69,19 @@ pub enum Engine {
 }
 
 /// A handle to the database, cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// Kept for the listening connection of [`Db::wakeups`] (PostgreSQL only); never logged.
+    url: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        f.debug_struct("Db").field("engine", &self.engine).finish()
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -117,7 +128,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Db { pool, engine })
+        Ok(Db {
+            pool,
+            engine,
+            url: url.into(),
+        })
     }
 
     /// The engine behind this handle.
@@ -193,6 +208,11 @@ impl Db {
         Ok(())
     }
 
+    /// What other nodes commit, as wake-ups (PostgreSQL only: one SQLite file has one node).
+    pub fn wakeups(&self) -> Option<Wakeups> {
+        (self.engine == Engine::Postgres).then(|| Wakeups::new(self.url.to_string()))
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -237,7 +257,8 @@ impl Tx {
     }
 
     /// Commits, then returns the events written, in order, for the hub to push.
-    pub async fn commit(self) -> Result<Vec<Event>> {
+    pub async fn commit(mut self) -> Result<Vec<Event>> {
+        self.notify_events().await?;
         if let Conn::Tx(tx) = self.tx {
             tx.commit().await?;
         }
