@@ -23,5 +23,6 @@ ENV ECABINET_LISTEN=0.0.0.0:3000 \
     ECABINET_DOCUMENTS_DIR=/var/lib/ecabinet/documents \
     ECABINET_PDFIUM_LIBRARY=/usr/local/lib/ecabinet/libpdfium.so
 EXPOSE 3000
-# Liveness and readiness: GET /healthz (200 when the database answers).
+# Probes: GET /livez (the process answers), /readyz (serving, database reachable),
+# /metrics (Prometheus). compose.yaml runs two of these behind nginx (docs/deploy.md).
 CMD ["ecabinet", "serve"]

@@ -55,6 +55,10 @@ impl Mailer {
     }
 }
 
+/// How long a node holds a mail it is sending before another may try it (longer than
+/// any SMTP exchange takes).
+const LEASE_MS: i64 = 5 * 60_000;
+
 /// Wait before attempt `n + 1` after `n` failures: 30 s doubling, at most an hour.
 fn backoff(attempts: i64) -> i64 {
     let exp = u32::try_from(attempts.clamp(0, 7)).unwrap_or(7);
@@ -146,6 +150,13 @@ async fn deliver_due(
         tx.mail_due(now_ms(), 50).await?
     };
     for m in due {
+        // Several nodes read one outbox: only the one that takes the row sends it.
+        let mut lease = db.write().await?;
+        let now = now_ms();
+        if !lease.lease_mail(m.id, now, now + LEASE_MS).await? {
+            continue;
+        }
+        lease.commit().await?;
         let outcome = match message(from, &m) {
             Ok(msg) => transport
                 .send(msg)

@@ -275,23 +275,9 @@ fn typeset(lines: &[(f32, f32, String)], font: &Arc<Vec<u8>>) -> Result<Vec<u8>,
     doc.finish().map_err(|e| format!("{e:?}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrapping_keeps_words_whole_and_paragraphs_apart() {
-        assert_eq!(
-            wrap("Đề nghị sửa Điều 3 của dự thảo", 12),
-            vec!["Đề nghị sửa", "Điều 3 của", "dự thảo"]
-        );
-        assert_eq!(wrap("a\nb", 80), vec!["a", "b"]);
-    }
-}
-
 /// A report form as a workbook to fill in: the regime and unit on top, then one row per
 /// indicator with the period, the code, the name, the unit of measure and the value (the
-/// saved one, or empty). [`read_report_rows`] reads it back.
+/// saved one, or empty). [`ecabinet_reporting::import::read_report_rows`] reads it back.
 pub fn report_template(
     regime: &ecabinet_reporting::Regime,
     indicators: &[ecabinet_reporting::Indicator],
@@ -351,109 +337,6 @@ pub fn report_template(
     wb.save_to_buffer()
 }
 
-/// One data row of an uploaded report file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReportRow {
-    /// Its row number in the file, from 1.
-    pub number: u32,
-    /// The period it states.
-    pub period: String,
-    /// The indicator code.
-    pub code: String,
-    /// The value as written.
-    pub value: String,
-}
-
-/// Reads an uploaded report: the XLSX template (first sheet) or a CSV (comma or
-/// semicolon). The header row names the columns (Kỳ / period, Mã chỉ tiêu / code, Giá
-/// trị / value, in any order); the rows after it with a code are data.
-pub fn read_report_rows(bytes: &[u8]) -> Result<Vec<ReportRow>, String> {
-    let grid = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_grid(bytes)?
-    } else {
-        csv_grid(bytes)?
-    };
-    let norm = |s: &str| ecabinet_documents::fold::fold(s.trim());
-    let header = grid
-        .iter()
-        .position(|r| {
-            r.iter()
-                .any(|c| matches!(norm(c).as_str(), "ma chi tieu" | "code"))
-        })
-        .ok_or("no header row naming the columns (Kỳ, Mã chỉ tiêu, Giá trị)")?;
-    let col = |names: &[&str]| {
-        grid[header]
-            .iter()
-            .position(|c| names.contains(&norm(c).as_str()))
-    };
-    let code = col(&["ma chi tieu", "code"]).ok_or("no column Mã chỉ tiêu")?;
-    let value = col(&["gia tri", "value"]).ok_or("no column Giá trị")?;
-    let period = col(&["ky", "period"]);
-    let mut out = Vec::new();
-    for (i, r) in grid.iter().enumerate().skip(header + 1) {
-        let cell = |c: usize| r.get(c).map(|s| s.trim().to_owned()).unwrap_or_default();
-        if cell(code).is_empty() {
-            continue;
-        }
-        out.push(ReportRow {
-            number: u32::try_from(i + 1).unwrap_or(u32::MAX),
-            period: period.map(cell).unwrap_or_default(),
-            code: cell(code),
-            value: cell(value),
-        });
-    }
-    if out.is_empty() {
-        return Err("the file has no indicator rows".into());
-    }
-    Ok(out)
-}
-
-fn xlsx_grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    use calamine::{Data, Reader};
-    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no sheet")?
-        .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-    Ok(range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::Float(f) => format!("{f}"),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
-}
-
-fn csv_grid(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes))
-        .map_err(|_| "the file is neither an XLSX workbook nor UTF-8 CSV".to_owned())?;
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    r.records()
-        .map(|rec| {
-            rec.map(|x| x.iter().map(str::to_owned).collect())
-                .map_err(|e| format!("not readable as CSV: {e}"))
-        })
-        .collect()
-}
-
 /// A table as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the
 /// Vietnamese letters).
 pub fn csv(head: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, String> {
@@ -490,4 +373,18 @@ pub fn table_xlsx(name: &str, head: &[String], rows: &[Vec<String>]) -> Result<V
         }
     }
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_words_whole_and_paragraphs_apart() {
+        assert_eq!(
+            wrap("Đề nghị sửa Điều 3 của dự thảo", 12),
+            vec!["Đề nghị sửa", "Điều 3 của", "dự thảo"]
+        );
+        assert_eq!(wrap("a\nb", 80), vec!["a", "b"]);
+    }
 }

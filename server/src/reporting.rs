@@ -971,7 +971,8 @@ pub async fn upload(
         }
     }
     let bytes = file.ok_or_else(|| invalid("file", "attach the XLSX or CSV file"))?;
-    let rows = crate::report::read_report_rows(&bytes).map_err(|e| invalid("file", e))?;
+    let rows =
+        ecabinet_reporting::import::read_report_rows(&bytes).map_err(|e| invalid("file", e))?;
     let mut raw = BTreeMap::new();
     let mut at = BTreeMap::new();
     let mut early = Vec::new();

@@ -309,6 +309,10 @@ pub async fn run(s: AppState) {
     }
 }
 
+/// How long a node holds a delivery it is attempting before another may (longer than the
+/// HTTP time-outs of one attempt).
+const LEASE_MS: i64 = 2 * 60_000;
+
 /// One pass: each peer's oldest due message; returns when the next attempt is due.
 async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
     let (due, peers) = {
@@ -322,6 +326,13 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
         let Some(peer) = peers.iter().find(|p| p.id == row.peer_id) else {
             continue;
         };
+        // Several nodes read one outbox: only the one that takes the row delivers it.
+        let mut lease = s.db.write().await?;
+        let now = ecabinet_storage::now_ms();
+        if !lease.lease_outbox(row.id, now, now + LEASE_MS).await? {
+            continue;
+        }
+        lease.commit().await?;
         let outcome = attempt(s, peer, &row).await;
         let mut tx = s.db.write().await?;
         match outcome {

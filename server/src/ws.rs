@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use ecabinet_protocol::frame::{ClientFrame, Position, ServerFrame};
+use ecabinet_protocol::frame::{ClientFrame, Position, ServerFrame, parse_client_frame};
 use ecabinet_protocol::{
     ErrorCode, Event, EventBody, MAX_FRAME_BYTES, MAX_REPLAY, PROTOCOL_VERSION, Topic,
 };
@@ -176,7 +176,7 @@ impl Connection {
             let msg = format!("frames are limited to {MAX_FRAME_BYTES} bytes");
             return send(sink, &error_frame(ErrorCode::FrameTooLarge, msg, None)).await;
         }
-        let frame = match parse_frame(text) {
+        let frame = match parse_client_frame(text) {
             Ok(f) => f,
             Err((code, msg)) => return send(sink, &error_frame(code, msg, None)).await,
         };
@@ -402,56 +402,4 @@ fn spawn_forwarder(
             }
         }
     })
-}
-
-/// Parses a client frame, naming what is wrong precisely.
-fn parse_frame(text: &str) -> Result<ClientFrame, (ErrorCode, String)> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| (ErrorCode::BadFrame, format!("not JSON: {e}")))?;
-    let kind = value
-        .get("type")
-        .and_then(|t| t.as_str())
-        .unwrap_or("")
-        .to_owned();
-    if matches!(kind.as_str(), "subscribe" | "unsubscribe")
-        && let Some(name) = value.get("topic").and_then(|t| t.as_str())
-        && let Err(e) = name.parse::<Topic>()
-    {
-        return Err((ErrorCode::UnknownTopic, e.to_string()));
-    }
-    serde_json::from_value(value).map_err(|e| {
-        let msg = if kind.is_empty() {
-            "a frame needs a \"type\"".to_owned()
-        } else {
-            format!("bad {kind:?} frame: {e}")
-        };
-        (ErrorCode::BadFrame, msg)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn code(r: Result<ClientFrame, (ErrorCode, String)>) -> Option<ErrorCode> {
-        r.err().map(|(code, _)| code)
-    }
-
-    #[test]
-    fn frame_errors_are_named() {
-        assert_eq!(code(parse_frame("{")), Some(ErrorCode::BadFrame));
-        assert_eq!(code(parse_frame("{}")), Some(ErrorCode::BadFrame));
-        assert_eq!(
-            code(parse_frame(r#"{"type":"dance"}"#)),
-            Some(ErrorCode::BadFrame)
-        );
-        assert_eq!(
-            code(parse_frame(r#"{"type":"subscribe","topic":"room:1"}"#)),
-            Some(ErrorCode::UnknownTopic)
-        );
-        assert_eq!(
-            parse_frame(r#"{"type":"ping","nonce":7}"#).ok(),
-            Some(ClientFrame::Ping { nonce: 7 })
-        );
-    }
 }

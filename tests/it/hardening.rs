@@ -147,12 +147,18 @@ async fn a_websocket_flood_is_dropped_then_closed_and_a_normal_client_is_untouch
         }
     }
     let closed = closed.expect("the flood is closed");
-    assert!(closed.contains("1008") || closed.contains("Policy"), "{closed}");
+    assert!(
+        closed.contains("1008") || closed.contains("Policy"),
+        "{closed}"
+    );
     // Another connection of the same user is not affected.
     let mut other = c.ws().await?;
     other.hello().await?;
     other.send(&ClientFrame::Ping { nonce: 1 }).await?;
-    assert!(matches!(other.next().await?, ServerFrame::Pong { nonce: 1 }));
+    assert!(matches!(
+        other.next().await?,
+        ServerFrame::Pong { nonce: 1 }
+    ));
     Ok(())
 }
 

@@ -2,9 +2,11 @@
 //! `site` builds the hydrated site with cargo + wasm-bindgen (as a library, pinned to the
 //! version in Cargo.lock, so no CLI is downloaded) + wasm-opt from npm's binaryen;
 //! `guard` checks what the browser build pulls in; `test` runs every check and test stage
-//! and prints one closing line with the counts.
+//! and prints one closing line with the counts; `bench` the benchmarks; `fuzz` the fuzz
+//! targets for a bounded time.
 
 mod bench;
+mod fuzz;
 mod pg;
 mod site;
 mod test;
@@ -41,6 +43,14 @@ enum Cmd {
         #[arg(long)]
         no_postgres: bool,
     },
+    /// Run every cargo-fuzz target of `fuzz/` for a bounded time (or only those named).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Targets to run (default: all).
+        targets: Vec<String>,
+    },
     /// Start a throwaway PostgreSQL cluster, print its URL, and keep it until Enter.
     Postgres,
     /// The benchmarks of BENCHMARKS.md (release build; prints numbers, asserts nothing).
@@ -60,6 +70,7 @@ fn main() -> Result<()> {
             no_postgres,
         } => test::run(!no_browser, !no_postgres),
         Cmd::Bench { quick } => bench::run_all(quick),
+        Cmd::Fuzz { seconds, targets } => fuzz::run_all(seconds, &targets),
         Cmd::Postgres => {
             let cluster = pg::Cluster::start()?;
             println!("{}", cluster.url());

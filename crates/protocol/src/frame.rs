@@ -105,3 +105,58 @@ pub enum ServerFrame {
         nonce: u64,
     },
 }
+
+/// Parses a client frame, naming what is wrong precisely: the server's decoder of every
+/// WebSocket message (fuzzed by `fuzz/fuzz_targets/ws_frame.rs`).
+pub fn parse_client_frame(text: &str) -> Result<ClientFrame, (ErrorCode, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| (ErrorCode::BadFrame, format!("not JSON: {e}")))?;
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+        .to_owned();
+    if matches!(kind.as_str(), "subscribe" | "unsubscribe")
+        && let Some(name) = value.get("topic").and_then(|t| t.as_str())
+        && let Err(e) = name.parse::<Topic>()
+    {
+        return Err((ErrorCode::UnknownTopic, e.to_string()));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        let msg = if kind.is_empty() {
+            "a frame needs a \"type\"".to_owned()
+        } else {
+            format!("bad {kind:?} frame: {e}")
+        };
+        (ErrorCode::BadFrame, msg)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(r: Result<ClientFrame, (ErrorCode, String)>) -> Option<ErrorCode> {
+        r.err().map(|(code, _)| code)
+    }
+
+    #[test]
+    fn frame_errors_are_named() {
+        assert_eq!(code(parse_client_frame("{")), Some(ErrorCode::BadFrame));
+        assert_eq!(code(parse_client_frame("{}")), Some(ErrorCode::BadFrame));
+        assert_eq!(
+            code(parse_client_frame(r#"{"type":"dance"}"#)),
+            Some(ErrorCode::BadFrame)
+        );
+        assert_eq!(
+            code(parse_client_frame(
+                r#"{"type":"subscribe","topic":"room:1"}"#
+            )),
+            Some(ErrorCode::UnknownTopic)
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"type":"ping","nonce":7}"#).ok(),
+            Some(ClientFrame::Ping { nonce: 7 })
+        );
+    }
+}

@@ -5,6 +5,8 @@
 
 pub mod aggregate;
 pub mod canonical;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod model;
 pub mod period;
 pub mod validate;

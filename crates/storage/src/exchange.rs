@@ -688,6 +688,21 @@ impl Tx {
 
     /// For each peer, its oldest undelivered message if it is due by `now`: a peer's
     /// messages go strictly in order, the next only after the one before was delivered.
+    /// Takes outbox row `id` for one delivery attempt if it is still due at `now` (see
+    /// `lease_mail`: one node at a time delivers it; a node that dies leaves it for later).
+    pub async fn lease_outbox(&mut self, id: i64, now: i64, until: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "update exchange_outbox set next_attempt_at = $1 \
+             where outbox_id = $2 and delivered_at is null and next_attempt_at <= $3",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn outbox_due(&mut self, now: i64) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(
             "select o.outbox_id, o.peer_id, o.attempts, m.message_id, m.direction, m.kind, \

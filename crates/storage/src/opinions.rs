@@ -649,6 +649,23 @@ impl Tx {
             .collect())
     }
 
+    /// Takes mail `id` for one attempt if it is still due at `now`: its next attempt moves
+    /// to `until`, so that another node reading the outbox meanwhile leaves it alone (and
+    /// a node that dies while sending leaves it to be tried again then). `false`: someone
+    /// else took it, or it was sent.
+    pub async fn lease_mail(&mut self, id: i64, now: i64, until: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "update mail_outbox set next_attempt_at = $1 \
+             where mail_id = $2 and sent_at is null and next_attempt_at <= $3",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The earliest next attempt of unsent mail.
     pub async fn next_mail_attempt(&mut self) -> Result<Option<i64>> {
         let (t,): (Option<i64>,) =
