@@ -57,6 +57,20 @@ pub struct Config {
     pub exchange_retry_ms: u64,
     /// Longest wait between two delivery attempts, in ms.
     pub exchange_retry_max_ms: u64,
+    /// Documents and rendered pages in an S3-compatible object store,
+    /// `s3://bucket[/prefix]`, shared by every node; empty: `documents_dir` holds them.
+    /// Credentials: the `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` environment variables
+    /// (or the machine's role). `documents_dir` stays the working folder of the renderer.
+    pub object_store_url: String,
+    /// The object store's address when it is not AWS (MinIO, Ceph…), e.g.
+    /// `http://minio:9000`.
+    pub object_store_endpoint: String,
+    /// The object store's region (AWS), if not in `AWS_REGION`.
+    pub object_store_region: String,
+    /// The object store's access key, if not in `AWS_ACCESS_KEY_ID` (or a role).
+    pub object_store_access_key_id: String,
+    /// Its secret, if not in `AWS_SECRET_ACCESS_KEY`.
+    pub object_store_secret_access_key: String,
     /// Behind a reverse proxy: the header that carries the client's address
     /// (`x-forwarded-for`: its last entry is used, the one the proxy added). Empty: the
     /// peer address of the connection. Only set it when every request comes through
@@ -100,6 +114,11 @@ impl Default for Config {
             public_url: "http://localhost:3000".into(),
             exchange_retry_ms: 2_000,
             exchange_retry_max_ms: 300_000,
+            object_store_url: String::new(),
+            object_store_endpoint: String::new(),
+            object_store_region: String::new(),
+            object_store_access_key_id: String::new(),
+            object_store_secret_access_key: String::new(),
             client_ip_header: String::new(),
             login_failures_per_user: 5,
             login_failures_per_address: 30,

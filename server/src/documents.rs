@@ -41,6 +41,7 @@ use tokio::io::AsyncWriteExt;
 #[derive(Clone)]
 pub struct Documents {
     dir: PathBuf,
+    blobs: crate::blobs::Blobs,
     renderer: Renderer,
     max_upload_bytes: u64,
     watermark: Option<Arc<crate::watermark::Watermarker>>,
@@ -50,12 +51,14 @@ impl Documents {
     /// `dir` holds `<document>/v<version>/original.pdf` and its rendered pages.
     pub fn new(
         dir: PathBuf,
+        blobs: crate::blobs::Blobs,
         renderer: Renderer,
         max_upload_bytes: u64,
         watermark: Option<crate::watermark::Watermarker>,
     ) -> Documents {
         Documents {
             dir,
+            blobs,
             renderer,
             max_upload_bytes,
             watermark: watermark.map(Arc::new),
@@ -73,7 +76,7 @@ impl Documents {
     }
 
     fn version_dir(&self, doc: i64, version: i64) -> PathBuf {
-        self.dir.join(doc.to_string()).join(format!("v{version}"))
+        self.blobs.local_path(&version_key(doc, version))
     }
 
     /// Puts a file kept elsewhere (an exchanged file, stored by hash) in place as a
@@ -96,8 +99,20 @@ impl Documents {
                 .await
                 .map_err(|e| AppError::Internal(format!("placing an exchanged file: {e}")))?;
         }
-        Ok(())
+        self.blobs
+            .publish(&original_key(doc, version))
+            .await
+            .map_err(AppError::Internal)
     }
+}
+
+/// A version's folder in the store.
+fn version_key(doc: i64, version: i64) -> String {
+    format!("{doc}/v{version}")
+}
+
+fn original_key(doc: i64, version: i64) -> String {
+    format!("{doc}/v{version}/original.pdf")
 }
 
 /// A 422 naming the field.
@@ -658,7 +673,9 @@ pub async fn delete(
     }
     tx.delete_document(id).await?;
     s.commit(tx).await?;
-    let _ = tokio::fs::remove_dir_all(s.documents.dir.join(id.to_string())).await;
+    if let Err(e) = s.documents.blobs.remove_all(&id.to_string()).await {
+        tracing::warn!(document = id, error = %e, "files of a removed document are left behind");
+    }
     tracing::info!(
         document = id,
         opinion = poll,
@@ -679,7 +696,11 @@ async fn store_file(s: &AppState, doc: i64, version: i64, upload: Upload) -> App
         .temp
         .persist(dir.join("original.pdf"))
         .map_err(|e| AppError::Internal(format!("storing the upload: {e}")))?;
-    Ok(())
+    s.documents
+        .blobs
+        .publish(&original_key(doc, version))
+        .await
+        .map_err(AppError::Internal)
 }
 
 /// Renders a version through the worker pool, recording pages as they arrive.
@@ -693,11 +714,13 @@ pub async fn render_version(s: AppState, doc: i64, version: i64) {
 
 async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
     let dir = s.documents.version_dir(doc, version);
-    let mut events = s
-        .documents
-        .renderer
-        .render(dir.join("original.pdf"), dir.clone())
-        .await;
+    let blobs = &s.documents.blobs;
+    // Another node may have taken the upload: its working copy comes from the store.
+    let original = blobs
+        .fetch(&original_key(doc, version))
+        .await
+        .map_err(AppError::Internal)?;
+    let mut events = s.documents.renderer.render(original, dir.clone()).await;
     while let Some(event) = events.recv().await {
         match event {
             RenderEvent::Opened { pages, .. } => {
@@ -718,6 +741,11 @@ async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
                 image_sha256,
                 ..
             } => {
+                // In the store before the row says the page is there.
+                for &w in s.documents.renderer.widths() {
+                    let key = format!("{}/{}", version_key(doc, version), page_file(page, w));
+                    blobs.publish(&key).await.map_err(AppError::Internal)?;
+                }
                 let mut tx = s.db.write().await?;
                 let folded = fold(&text);
                 tx.set_page_rendered(
@@ -736,9 +764,14 @@ async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
                 announce(&mut tx, &row, None).await?;
                 s.commit(tx).await?;
             }
-            RenderEvent::Done { .. } => return finish(s, doc, version, None).await,
+            RenderEvent::Done { .. } => {
+                blobs.forget_local(&version_key(doc, version)).await;
+                return finish(s, doc, version, None).await;
+            }
             RenderEvent::Failed { reason, .. } => {
-                let _ = tokio::fs::remove_dir_all(&dir).await.ok();
+                if let Err(e) = blobs.remove_all(&version_key(doc, version)).await {
+                    tracing::warn!(document = doc, version, error = %e, "files of a refused version are left behind");
+                }
                 return finish(s, doc, version, Some(reason)).await;
             }
             RenderEvent::Ready { .. } => {}
@@ -896,15 +929,14 @@ pub async fn page(
     };
     let width = pick_width(s.documents.renderer.widths(), q.w).ok_or(AppError::NotFound)?;
     let page_no = u32::try_from(page).map_err(|_| AppError::NotFound)?;
-    let path = s
+    let key = format!("{}/{}", version_key(id, version), page_file(page_no, width));
+    let bytes = s
         .documents
-        .version_dir(id, version)
-        .join(page_file(page_no, width));
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::Internal(format!("reading a page: {e}"))),
-    };
+        .blobs
+        .get(&key)
+        .await
+        .map_err(AppError::Internal)?
+        .ok_or(AppError::NotFound)?;
     if doc.confidentiality.is_classified() {
         let marker = s
             .documents
@@ -973,10 +1005,13 @@ pub async fn original(
     if !document::may_download_original(prepares(&u), doc.confidentiality) {
         return Err(AppError::Forbidden);
     }
-    let path = s.documents.version_dir(id, version).join("original.pdf");
-    let bytes = tokio::fs::read(&path)
+    let bytes = s
+        .documents
+        .blobs
+        .get(&original_key(id, version))
         .await
-        .map_err(|_| AppError::NotFound)?;
+        .map_err(AppError::Internal)?
+        .ok_or(AppError::NotFound)?;
     let mut tx = s.db.write().await?;
     tx.record_open(id, version, u.id(), Some(0)).await?;
     s.commit(tx).await?;

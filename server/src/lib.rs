@@ -5,6 +5,7 @@
 pub mod annotations;
 pub mod api;
 pub mod auth;
+pub mod blobs;
 pub mod charts;
 pub mod clock;
 pub mod config;
@@ -306,8 +307,14 @@ fn documents_of(config: &Config) -> anyhow::Result<documents::Documents> {
     if config.document_widths.is_empty() {
         anyhow::bail!("document_widths must name at least one width");
     }
+    let blobs = if config.object_store_url.is_empty() {
+        blobs::Blobs::local(config.documents_dir.clone())
+    } else {
+        blobs::Blobs::s3(config).map_err(anyhow::Error::msg)?
+    };
     Ok(documents::Documents::new(
         config.documents_dir.clone(),
+        blobs,
         renderer,
         config.document_max_upload_mb.saturating_mul(1024 * 1024),
         watermark,

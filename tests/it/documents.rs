@@ -722,3 +722,91 @@ async fn annotations_are_private_synced_and_follow_their_text() -> anyhow::Resul
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn with_an_object_store_nodes_share_documents_and_keep_no_local_copy() -> anyhow::Result<()> {
+    let s3 = S3Server::start().await?;
+    let bucket = s3.bucket("ecabinet", "docs").await?;
+    let s = TestServer::start_with(Options {
+        object_store: Some(bucket.clone()),
+        ..Options::default()
+    })
+    .await?;
+    let clerk = s.login("vanthu1").await?;
+    let meeting = published_meeting(&clerk, "Phiên họp tháng 12", 1).await?;
+    let file = submission();
+    let doc = upload_ready(
+        &clerk,
+        meeting,
+        meta("Tờ trình dự thảo Nghị quyết", "normal", None),
+        file.clone(),
+    )
+    .await;
+    // The original and every page at both widths are in the bucket, under the prefix.
+    let keys = s3.keys("ecabinet", "docs/").await?;
+    let version = format!("docs/{}/v1/", doc.id);
+    assert!(keys.contains(&format!("{version}original.pdf")), "{keys:?}");
+    let pngs = keys
+        .iter()
+        .filter(|k| k.starts_with(&version) && k.ends_with(".png"))
+        .count();
+    assert_eq!(pngs, 3 * 2, "{keys:?}");
+    assert_eq!(
+        s3.get("ecabinet", &format!("{version}original.pdf"))
+            .await?,
+        file
+    );
+    // Nothing is left in the node's folder once the version is done.
+    let local = s.db.files.path().join("documents").join(doc.id.to_string());
+    assert!(!local.join("v1").exists(), "local copy kept");
+
+    // Another node with an empty folder serves the same pages and original.
+    let other = s.second_node().await?;
+    let member = other.login("bt01").await?;
+    let page = format!("/api/documents/{}/versions/1/pages/2?w=1280", doc.id);
+    let (status, _, from_other) = member.get_bytes(&page).await?;
+    assert_eq!(status, 200);
+    assert_eq!(png_size(&from_other).0, 1280);
+    let (_, _, from_first) = s.login("bt01").await?.get_bytes(&page).await?;
+    assert_eq!(from_first, from_other);
+    let (status, _, original) = other
+        .login("vanthu1")
+        .await?
+        .get_bytes(&format!("/api/documents/{}/original", doc.id))
+        .await?;
+    assert_eq!((status, original == file), (200, true));
+    // A page that was never rendered is a 404, not an error.
+    let (status, _, _) = member
+        .get_bytes(&format!(
+            "/api/documents/{}/versions/1/pages/9?w=1280",
+            doc.id
+        ))
+        .await?;
+    assert_eq!(status, 404);
+
+    // A new version uploaded through the second node renders there, and the first
+    // node serves it.
+    let a = other
+        .login("vanthu1")
+        .await?
+        .upload(
+            &format!("/api/documents/{}/versions", doc.id),
+            None,
+            "to-trinh-v2.pdf",
+            pdf(&[&["TỜ TRÌNH (sửa đổi)"]]),
+        )
+        .await?;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let d = settled(&clerk, meeting, doc.id).await;
+    assert_eq!((d.status.as_str(), d.current_version), ("ready", 2));
+    let (status, _, _) = s
+        .login("bt01")
+        .await?
+        .get_bytes(&format!(
+            "/api/documents/{}/versions/2/pages/1?w=240",
+            doc.id
+        ))
+        .await?;
+    assert_eq!(status, 200);
+    Ok(())
+}

@@ -29,6 +29,7 @@ async fn server() -> (TestServer, MailSink) {
     let s = TestServer::start_with(Options {
         clock: Some(Clock::manual(ecabinet_storage::now_ms())),
         smtp_url: Some(sink.url()),
+        ..Options::default()
     })
     .await
     .unwrap();

@@ -725,6 +725,7 @@ async fn overdue_units_are_reminded_once_in_app_and_by_mail() {
     let s = TestServer::start_with(Options {
         clock: Some(Clock::manual(t0)),
         smtp_url: Some(sink.url()),
+        ..Options::default()
     })
     .await
     .unwrap();

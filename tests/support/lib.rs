@@ -118,6 +118,7 @@ pub struct TestServer {
     /// The clock its deadlines follow: the system's unless started with a manual one.
     pub clock: Clock,
     smtp_url: String,
+    object_store: Option<S3Bucket>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -129,6 +130,8 @@ pub struct Options {
     pub clock: Option<Clock>,
     /// Where to send mail (a [`MailSink`]'s URL).
     pub smtp_url: Option<String>,
+    /// Documents and pages in this bucket instead of the local folder.
+    pub object_store: Option<S3Bucket>,
 }
 
 impl TestServer {
@@ -148,7 +151,8 @@ impl TestServer {
             .map_err(|e| anyhow!("seed: {e}"))?;
         store.close().await;
         let clock = opts.clock.unwrap_or_else(Clock::system);
-        Self::start_on(db, 0, clock, opts.smtp_url.unwrap_or_default()).await
+        let smtp = opts.smtp_url.unwrap_or_default();
+        Self::start_on(db, 0, clock, smtp, opts.object_store).await
     }
 
     /// A second server (another node) on this one's database, clock and mail sink.
@@ -159,11 +163,24 @@ impl TestServer {
             _dir: None,
             pg_admin: None,
         };
-        Self::start_on(db, 0, self.clock.clone(), self.smtp_url.clone()).await
+        let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
+        Self::start_on(db, 0, clock, smtp, self.object_store.clone()).await
     }
 
-    async fn start_on(db: TestDb, port: u16, clock: Clock, smtp_url: String) -> Result<TestServer> {
+    async fn start_on(
+        db: TestDb,
+        port: u16,
+        clock: Clock,
+        smtp_url: String,
+        object_store: Option<S3Bucket>,
+    ) -> Result<TestServer> {
+        let s3 = object_store.clone().unwrap_or_default();
         let config = Config {
+            object_store_url: s3.url,
+            object_store_endpoint: s3.endpoint,
+            object_store_access_key_id: "test".into(),
+            object_store_secret_access_key: "test".into(),
+            object_store_region: "us-east-1".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], port)),
             database_url: db.url.clone(),
             site_root: std::env::temp_dir().join("ecabinet-no-site"),
@@ -198,6 +215,7 @@ impl TestServer {
             db,
             clock,
             smtp_url,
+            object_store,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -218,7 +236,7 @@ impl TestServer {
             },
         );
         let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
-        Self::start_on(db, port, clock, smtp).await
+        Self::start_on(db, port, clock, smtp, self.object_store.clone()).await
     }
 
     /// Stops the server and waits until it is down.
@@ -1007,6 +1025,104 @@ pub async fn spawn_server(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     bail!("the server did not come up")
+}
+
+/// A bucket of a local S3-compatible server, as a node's configuration names it.
+#[derive(Clone, Debug, Default)]
+pub struct S3Bucket {
+    /// `s3://bucket/prefix`.
+    pub url: String,
+    /// The server, `http://127.0.0.1:port`.
+    pub endpoint: String,
+    /// The bucket's name.
+    pub bucket: String,
+}
+
+/// moto's S3 server on a free port (installed by `./x setup`; `ECABINET_MOTO` names the
+/// program), stopped on drop.
+pub struct S3Server {
+    pub endpoint: String,
+    _child: tokio::process::Child,
+}
+
+impl S3Server {
+    pub async fn start() -> Result<S3Server> {
+        let program = std::env::var("ECABINET_MOTO").unwrap_or_else(|_| {
+            format!(
+                "{}/.cache/ecabinet/moto/bin/moto_server",
+                std::env::var("HOME").unwrap_or_default()
+            )
+        });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = tokio::process::Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {program} (`./x setup` installs moto)"))?;
+        let endpoint = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{endpoint}/")).await.is_ok() {
+                return Ok(S3Server {
+                    endpoint,
+                    _child: child,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("moto did not come up on {endpoint}")
+    }
+
+    /// Creates a bucket; the nodes keep their files under `prefix` in it.
+    pub async fn bucket(&self, name: &str, prefix: &str) -> Result<S3Bucket> {
+        let r = reqwest::Client::new()
+            .put(format!("{}/{name}", self.endpoint))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("creating bucket {name}: {}", r.status());
+        }
+        Ok(S3Bucket {
+            url: format!("s3://{name}/{prefix}"),
+            endpoint: self.endpoint.clone(),
+            bucket: name.to_owned(),
+        })
+    }
+
+    /// The keys stored under `prefix` in `bucket`.
+    pub async fn keys(&self, bucket: &str, prefix: &str) -> Result<Vec<String>> {
+        let xml = reqwest::get(format!(
+            "{}/{bucket}?list-type=2&prefix={prefix}&max-keys=1000",
+            self.endpoint
+        ))
+        .await?
+        .text()
+        .await?;
+        Ok(xml
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|s| s.split("</Key>").next())
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The bytes stored at `key` (objects are private: the request is signed).
+    pub async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>> {
+        use object_store::ObjectStore;
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_endpoint(&self.endpoint)
+            .with_allow_http(true)
+            .with_region("us-east-1")
+            .with_access_key_id("test")
+            .with_secret_access_key("test")
+            .build()?;
+        let r = store.get(&object_store::path::Path::from(key)).await?;
+        Ok(r.bytes().await?.to_vec())
+    }
 }
 
 /// One mail as an SMTP client handed it over.
