@@ -797,8 +797,38 @@ async fn finish(s: &AppState, doc: i64, version: i64, failure: Option<Failure>) 
     Ok(())
 }
 
+/// An upload still arriving after this long is not one: its partial file (a node killed
+/// mid-upload leaves it) is removed. Longer than any upload takes, so that a node never
+/// removes what another node sharing the folder is receiving.
+const INCOMING_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes partial uploads older than [`INCOMING_MAX_AGE`]; returns how many.
+pub async fn sweep_incoming(docs: &Documents) -> usize {
+    let Ok(mut dir) = tokio::fs::read_dir(docs.dir.join("incoming")).await else {
+        return 0;
+    };
+    let mut removed = 0;
+    while let Ok(Some(e)) = dir.next_entry().await {
+        let old = e
+            .metadata()
+            .await
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > INCOMING_MAX_AGE);
+        if old && tokio::fs::remove_file(e.path()).await.is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "partial uploads removed");
+    }
+    removed
+}
+
 /// Restarts rendering of versions left half-done by a stopped server.
 pub async fn resume_rendering(s: &AppState) -> AppResult<()> {
+    sweep_incoming(&s.documents).await;
     let pending = {
         let mut tx = s.db.write().await?;
         let pending = tx.versions_rendering().await?;

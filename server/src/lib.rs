@@ -213,7 +213,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let sweeper = tokio::spawn(sweep_sessions(self.state.db.clone()));
+        let sweeper = tokio::spawn(sweep_sessions(
+            self.state.db.clone(),
+            self.state.documents.clone(),
+        ));
         let opinion_clock = tokio::spawn(opinions::run_clock(self.state.clone()));
         let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
         let outbox = tokio::spawn(transport::run(self.state.clone()));
@@ -321,11 +324,12 @@ fn documents_of(config: &Config) -> anyhow::Result<documents::Documents> {
     ))
 }
 
-async fn sweep_sessions(db: Db) {
+async fn sweep_sessions(db: Db, documents: documents::Documents) {
     let store = SessionStore::new(db);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
+        documents::sweep_incoming(&documents).await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "could not delete expired sessions");
         }

@@ -6,41 +6,21 @@ use ecabinet_crypto::log::leaf_hash;
 use ecabinet_protocol::poll::Receipt;
 use ecabinet_tests::*;
 use serde_json::json;
-use std::process::Stdio;
-
-/// Starts the binary; its log goes to `log` so that a failure can show it.
-async fn serve(
-    bin: &std::path::Path,
-    db: &str,
-    port: u16,
-    log: &std::path::Path,
-) -> anyhow::Result<tokio::process::Child> {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)?;
-    spawn_server(bin, db, port, Stdio::from(log)).await
-}
 
 #[tokio::test]
 async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
-    let bin = server_binary()?;
     let db = TestDb::new().await?;
-    let seeded = tokio::process::Command::new(&bin)
-        .arg("seed")
-        .env("ECABINET_DATABASE_URL", &db.url)
-        .env_remove("ECABINET_TEST_POSTGRES")
-        .env("ECABINET_LOG", "warn")
-        .output()
-        .await?;
-    assert!(seeded.status.success(), "{seeded:?}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
+    seed_with_binary(&db.url).await?;
     let logs = tempfile::tempdir()?;
-    let log = logs.path().join("server.log");
-    let mut server = serve(&bin, &db.url, port, &log).await?;
+    let docs = db.files.path().join("documents");
+    let docs = docs.to_string_lossy();
+    let mut server = ServerProcess::start(
+        &db.url,
+        &logs.path().join("server.log"),
+        &[("ECABINET_DOCUMENTS_DIR", &docs)],
+    )
+    .await?;
+    let base = server.base.clone();
 
     let clerk = Client::logged_in(&base, "vanthu1").await?;
     let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
@@ -89,23 +69,19 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
         {
             acked.push(serde_json::from_value(a.body)?);
             if acked.len() == 8 {
-                server.start_kill()?; // SIGKILL on Unix
+                server.kill().await?;
             }
         }
     }
-    server.wait().await?;
     assert!(acked.len() >= 8, "only {} acknowledged", acked.len());
 
-    let _server = serve(&bin, &db.url, port, &log).await?;
+    server.restart().await?;
     let clerk = Client::logged_in(&base, "vanthu1").await?;
     if let Err(e) = clerk
         .ok_post(&format!("/api/polls/{poll}/close"), json!({}))
         .await
     {
-        anyhow::bail!(
-            "{e}\nserver log:\n{}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
+        anyhow::bail!("{e}\nserver log:\n{}", server.log_text());
     }
     let bundle = clerk.get(&format!("/api/polls/{poll}/archive")).await?;
     let bundle = ecabinet_archive::parse(bundle.body.to_string().as_bytes()).expect("bundle");

@@ -4,6 +4,7 @@
 
 mod access;
 mod auth;
+mod chaos;
 mod crash;
 mod devices;
 mod documents;

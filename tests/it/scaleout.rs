@@ -8,26 +8,6 @@ use ecabinet_protocol::frame::ServerFrame;
 use ecabinet_protocol::{SnapshotBody, Topic};
 use ecabinet_tests::*;
 use serde_json::json;
-use std::process::Stdio;
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-async fn serve(
-    bin: &std::path::Path,
-    db: &str,
-    port: u16,
-    log: &std::path::Path,
-) -> anyhow::Result<tokio::process::Child> {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)?;
-    spawn_server(bin, db, port, Stdio::from(log)).await
-}
 
 /// `(seq, kind)` of the events of `topic` a client applied.
 fn trail(ws: &WsClient, topic: Topic) -> Vec<(u64, String)> {
@@ -60,30 +40,19 @@ async fn two_nodes_on_one_postgres_deliver_every_event_once_in_order_and_survive
         eprintln!("skipped on {}: several nodes need PostgreSQL", db.engine());
         return Ok(());
     }
-    let bin = server_binary()?;
-    let seeded = tokio::process::Command::new(&bin)
-        .arg("seed")
-        .env("ECABINET_DATABASE_URL", &db.url)
-        .env_remove("ECABINET_TEST_POSTGRES")
-        .env("ECABINET_LOG", "warn")
-        .output()
-        .await?;
-    assert!(seeded.status.success(), "{seeded:?}");
+    seed_with_binary(&db.url).await?;
     let logs = tempfile::tempdir()?;
-    let (port_a, port_b) = (free_port()?, free_port()?);
-    let (base_a, base_b) = (
-        format!("http://127.0.0.1:{port_a}"),
-        format!("http://127.0.0.1:{port_b}"),
-    );
-    let log_a = logs.path().join("a.log");
-    let log_b = logs.path().join("b.log");
-    let _node_a = serve(&bin, &db.url, port_a, &log_a).await?;
-    let mut node_b = serve(&bin, &db.url, port_b, &log_b).await?;
+    let docs = db.files.path().join("documents");
+    let docs = docs.to_string_lossy();
+    let env = [("ECABINET_DOCUMENTS_DIR", docs.as_ref())];
+    let node_a = ServerProcess::start(&db.url, &logs.path().join("a.log"), &env).await?;
+    let mut node_b = ServerProcess::start(&db.url, &logs.path().join("b.log"), &env).await?;
+    let (base_a, base_b) = (node_a.base.clone(), node_b.base.clone());
     let show_logs = || {
         format!(
             "\nnode A:\n{}\nnode B:\n{}",
-            std::fs::read_to_string(&log_a).unwrap_or_default(),
-            std::fs::read_to_string(&log_b).unwrap_or_default()
+            node_a.log_text(),
+            node_b.log_text()
         )
     };
 
@@ -165,8 +134,7 @@ async fn two_nodes_on_one_postgres_deliver_every_event_once_in_order_and_survive
     );
 
     // Node B dies. Its watcher notices, A goes on voting meanwhile.
-    node_b.start_kill()?;
-    node_b.wait().await?;
+    node_b.kill().await?;
     loop {
         match wb.next_within(PATIENCE).await {
             Err(_) => break,

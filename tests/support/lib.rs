@@ -1125,6 +1125,105 @@ impl S3Server {
     }
 }
 
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// The demo government, seeded into `db_url` by the `ecabinet seed` command.
+pub async fn seed_with_binary(db_url: &str) -> Result<()> {
+    let out = tokio::process::Command::new(server_binary()?)
+        .arg("seed")
+        .env("ECABINET_DATABASE_URL", db_url)
+        .env_remove("ECABINET_TEST_POSTGRES")
+        .env("ECABINET_LOG", "warn")
+        .output()
+        .await?;
+    if !out.status.success() {
+        bail!("seed: {out:?}");
+    }
+    Ok(())
+}
+
+/// The real `ecabinet` binary serving `db_url` on a fixed port, its log appended to one
+/// file across restarts: what the durability and scale-out tests kill with SIGKILL.
+pub struct ServerProcess {
+    pub base: String,
+    pub port: u16,
+    db_url: String,
+    log: std::path::PathBuf,
+    env: Vec<(String, String)>,
+    child: Option<tokio::process::Child>,
+}
+
+impl ServerProcess {
+    /// Starts it and waits until `/healthz` answers. `env`: extra `ECABINET_*` settings.
+    pub async fn start(
+        db_url: &str,
+        log: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> Result<ServerProcess> {
+        let port = free_port()?;
+        let mut p = ServerProcess {
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            db_url: db_url.to_owned(),
+            log: log.to_owned(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            child: None,
+        };
+        p.restart().await?;
+        Ok(p)
+    }
+
+    /// Starts it again on the same port (after [`ServerProcess::kill`]).
+    pub async fn restart(&mut self) -> Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)?;
+        let mut cmd = tokio::process::Command::new(server_binary()?);
+        cmd.arg("serve")
+            .env("ECABINET_DATABASE_URL", &self.db_url)
+            .env("ECABINET_LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("ECABINET_LOG", "warn")
+            .env_remove("ECABINET_TEST_POSTGRES")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::from(log))
+            .kill_on_drop(true);
+        self.child = Some(cmd.spawn()?);
+        for _ in 0..400 {
+            if let Ok(r) = reqwest::get(format!("{}/healthz", self.base)).await
+                && r.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the server did not come up:\n{}", self.log_text())
+    }
+
+    /// SIGKILL, and waits until the process is gone.
+    pub async fn kill(&mut self) -> Result<()> {
+        if let Some(mut c) = self.child.take() {
+            c.start_kill()?;
+            c.wait().await?;
+        }
+        Ok(())
+    }
+
+    /// What it logged so far (for failure messages).
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
 /// One mail as an SMTP client handed it over.
 #[derive(Clone, Debug)]
 pub struct Mail {
