@@ -2,7 +2,7 @@
 //! them, delivered over SMTP (lettre) by one task with retries and back-off. A mail is
 //! marked sent only after the SMTP server accepted it, so a crash resends rather than loses.
 
-use ecabinet_storage::{Db, MailRow, now_ms};
+use ecabinet_storage::{Claimable, Db, MailRow, now_ms};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -54,10 +54,6 @@ impl Mailer {
         }
     }
 }
-
-/// How long a node holds a mail it is sending before another may try it (longer than
-/// any SMTP exchange takes).
-const LEASE_MS: i64 = 5 * 60_000;
 
 /// Wait before attempt `n + 1` after `n` failures: 30 s doubling, at most an hour.
 fn backoff(attempts: i64) -> i64 {
@@ -150,13 +146,15 @@ async fn deliver_due(
         tx.mail_due(now_ms(), 50).await?
     };
     for m in due {
-        // Several nodes read one outbox: only the one that takes the row sends it.
-        let mut lease = db.write().await?;
-        let now = now_ms();
-        if !lease.lease_mail(m.id, now, now + LEASE_MS).await? {
+        // Several nodes read one outbox: only the one that claims the row sends it, and
+        // only if no other node has since.
+        let Some(claim) = db.claim(Claimable::Mail(m.id)).await? else {
+            continue;
+        };
+        if !db.read_now().await?.mail_still_due(m.id, now_ms()).await? {
+            claim.release().await;
             continue;
         }
-        lease.commit().await?;
         let outcome = match message(from, &m) {
             Ok(msg) => transport
                 .send(msg)
@@ -175,6 +173,7 @@ async fn deliver_due(
             }
         }
         tx.commit().await?;
+        claim.release().await;
     }
     let mut tx = db.read().await?;
     tx.next_mail_attempt().await

@@ -303,6 +303,28 @@ impl Writer {
     /// Makes the cached log of `poll` match the stored ballots (after a restart, a failed
     /// batch, or another node's writes on PostgreSQL).
     async fn log<'a>(&'a mut self, tx: &mut Tx, poll: &PollRow) -> AppResult<&'a mut CachedLog> {
+        let cached = self.logs.get(&poll.id).map(|l| l.log.head().size);
+        // Behind (another node appended): read only what is new, since a log only grows.
+        if let Some(size) = cached
+            && size < poll.leaf_count
+        {
+            let newer = tx.ballots_from(poll.id, size).await?;
+            let consecutive = newer
+                .iter()
+                .enumerate()
+                .all(|(k, b)| b.leaf_index == size + k as u64);
+            if consecutive
+                && size + newer.len() as u64 == poll.leaf_count
+                && let Some(cache) = self.logs.get_mut(&poll.id)
+            {
+                for b in &newer {
+                    let leaf = stored_leaf(b)?;
+                    cache.leaves.insert(leaf_hash(&leaf));
+                    cache.members.insert(b.member_id);
+                    cache.log.append(leaf);
+                }
+            }
+        }
         let stale = self
             .logs
             .get(&poll.id)

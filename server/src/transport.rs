@@ -21,7 +21,7 @@ use ecabinet_domain::{DomainError, Role};
 use ecabinet_exchange::Problem;
 use ecabinet_exchange::canonical::{receipt_bytes, status_bytes, transport_bytes};
 use ecabinet_exchange::edxml;
-use ecabinet_storage::{NewMessage, OutboxRow, PeerRow};
+use ecabinet_storage::{Claimable, NewMessage, OutboxRow, PeerRow};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -309,10 +309,6 @@ pub async fn run(s: AppState) {
     }
 }
 
-/// How long a node holds a delivery it is attempting before another may (longer than the
-/// HTTP time-outs of one attempt).
-const LEASE_MS: i64 = 2 * 60_000;
-
 /// One pass: each peer's oldest due message; returns when the next attempt is due.
 async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
     let (due, peers) = {
@@ -326,13 +322,16 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
         let Some(peer) = peers.iter().find(|p| p.id == row.peer_id) else {
             continue;
         };
-        // Several nodes read one outbox: only the one that takes the row delivers it.
-        let mut lease = s.db.write().await?;
+        // Several nodes read one outbox: only the one that claims the row delivers it, and
+        // only if no other node has since.
+        let Some(claim) = s.db.claim(Claimable::Delivery(row.id)).await? else {
+            continue;
+        };
         let now = ecabinet_storage::now_ms();
-        if !lease.lease_outbox(row.id, now, now + LEASE_MS).await? {
+        if !s.db.read_now().await?.outbox_still_due(row.id, now).await? {
+            claim.release().await;
             continue;
         }
-        lease.commit().await?;
         let outcome = attempt(s, peer, &row).await;
         let mut tx = s.db.write().await?;
         match outcome {
@@ -365,6 +364,7 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
             }
         }
         s.commit(tx).await?;
+        claim.release().await;
     }
     let mut tx = s.db.read().await?;
     Ok(tx.outbox_next_due().await?)

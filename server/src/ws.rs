@@ -41,8 +41,13 @@ pub async fn upgrade(
             return AppError::Forbidden.into_response();
         }
     }
+    // tungstenite reads in 128 KiB chunks and buffers 128 KiB of writes by default: most
+    // of an idle socket's memory. Client frames are small (16 KiB at most) and the buffer
+    // grows for a larger one; writes go out as they come.
     ws.max_message_size(TRANSPORT_LIMIT)
         .max_frame_size(TRANSPORT_LIMIT)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             let user_name = user.0.username.clone();
             let _open = state.metrics.connection();

@@ -754,8 +754,8 @@ async fn only_the_admin_hosts_organs_and_gives_roles() {
     );
 }
 
-async fn host(s: &TestServer, organ: &str, name: &str, members: &[(&str, &str)]) {
-    let admin = s.login("admin").await.unwrap();
+async fn host(base: &str, organ: &str, name: &str, members: &[(&str, &str)]) {
+    let admin = Client::logged_in(base, "admin").await.unwrap();
     admin
         .ok_post("/api/exchange/organs", json!({"id": organ, "name": name}))
         .await
@@ -771,21 +771,19 @@ async fn host(s: &TestServer, organ: &str, name: &str, members: &[(&str, &str)])
     }
 }
 
-/// Tells `s` of `peer`, which hosts `organ`.
-async fn know_peer(s: &TestServer, peer: &TestServer, organ: &str, name: &str) {
-    let identity = peer
-        .anonymous()
+/// Tells the deployment at `base` of the one at `peer`, which hosts `organ`.
+async fn know_peer(base: &str, peer: &str, organ: &str, name: &str) {
+    let identity = Client::at(peer)
         .get("/api/exchange/identity")
         .await
         .unwrap()
         .body;
-    let a = s
-        .login("admin")
+    let a = Client::logged_in(base, "admin")
         .await
         .unwrap()
         .post(
             "/api/exchange/peers",
-            json!({"name": name, "base_url": peer.url(""), "server_key": identity["server_key"],
+            json!({"name": name, "base_url": peer, "server_key": identity["server_key"],
                    "organs": [{"id": organ, "name": name}]}),
         )
         .await
@@ -869,21 +867,21 @@ async fn two_deployments_exchange_both_ways_and_a_stopped_peer_loses_nothing() {
     let a = TestServer::start().await.unwrap();
     let b = TestServer::start().await.unwrap();
     host(
-        &a,
+        &a.url(""),
         VPCP,
         "Văn phòng Chính phủ",
         &[("vanthu1", "clerk"), ("bt22", "leader")],
     )
     .await;
     host(
-        &b,
+        &b.url(""),
         BKHDT,
         "Bộ Kế hoạch và Đầu tư",
         &[("bt01", "clerk"), ("ptt1", "leader"), ("bt02", "handler")],
     )
     .await;
-    know_peer(&a, &b, BKHDT, "Bộ Kế hoạch và Đầu tư").await;
-    know_peer(&b, &a, VPCP, "Văn phòng Chính phủ").await;
+    know_peer(&a.url(""), &b.url(""), BKHDT, "Bộ Kế hoạch và Đầu tư").await;
+    know_peer(&b.url(""), &a.url(""), VPCP, "Văn phòng Chính phủ").await;
     let a_clerk = a.login("vanthu1").await.unwrap();
     let a_signer = enrolled_tablet(&a, &a_clerk, "bt22").await.unwrap();
     let b_clerk = b.login("bt01").await.unwrap();
@@ -1023,4 +1021,128 @@ async fn two_deployments_exchange_both_ways_and_a_stopped_peer_loses_nothing() {
         401
     );
     assert_eq!(inbox_of(&b_clerk, BKHDT).await.len(), 2, "nothing stored");
+}
+
+/// A fresh database with the demo government (without its exchange organs: each test
+/// hosts its own), for a deployment run as a process.
+async fn seeded_db() -> TestDb {
+    let db = TestDb::new().await.unwrap();
+    let store = ecabinet_storage::Db::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    ecabinet_server::seed::demo(
+        &store,
+        &ecabinet_server::auth::PasswordHasher::fast_for_tests(),
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    db
+}
+
+#[tokio::test]
+async fn deliveries_survive_sigkill_of_the_sender_and_of_the_receiver() {
+    // Two deployments as real processes, each on its own database.
+    let (db_a, db_b) = (seeded_db().await, seeded_db().await);
+    let logs = tempfile::tempdir().unwrap();
+    let start = |db: &TestDb, log: &str| {
+        let docs = db
+            .files
+            .path()
+            .join("documents")
+            .to_string_lossy()
+            .into_owned();
+        let log = logs.path().join(log);
+        let url = db.url.clone();
+        async move {
+            ServerProcess::start(
+                &url,
+                &log,
+                &[
+                    ("ECABINET_DOCUMENTS_DIR", &docs),
+                    ("ECABINET_EXCHANGE_RETRY_MS", "100"),
+                    ("ECABINET_EXCHANGE_RETRY_MAX_MS", "500"),
+                ],
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let mut a = start(&db_a, "a.log").await;
+    let mut b = start(&db_b, "b.log").await;
+    host(
+        &a.base,
+        VPCP,
+        "Văn phòng Chính phủ",
+        &[("vanthu1", "clerk"), ("bt22", "leader")],
+    )
+    .await;
+    host(
+        &b.base,
+        BKHDT,
+        "Bộ Kế hoạch và Đầu tư",
+        &[("bt01", "clerk")],
+    )
+    .await;
+    know_peer(&a.base, &b.base, BKHDT, "Bộ Kế hoạch và Đầu tư").await;
+    know_peer(&b.base, &a.base, VPCP, "Văn phòng Chính phủ").await;
+    let clerk = Client::logged_in(&a.base, "vanthu1").await.unwrap();
+    let signer = enroll(Client::logged_in(&a.base, "bt22").await.unwrap(), &clerk)
+        .await
+        .unwrap();
+
+    // Five documents sent at once; the sender dies as soon as the last is acknowledged
+    // as queued, with deliveries in flight.
+    let mut sent = Vec::new();
+    for k in 0..5 {
+        sent.push(send_from(VPCP, &clerk, &signer, BKHDT, &format!("V/v số {k}")).await);
+    }
+    a.kill().await.unwrap();
+    a.restart().await.unwrap();
+    // Five more; the receiver dies once the first of them has arrived.
+    let clerk = Client::logged_in(&a.base, "vanthu1").await.unwrap();
+    let signer = Tablet {
+        client: Client::logged_in(&a.base, "bt22").await.unwrap(),
+        key: signer.key.clone(),
+        device_id: signer.device_id,
+    };
+    for k in 5..10 {
+        sent.push(send_from(VPCP, &clerk, &signer, BKHDT, &format!("V/v số {k}")).await);
+    }
+    let b_clerk = Client::logged_in(&b.base, "bt01").await.unwrap();
+    eventually("the sixth arrives", || async {
+        inbox_of(&b_clerk, BKHDT).await.len() >= 6
+    })
+    .await;
+    b.kill().await.unwrap();
+    b.restart().await.unwrap();
+
+    // Everything acknowledged arrives, once, in the order sent; every status comes back.
+    let b_clerk = Client::logged_in(&b.base, "bt01").await.unwrap();
+    eventually("all ten arrive", || async {
+        inbox_of(&b_clerk, BKHDT).await.len() >= 10
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mut got = inbox_of(&b_clerk, BKHDT).await;
+    assert_eq!(
+        got.len(),
+        10,
+        "each once:\n{}\n{}",
+        a.log_text(),
+        b.log_text()
+    );
+    got.sort_by_key(|g| g.id);
+    let arrived: Vec<_> = got.iter().map(|g| g.envelope.document_id.clone()).collect();
+    let expected: Vec<_> = sent
+        .iter()
+        .map(|s| s.envelope.document_id.clone())
+        .collect();
+    assert_eq!(arrived, expected, "in the order sent");
+    assert!(got.iter().all(|g| g.seal.verify(&g.envelope).is_ok()));
+    for s in &sent {
+        eventually("the sender sees it arrived", || async {
+            status_at(&clerk, s.id, BKHDT).await == Some(Status::Arrived)
+        })
+        .await;
+    }
 }

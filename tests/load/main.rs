@@ -33,6 +33,10 @@ struct Args {
     /// The server binary (default: `ecabinet` next to this tool).
     #[arg(long)]
     server: Option<PathBuf>,
+    /// ecabinet nodes on one database (2: tablets and watchers alternate between them;
+    /// needs PostgreSQL).
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// Write a synthetic N-ballot bundle to FILE and exit.
     #[arg(long, num_args = 2, value_names = ["N", "FILE"])]
     bundle: Option<Vec<String>>,
@@ -60,16 +64,29 @@ async fn main() -> Result<()> {
 
 async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
     let db = TestDb::new().await?;
-    let engine = db.engine();
+    let engine_name = db.engine();
+    if args.nodes > 1 && engine_name != "postgres" {
+        bail!("--nodes 2 needs PostgreSQL (ECABINET_TEST_POSTGRES)");
+    }
+    let nodes = args.nodes.max(1);
+    let engine = format!(
+        "{engine_name}, {nodes} node{}",
+        if nodes > 1 { "s" } else { "" }
+    );
     let n = args.tablets;
     // Accounts and approved keys go straight into the database: the benchmark is about
     // ballots, not about N argon2 logins' worth of setup through the API.
     let keys = prepare_database(&db.url, n).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let mut child = spawn_server(server, &db.url, port, std::process::Stdio::inherit()).await?;
-    let base = format!("http://127.0.0.1:{port}");
+    let mut children = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..nodes {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        children.push(spawn_server(server, &db.url, port, std::process::Stdio::inherit()).await?);
+        bases.push(format!("http://127.0.0.1:{port}"));
+    }
+    let base = bases[0].clone();
 
     let clerk = Client::logged_in(&base, "vanthu1").await?;
     let mut polls = Vec::new();
@@ -124,7 +141,7 @@ async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
     let mut logins = Vec::new();
     for (i, (user, name, key)) in keys.into_iter().enumerate() {
         let (_, poll, hash) = polls[i / PER_MEETING];
-        let base = base.clone();
+        let base = bases[i % nodes].clone();
         let sem = sem.clone();
         logins.push(tokio::spawn(async move {
             let _permit = sem.acquire().await?;
@@ -189,8 +206,12 @@ async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
     let (meeting, poll, _) = polls[0];
     let topic = Topic::Meeting(MeetingId(meeting));
     let mut watchers = Vec::with_capacity(args.watchers);
-    for _ in 0..args.watchers {
-        let mut ws = clerk.ws().await?;
+    let mut clerks = vec![clerk.clone()];
+    for b in &bases[1..] {
+        clerks.push(Client::logged_in(b, "vanthu1").await?);
+    }
+    for i in 0..args.watchers {
+        let mut ws = clerks[i % nodes].ws().await?;
         ws.hello().await?;
         ws.subscribe(topic).await?;
         watchers.push(ws);
@@ -226,8 +247,10 @@ async fn run(args: &Args, server: &std::path::Path) -> Result<()> {
         ms(fp(0.99)),
         ms(fan.last())
     );
-    child.start_kill()?;
-    child.wait().await?;
+    for mut child in children {
+        child.start_kill()?;
+        child.wait().await?;
+    }
     Ok(())
 }
 

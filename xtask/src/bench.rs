@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: the benchmarks of BENCHMARKS.md, on a release build. Ballot
 //! bursts of N = 500 and 5,000 tablets on SQLite and on a throwaway PostgreSQL cluster,
-//! fan-out of a result to 1,000 sockets, `ecabinet verify` on a 10,000-ballot bundle, and
-//! the reporting dashboard over 200 indicators × 63 provinces × 60 months on both engines.
+//! fan-out of a result to 1,000 sockets, one node and two on PostgreSQL; 1,000 and 10,000
+//! sockets held and fanned out to, beside a minimal npm `ws` server; `ecabinet verify` on
+//! a 10,000-ballot bundle; the reporting dashboard over 200 indicators × 63 provinces ×
+//! 60 months on both engines.
 //! Numbers are printed, never asserted: targets are read by people, not by CI.
 
 use crate::{cargo, pg, run, target_dir};
@@ -24,6 +26,8 @@ pub fn run_all(quick: bool) -> Result<()> {
         "ecabinet-render-bench",
         "--bin",
         "ecabinet-report-bench",
+        "--bin",
+        "ecabinet-fanout-bench",
     ]))?;
     let bin = target_dir().join("release");
     let load = bin.join("ecabinet-load");
@@ -38,10 +42,20 @@ pub fn run_all(quick: bool) -> Result<()> {
     // Reporting: 200 indicators × 63 provinces × 60 months, then the dashboard's queries.
     let report = bin.join("ecabinet-report-bench");
     run(&mut std::process::Command::new(&report))?;
+    // Sockets: 1,000 and 10,000 held and fanned out to, beside npm's `ws` in the same run.
+    let fanout = bin.join("ecabinet-fanout-bench");
+    run(&mut std::process::Command::new(&fanout))?;
     let cluster = pg::Cluster::start()?;
     for n in sizes {
-        run(std::process::Command::new(&load)
-            .args(["--tablets", n, "--watchers", "1000"])
+        for nodes in ["1", "2"] {
+            run(std::process::Command::new(&load)
+                .args(["--tablets", n, "--watchers", "1000", "--nodes", nodes])
+                .env("ECABINET_TEST_POSTGRES", cluster.url()))?;
+        }
+    }
+    for nodes in ["1", "2"] {
+        run(std::process::Command::new(&fanout)
+            .args(["--nodes", nodes, "--no-node"])
             .env("ECABINET_TEST_POSTGRES", cluster.url()))?;
     }
     run(std::process::Command::new(&report).env("ECABINET_TEST_POSTGRES", cluster.url()))?;

@@ -688,19 +688,18 @@ impl Tx {
 
     /// For each peer, its oldest undelivered message if it is due by `now`: a peer's
     /// messages go strictly in order, the next only after the one before was delivered.
-    /// Takes outbox row `id` for one delivery attempt if it is still due at `now` (see
-    /// `lease_mail`: one node at a time delivers it; a node that dies leaves it for later).
-    pub async fn lease_outbox(&mut self, id: i64, now: i64, until: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "update exchange_outbox set next_attempt_at = $1 \
-             where outbox_id = $2 and delivered_at is null and next_attempt_at <= $3",
+    /// Whether outbox row `id` is still undelivered and due at `now` (checked again once
+    /// claimed, as for mail).
+    pub async fn outbox_still_due(&mut self, id: i64, now: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "select outbox_id from exchange_outbox \
+             where outbox_id = $1 and delivered_at is null and next_attempt_at <= $2",
         )
-        .bind(until)
         .bind(id)
         .bind(now)
-        .execute(self.conn())
+        .fetch_optional(self.conn())
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(row.is_some())
     }
 
     pub async fn outbox_due(&mut self, now: i64) -> Result<Vec<OutboxRow>> {

@@ -6,6 +6,7 @@
 //! transaction ([`Tx`]); the events are handed back on commit so the hub can push them.
 
 mod annotations;
+mod claims;
 mod devices;
 mod documents;
 mod events;
@@ -20,6 +21,7 @@ mod users;
 mod wakeups;
 
 pub use annotations::NewAnnotation;
+pub use claims::{Claim, Claimable};
 pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
 pub use exchange::{

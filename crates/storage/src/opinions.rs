@@ -649,21 +649,18 @@ impl Tx {
             .collect())
     }
 
-    /// Takes mail `id` for one attempt if it is still due at `now`: its next attempt moves
-    /// to `until`, so that another node reading the outbox meanwhile leaves it alone (and
-    /// a node that dies while sending leaves it to be tried again then). `false`: someone
-    /// else took it, or it was sent.
-    pub async fn lease_mail(&mut self, id: i64, now: i64, until: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "update mail_outbox set next_attempt_at = $1 \
-             where mail_id = $2 and sent_at is null and next_attempt_at <= $3",
+    /// Whether mail `id` is still unsent and due at `now` (checked again once claimed:
+    /// another node may have sent it since the outbox was read).
+    pub async fn mail_still_due(&mut self, id: i64, now: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "select mail_id from mail_outbox \
+             where mail_id = $1 and sent_at is null and next_attempt_at <= $2",
         )
-        .bind(until)
         .bind(id)
         .bind(now)
-        .execute(self.conn())
+        .fetch_optional(self.conn())
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(row.is_some())
     }
 
     /// The earliest next attempt of unsent mail.

@@ -350,6 +350,21 @@ impl Tx {
         rows.iter().map(ballot_row).collect()
     }
 
+    /// A poll's ballots from log position `from` on, in log order (a node catching up
+    /// with what another node appended).
+    pub async fn ballots_from(&mut self, poll: i64, from: u64) -> Result<Vec<BallotRow>> {
+        let rows = sqlx::query(
+            "select leaf_index, member_id, device_id, bytes, signature, leaf_hash, tree_root, \
+             receipt_signature from ballot where poll_id = $1 and leaf_index >= $2 \
+             order by leaf_index",
+        )
+        .bind(poll)
+        .bind(i64::try_from(from).unwrap_or(i64::MAX))
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(ballot_row).collect()
+    }
+
     /// One member's ballots in a poll, in log order.
     pub async fn ballots_of(&mut self, poll: i64, member: UserId) -> Result<Vec<BallotRow>> {
         let rows = sqlx::query(
