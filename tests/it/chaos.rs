@@ -76,15 +76,7 @@ async fn a_vote_killed_while_closing_closes_once_with_a_result_that_verifies() -
 {
     let db = TestDb::new().await?;
     seed_with_binary(&db.url).await?;
-    let logs = tempfile::tempdir()?;
-    let docs = db.files.path().join("documents");
-    let docs = docs.to_string_lossy();
-    let mut node = ServerProcess::start(
-        &db.url,
-        &logs.path().join("server.log"),
-        &[("ECABINET_DOCUMENTS_DIR", &docs)],
-    )
-    .await?;
+    let mut node = ServerProcess::start(&db.url, &[]).await?;
     let members = ["bt01", "bt02", "bt03", "bt04", "bt05"];
     let (clerk, meeting, tablets) = meeting_with_tablets(&node.base, &members).await?;
     // The kill lands at different points of the close: before it, during its
@@ -155,15 +147,8 @@ async fn an_upload_cut_by_a_kill_leaves_nothing_and_an_acknowledged_one_renders_
 -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     seed_with_binary(&db.url).await?;
-    let logs = tempfile::tempdir()?;
-    let docs_dir = db.files.path().join("documents");
-    let docs = docs_dir.to_string_lossy().into_owned();
-    let mut node = ServerProcess::start(
-        &db.url,
-        &logs.path().join("server.log"),
-        &[("ECABINET_DOCUMENTS_DIR", &docs)],
-    )
-    .await?;
+    let mut node = ServerProcess::start(&db.url, &[]).await?;
+    let docs_dir = node.documents_dir();
     let clerk = Client::logged_in(&node.base, "vanthu1").await?;
     let meeting = published_meeting(&clerk, "Phiên họp thử", 1).await?;
     let pdf = ecabinet_documents::fixtures::text_pdf(
@@ -288,12 +273,8 @@ async fn postgres_cutting_every_connection_under_a_ballot_burst_loses_nothing() 
     };
     let name = db.url.rsplit('/').next().unwrap_or_default().to_owned();
     seed_with_binary(&db.url).await?;
-    let logs = tempfile::tempdir()?;
-    let docs = db.files.path().join("documents");
-    let docs = docs.to_string_lossy();
-    let env = [("ECABINET_DOCUMENTS_DIR", docs.as_ref())];
-    let a = ServerProcess::start(&db.url, &logs.path().join("a.log"), &env).await?;
-    let b = ServerProcess::start(&db.url, &logs.path().join("b.log"), &env).await?;
+    let a = ServerProcess::start(&db.url, &[]).await?;
+    let b = ServerProcess::start(&db.url, &[]).await?;
     let members: Vec<String> = (1..=16).map(|i| format!("bt{i:02}")).collect();
     let names: Vec<&str> = members.iter().map(String::as_str).collect();
     let (clerk, meeting, tablets) = meeting_with_tablets(&a.base, &names).await?;

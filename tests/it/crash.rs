@@ -11,15 +11,7 @@ use serde_json::json;
 async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
     let db = TestDb::new().await?;
     seed_with_binary(&db.url).await?;
-    let logs = tempfile::tempdir()?;
-    let docs = db.files.path().join("documents");
-    let docs = docs.to_string_lossy();
-    let mut server = ServerProcess::start(
-        &db.url,
-        &logs.path().join("server.log"),
-        &[("ECABINET_DOCUMENTS_DIR", &docs)],
-    )
-    .await?;
+    let mut server = ServerProcess::start(&db.url, &[]).await?;
     let base = server.base.clone();
 
     let clerk = Client::logged_in(&base, "vanthu1").await?;

@@ -1043,32 +1043,16 @@ async fn seeded_db() -> TestDb {
 async fn deliveries_survive_sigkill_of_the_sender_and_of_the_receiver() {
     // Two deployments as real processes, each on its own database.
     let (db_a, db_b) = (seeded_db().await, seeded_db().await);
-    let logs = tempfile::tempdir().unwrap();
-    let start = |db: &TestDb, log: &str| {
-        let docs = db
-            .files
-            .path()
-            .join("documents")
-            .to_string_lossy()
-            .into_owned();
-        let log = logs.path().join(log);
-        let url = db.url.clone();
-        async move {
-            ServerProcess::start(
-                &url,
-                &log,
-                &[
-                    ("ECABINET_DOCUMENTS_DIR", &docs),
-                    ("ECABINET_EXCHANGE_RETRY_MS", "100"),
-                    ("ECABINET_EXCHANGE_RETRY_MAX_MS", "500"),
-                ],
-            )
-            .await
-            .unwrap()
-        }
-    };
-    let mut a = start(&db_a, "a.log").await;
-    let mut b = start(&db_b, "b.log").await;
+    let quick_retries = [
+        ("ECABINET_EXCHANGE_RETRY_MS", "100"),
+        ("ECABINET_EXCHANGE_RETRY_MAX_MS", "500"),
+    ];
+    let mut a = ServerProcess::start(&db_a.url, &quick_retries)
+        .await
+        .unwrap();
+    let mut b = ServerProcess::start(&db_b.url, &quick_retries)
+        .await
+        .unwrap();
     host(
         &a.base,
         VPCP,

@@ -14,7 +14,7 @@ use ecabinet_protocol::{PROTOCOL_VERSION, Topic};
 use ecabinet_server::auth::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::Db;
-use ecabinet_tests::{Client, TestDb, free_port, spawn_server};
+use ecabinet_tests::{Client, TestDb, free_port, spawn_server, tool_sibling};
 use futures::{SinkExt, StreamExt};
 use reqwest::cookie::CookieStore;
 use serde_json::json;
@@ -213,10 +213,7 @@ async fn main() -> Result<()> {
     rlimit::increase_nofile_limit(u64::MAX).context("raising the open-files limit")?;
     let server = match &args.server {
         Some(p) => p.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .context("tool directory")?
-            .join("ecabinet"),
+        None => tool_sibling("ecabinet")?,
     };
     let mut sizes = args.sizes.clone();
     sizes.sort_unstable();

@@ -13,7 +13,7 @@ use ecabinet_protocol::{SnapshotBody, Topic};
 use ecabinet_server::auth::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::{Db, NewUser};
-use ecabinet_tests::{Client, TestDb, poll_definition, spawn_server};
+use ecabinet_tests::{Client, TestDb, poll_definition, spawn_server, tool_sibling};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,10 +54,7 @@ async fn main() -> Result<()> {
     }
     let server = match &args.server {
         Some(p) => p.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .context("tool directory")?
-            .join("ecabinet"),
+        None => tool_sibling("ecabinet")?,
     };
     run(&args, &server).await
 }

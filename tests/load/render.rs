@@ -8,6 +8,7 @@ use clap::Parser;
 use ecabinet_documents::fixtures;
 use ecabinet_documents::job::Event;
 use ecabinet_server::render::{RenderSettings, Renderer};
+use ecabinet_tests::tool_sibling;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -145,10 +146,7 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let program = match &args.server {
         Some(p) => p.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .context("tool directory")?
-            .join("ecabinet"),
+        None => tool_sibling("ecabinet")?,
     };
     let pdfium = ecabinet_server::config::Config::default().pdfium_path();
     let dir = tempfile::tempdir()?;

@@ -12,7 +12,7 @@ use ecabinet_reporting::{Aggregation, Indicator, Period, PeriodType, Regime, Val
 use ecabinet_server::auth::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::Db;
-use ecabinet_tests::{Client, TestDb, spawn_server};
+use ecabinet_tests::{Client, TestDb, spawn_server, tool_sibling};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -40,10 +40,7 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let server = match &args.server {
         Some(p) => p.clone(),
-        None => std::env::current_exe()?
-            .parent()
-            .context("tool directory")?
-            .join("ecabinet"),
+        None => tool_sibling("ecabinet")?,
     };
     let db = TestDb::new().await?;
     let engine = db.engine();

@@ -1038,7 +1038,7 @@ pub struct S3Bucket {
     pub bucket: String,
 }
 
-/// moto's S3 server on a free port (installed by `./x setup`; `ECABINET_MOTO` names the
+/// moto's S3 server on a free port (installed by `./x setup`; `MOTO_SERVER` names the
 /// program), stopped on drop.
 pub struct S3Server {
     pub endpoint: String,
@@ -1047,7 +1047,7 @@ pub struct S3Server {
 
 impl S3Server {
     pub async fn start() -> Result<S3Server> {
-        let program = std::env::var("ECABINET_MOTO").unwrap_or_else(|_| {
+        let program = std::env::var("MOTO_SERVER").unwrap_or_else(|_| {
             format!(
                 "{}/.cache/ecabinet/moto/bin/moto_server",
                 std::env::var("HOME").unwrap_or_default()
@@ -1125,6 +1125,15 @@ impl S3Server {
     }
 }
 
+/// `name` in the folder of the running executable: the `ecabinet` binary beside a
+/// benchmark tool built with it.
+pub fn tool_sibling(name: &str) -> Result<std::path::PathBuf> {
+    Ok(std::env::current_exe()?
+        .parent()
+        .context("tool directory")?
+        .join(name))
+}
+
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
@@ -1147,30 +1156,31 @@ pub async fn seed_with_binary(db_url: &str) -> Result<()> {
     Ok(())
 }
 
-/// The real `ecabinet` binary serving `db_url` on a fixed port, its log appended to one
-/// file across restarts: what the durability and scale-out tests kill with SIGKILL.
+/// The real `ecabinet` binary serving `db_url` on a fixed port, with a documents folder
+/// and a log of its own kept across restarts: what the durability and scale-out tests
+/// kill with SIGKILL.
 pub struct ServerProcess {
     pub base: String,
     pub port: u16,
     db_url: String,
+    files: tempfile::TempDir,
     log: std::path::PathBuf,
     env: Vec<(String, String)>,
     child: Option<tokio::process::Child>,
 }
 
 impl ServerProcess {
-    /// Starts it and waits until `/healthz` answers. `env`: extra `ECABINET_*` settings.
-    pub async fn start(
-        db_url: &str,
-        log: &std::path::Path,
-        env: &[(&str, &str)],
-    ) -> Result<ServerProcess> {
+    /// Starts it and waits until `/healthz` answers. `env`: extra `ECABINET_*` settings
+    /// (`ECABINET_DOCUMENTS_DIR` there makes nodes share one folder).
+    pub async fn start(db_url: &str, env: &[(&str, &str)]) -> Result<ServerProcess> {
         let port = free_port()?;
+        let files = tempfile::tempdir()?;
         let mut p = ServerProcess {
             base: format!("http://127.0.0.1:{port}"),
             port,
             db_url: db_url.to_owned(),
-            log: log.to_owned(),
+            log: files.path().join("server.log"),
+            files,
             env: env
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -1190,6 +1200,7 @@ impl ServerProcess {
         let mut cmd = tokio::process::Command::new(server_binary()?);
         cmd.arg("serve")
             .env("ECABINET_DATABASE_URL", &self.db_url)
+            .env("ECABINET_DOCUMENTS_DIR", self.documents_dir())
             .env("ECABINET_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("ECABINET_LOG", "warn")
             .env_remove("ECABINET_TEST_POSTGRES")
@@ -1216,6 +1227,11 @@ impl ServerProcess {
             c.wait().await?;
         }
         Ok(())
+    }
+
+    /// Its documents folder (unless `ECABINET_DOCUMENTS_DIR` named another).
+    pub fn documents_dir(&self) -> std::path::PathBuf {
+        self.files.path().join("documents")
     }
 
     /// What it logged so far (for failure messages).
