@@ -76,6 +76,9 @@ pub struct Config {
     /// peer address of the connection. Only set it when every request comes through
     /// the proxy, or clients can claim any address.
     pub client_ip_header: String,
+    /// The reverse proxies whose `client_ip_header` is believed: addresses or blocks
+    /// (`["172.16.0.0/12"]`). A request from any other peer is counted by its own address.
+    pub trusted_proxies: Vec<String>,
     /// Failed logins allowed in a row for one username before attempts are refused; one
     /// more is allowed per `login_failure_refill_secs`.
     pub login_failures_per_user: u32,
@@ -120,6 +123,7 @@ impl Default for Config {
             object_store_access_key_id: String::new(),
             object_store_secret_access_key: String::new(),
             client_ip_header: String::new(),
+            trusted_proxies: Vec::new(),
             login_failures_per_user: 5,
             login_failures_per_address: 30,
             login_failure_refill_secs: 60,
@@ -173,10 +177,15 @@ mod tests {
                 "database_url = \"sqlite://x.db\"\nlisten = \"127.0.0.1:4000\"",
             )?;
             jail.set_env("ECABINET_LISTEN", "127.0.0.1:5000");
+            jail.set_env(
+                "ECABINET_TRUSTED_PROXIES",
+                r#"["172.16.0.0/12", "10.0.0.1"]"#,
+            );
             let c = Config::load(Some(Path::new("c.toml"))).map_err(|e| e.to_string())?;
             assert_eq!(c.database_url, "sqlite://x.db");
             assert_eq!(c.listen.port(), 5000);
             assert_eq!(c.session_idle_minutes, 720);
+            assert_eq!(c.trusted_proxies, vec!["172.16.0.0/12", "10.0.0.1"]);
             Ok(())
         });
     }

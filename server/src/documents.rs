@@ -42,6 +42,7 @@ use tokio::io::AsyncWriteExt;
 pub struct Documents {
     dir: PathBuf,
     blobs: crate::blobs::Blobs,
+    claims: ecabinet_storage::RenderClaims,
     renderer: Renderer,
     max_upload_bytes: u64,
     watermark: Option<Arc<crate::watermark::Watermarker>>,
@@ -52,6 +53,7 @@ impl Documents {
     pub fn new(
         dir: PathBuf,
         blobs: crate::blobs::Blobs,
+        claims: ecabinet_storage::RenderClaims,
         renderer: Renderer,
         max_upload_bytes: u64,
         watermark: Option<crate::watermark::Watermarker>,
@@ -59,6 +61,7 @@ impl Documents {
         Documents {
             dir,
             blobs,
+            claims,
             renderer,
             max_upload_bytes,
             watermark: watermark.map(Arc::new),
@@ -705,11 +708,39 @@ async fn store_file(s: &AppState, doc: i64, version: i64, upload: Upload) -> App
 
 /// Renders a version through the worker pool, recording pages as they arrive.
 pub async fn render_version(s: AppState, doc: i64, version: i64) {
+    render_claimed(s, doc, version, false).await
+}
+
+/// Renders a version if this node can claim it; `resumed`: a render a stopped node left
+/// half-done, whose pages are cleared first.
+async fn render_claimed(s: AppState, doc: i64, version: i64, resumed: bool) {
+    let claims = s.documents.claims.clone();
+    if !claims.take(doc, version).await {
+        tracing::info!(document = doc, version, "another node is rendering it");
+        return;
+    }
     let _queued = s.metrics.render_job();
-    if let Err(e) = render_inner(&s, doc, version).await {
+    let cleared = if resumed {
+        clear_pages(&s, doc, version).await
+    } else {
+        Ok(())
+    };
+    if let Err(e) = async {
+        cleared?;
+        render_inner(&s, doc, version).await
+    }
+    .await
+    {
         tracing::error!(document = doc, version, error = %e, "rendering failed on our side");
         let _ = finish(&s, doc, version, Some(Failure::Storage)).await;
     }
+    claims.release(doc, version).await;
+}
+
+async fn clear_pages(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
+    let mut tx = s.db.write().await?;
+    tx.clear_pages(doc, version).await?;
+    s.commit(tx).await
 }
 
 async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
@@ -830,17 +861,17 @@ pub async fn sweep_incoming(docs: &Documents) -> usize {
 pub async fn resume_rendering(s: &AppState) -> AppResult<()> {
     sweep_incoming(&s.documents).await;
     let pending = {
-        let mut tx = s.db.write().await?;
-        let pending = tx.versions_rendering().await?;
-        for (doc, version) in &pending {
-            tx.clear_pages(*doc, *version).await?;
-        }
-        s.commit(tx).await?;
-        pending
+        let mut tx = s.db.read().await?;
+        tx.versions_rendering().await?
     };
     for (doc, version) in pending {
-        tracing::info!(document = doc, version, "rendering again after a restart");
-        tokio::spawn(render_version(s.clone(), doc, version));
+        // Only those no other node is rendering (its claim would be held).
+        tracing::info!(
+            document = doc,
+            version,
+            "rendering again after a restart, unless another node is"
+        );
+        tokio::spawn(render_claimed(s.clone(), doc, version, true));
     }
     Ok(())
 }

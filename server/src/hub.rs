@@ -114,6 +114,7 @@ impl Hub {
             Some(ch) => ch.published,
         };
         self.metrics.remote_wakeup();
+        let mut failures = 0u32;
         while from < last {
             let page = match db.read_now().await {
                 Ok(mut tx) => {
@@ -129,8 +130,15 @@ impl Hub {
                 }
                 Ok(_) => return,
                 Err(e) => {
-                    tracing::warn!(error = %e, %topic, "reading another node's events failed");
-                    return;
+                    // Try again shortly, or the followers of a quiet topic would wait for
+                    // its next event. (A longer outage drops the listening connection
+                    // too, and its return brings a resync.)
+                    failures += 1;
+                    tracing::warn!(error = %e, %topic, failures, "reading another node's events failed");
+                    if failures >= 5 {
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100 << failures)).await;
                 }
             }
         }

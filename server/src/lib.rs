@@ -129,11 +129,17 @@ impl Application {
             .site_addr(addr)
             .build();
         let (closing, closing_rx) = tokio::sync::watch::channel(false);
+        let trusted_proxies = config
+            .trusted_proxies
+            .iter()
+            .map(|c| c.parse::<limits::Cidr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
         let metrics = metrics::Metrics::default();
         let hub = Hub::new(metrics.clone());
         let server_key = std::sync::Arc::new(polls::load_server_key(&db).await?);
         let desk = polls::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
-        let documents = documents_of(config)?;
+        let documents = documents_of(config, &db)?;
         let report_font = match std::fs::read(&config.report_font) {
             Ok(b) => Some(std::sync::Arc::new(b)),
             Err(e) => {
@@ -154,6 +160,7 @@ impl Application {
                 config.login_failures_per_address,
                 std::time::Duration::from_secs(config.login_failure_refill_secs),
                 &config.client_ip_header,
+                trusted_proxies,
             ),
             ws_frame_rate: (config.ws_frames_per_second, config.ws_frame_burst),
             ready: Default::default(),
@@ -284,7 +291,7 @@ fn with_security_headers(router: Router<AppState>, https: bool) -> Router<AppSta
 }
 
 /// The documents folder and the render worker pool, as configured.
-fn documents_of(config: &Config) -> anyhow::Result<documents::Documents> {
+fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents> {
     let program = if config.render_worker.as_os_str().is_empty() {
         std::env::current_exe()?
     } else {
@@ -318,6 +325,7 @@ fn documents_of(config: &Config) -> anyhow::Result<documents::Documents> {
     Ok(documents::Documents::new(
         config.documents_dir.clone(),
         blobs,
+        ecabinet_storage::RenderClaims::new(db.clone()),
         renderer,
         config.document_max_upload_mb.saturating_mul(1024 * 1024),
         watermark,

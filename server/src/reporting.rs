@@ -971,8 +971,12 @@ pub async fn upload(
         }
     }
     let bytes = file.ok_or_else(|| invalid("file", "attach the XLSX or CSV file"))?;
+    // Unzipping and parsing is CPU work: off the async workers.
     let rows =
-        ecabinet_reporting::import::read_report_rows(&bytes).map_err(|e| invalid("file", e))?;
+        tokio::task::spawn_blocking(move || ecabinet_reporting::import::read_report_rows(&bytes))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| invalid("file", e))?;
     let mut raw = BTreeMap::new();
     let mut at = BTreeMap::new();
     let mut early = Vec::new();

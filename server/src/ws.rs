@@ -297,7 +297,9 @@ impl Connection {
         if from > head || head - from > MAX_REPLAY {
             return Ok(None);
         }
-        self.send_from_db(sink, topic, from).await.map(Some)
+        // Access was checked just now: a removal in the history being replayed is undone
+        // by a later change, or the check would have refused.
+        self.send_from_db(sink, topic, from, false).await.map(Some)
     }
 
     async fn last_seq(&self, topic: Topic) -> Option<u64> {
@@ -311,6 +313,7 @@ impl Connection {
         sink: &mut Sink,
         topic: Topic,
         from: u64,
+        check_access: bool,
     ) -> Result<u64, Closed> {
         let mut last = from;
         loop {
@@ -333,7 +336,17 @@ impl Connection {
             let full = page.len() as u64 == MAX_REPLAY;
             for event in page {
                 last = event.seq;
+                // A gap filled live can hold the event that removes this user from the
+                // meeting: it ends the subscription as it does when it comes directly.
+                let lost_access = check_access && self.loses_access(&event);
                 send(sink, &ServerFrame::Event { event }).await?;
+                if lost_access {
+                    if let Some(sub) = self.subs.remove(&topic) {
+                        sub.forwarder.abort();
+                    }
+                    send(sink, &ServerFrame::Unsubscribed { topic }).await?;
+                    return Ok(last);
+                }
             }
             if !full {
                 return Ok(last);
@@ -370,7 +383,7 @@ impl Connection {
             }
             // A gap (racing commits published out of order, or a lagged channel): the log
             // has everything, in order.
-            _ => self.send_from_db(sink, topic, last).await?,
+            _ => self.send_from_db(sink, topic, last, true).await?,
         };
         if let Some(sub) = self.subs.get_mut(&topic) {
             sub.last = new_last;

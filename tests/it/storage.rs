@@ -84,3 +84,32 @@ async fn a_rolled_back_change_leaves_no_event() -> anyhow::Result<()> {
     assert_eq!(events.len(), 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_render_claimed_by_one_node_is_left_alone_by_another_until_it_lets_go() {
+    let db = TestDb::new().await.unwrap();
+    let (a, b) = (
+        ecabinet_storage::Db::connect(&db.url).await.unwrap(),
+        ecabinet_storage::Db::connect(&db.url).await.unwrap(),
+    );
+    let (node_a, node_b) = (
+        ecabinet_storage::RenderClaims::new(a.clone()),
+        ecabinet_storage::RenderClaims::new(b.clone()),
+    );
+    assert!(node_a.take(7, 1).await);
+    if db.engine() == "postgres" {
+        assert!(!node_b.take(7, 1).await, "held by the other node");
+        assert!(node_b.take(7, 2).await, "another version is free");
+        node_a.release(7, 1).await;
+        assert!(node_b.take(7, 1).await, "released");
+        // A node that dies lets go with its connection.
+        node_b.release(7, 1).await;
+        assert!(node_a.take(8, 1).await);
+        drop(node_a);
+        a.close().await;
+        assert!(node_b.take(8, 1).await, "freed by the closed connection");
+    } else {
+        // One SQLite file has one node: every claim is granted.
+        assert!(node_b.take(7, 1).await);
+    }
+}

@@ -65,36 +65,54 @@ pub fn read_report_rows(bytes: &[u8]) -> Result<Vec<ReportRow>, String> {
 /// problem names the row the officer sees.
 type Grid = Vec<(u32, Vec<String>)>;
 
+/// The most rows and columns a report sheet may use: a form has one row per indicator.
+/// Cells are read one by one (calamine's whole-sheet range would allocate rows × columns
+/// up front, so a workbook with one cell in A1 and one in XFD1048576 asked for
+/// 17 billion).
+const MAX_ROWS: u32 = 20_000;
+const MAX_COLUMNS: u32 = 64;
+
 fn xlsx_grid(bytes: &[u8]) -> Result<Grid, String> {
-    use calamine::{Data, Reader};
+    use calamine::{Data, DataRef, Reader};
     let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a readable XLSX workbook: {e}"))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no sheet")?
+    let name = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or("the workbook has no sheet")?;
+    let mut cells = wb
+        .worksheet_cells_reader(&name)
         .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-    // The range starts at the first used cell, not at A1.
-    let first = range.start().map_or(0, |(row, _)| row);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let line = first
-                .saturating_add(u32::try_from(i).unwrap_or(u32::MAX))
-                .saturating_add(1);
-            let cells = r
-                .iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::Float(f) => format!("{f}"),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    other => other.to_string(),
-                })
-                .collect();
-            (line, cells)
-        })
-        .collect())
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("the first sheet cannot be read: {e}"))?
+    {
+        let (row, col) = cell.get_position();
+        if *cell.get_value() == DataRef::Empty {
+            continue;
+        }
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(format!(
+                "the sheet uses cells beyond row {MAX_ROWS} or column {MAX_COLUMNS}; a report has one row per indicator"
+            ));
+        }
+        let text = match Data::from(cell.get_value().clone()) {
+            Data::Empty => String::new(),
+            Data::Float(f) => format!("{f}"),
+            Data::Int(i) => i.to_string(),
+            Data::Bool(b) => b.to_string(),
+            other => other.to_string(),
+        };
+        let line = rows.entry(row).or_default();
+        let col = col as usize;
+        if line.len() <= col {
+            line.resize(col + 1, String::new());
+        }
+        line[col] = text;
+    }
+    Ok(rows.into_iter().map(|(r, cells)| (r + 1, cells)).collect())
 }
 
 fn csv_grid(bytes: &[u8]) -> Result<Grid, String> {
@@ -169,6 +187,17 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(4, "DS01", "12.5"), (6, "DS02", "")]
         );
+    }
+
+    #[test]
+    fn a_workbook_spanning_the_whole_sheet_is_refused_without_allocating_it() {
+        // One cell in A1 and one in the last cell of a sheet (XFD1048576).
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "Mã chỉ tiêu").unwrap();
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        let e = read_report_rows(&wb.save_to_buffer().unwrap()).unwrap_err();
+        assert!(e.contains("beyond row"), "{e}");
     }
 
     #[test]

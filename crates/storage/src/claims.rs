@@ -40,30 +40,46 @@ impl Db {
         if self.engine() == Engine::Sqlite {
             return Ok(Some(Claim { conn: None, key }));
         }
-        let mut conn = self.pool().acquire().await?;
+        // Held in a claim before asking, so that a cancelled call closes the connection
+        // (and whatever lock it got) instead of returning it to the pool.
+        let mut claim = Claim {
+            conn: Some(self.pool().acquire().await?),
+            key,
+        };
+        let Some(conn) = claim.conn.as_mut() else {
+            return Ok(None);
+        };
         let (got,): (bool,) = sqlx::query_as("select pg_try_advisory_lock($1)")
             .bind(key)
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut **conn)
             .await?;
-        Ok(got.then_some(Claim {
-            conn: Some(conn),
-            key,
-        }))
+        if got {
+            Ok(Some(claim))
+        } else {
+            // Not locked: the connection may go back to the pool as it is.
+            drop(claim.conn.take());
+            Ok(None)
+        }
     }
 }
 
 impl Claim {
     /// Lets others claim it again.
     pub async fn release(mut self) {
-        if let Some(mut conn) = self.conn.take() {
-            let unlocked = sqlx::query("select pg_advisory_unlock($1)")
+        // The connection stays in `self` until the unlock has succeeded: if this future
+        // is dropped half-way (a task aborted at shutdown), `Drop` closes it rather than
+        // handing a locked connection back to the pool.
+        let unlocked = match self.conn.as_mut() {
+            Some(conn) => sqlx::query("select pg_advisory_unlock($1)")
                 .bind(self.key)
-                .execute(&mut *conn)
-                .await;
-            if unlocked.is_err() {
-                // Never hand a connection holding the lock back to the pool.
-                conn.close_on_drop();
-            }
+                .execute(&mut **conn)
+                .await
+                .is_ok(),
+            None => return,
+        };
+        if unlocked {
+            // Back to the pool, unlocked.
+            drop(self.conn.take());
         }
     }
 }
@@ -74,6 +90,73 @@ impl Drop for Claim {
         if let Some(conn) = self.conn.take() {
             let mut conn = conn;
             conn.close_on_drop();
+        }
+    }
+}
+
+/// A node's claims on the versions it is rendering: session advisory locks on one
+/// connection kept for the purpose, so that a node restarting does not take over (and
+/// wipe the pages of) a render another node is doing, and a node that dies lets go of
+/// all of its renders with that connection. Cheap to clone.
+#[derive(Clone)]
+pub struct RenderClaims {
+    db: Db,
+    conn: std::sync::Arc<tokio::sync::Mutex<Option<PoolConnection<Any>>>>,
+}
+
+impl RenderClaims {
+    /// Claims over `db`'s connections.
+    pub fn new(db: Db) -> RenderClaims {
+        RenderClaims {
+            db,
+            conn: Default::default(),
+        }
+    }
+
+    fn key(doc: i64, version: i64) -> i64 {
+        (3i64 << 56) | ((doc & 0x0000_ffff_ffff_ffff) << 8) | (version & 0xff)
+    }
+
+    /// Claims the render of `version` of `doc`; `false` if another node renders it. If
+    /// the database cannot be asked, `true`: rendering twice beats never.
+    pub async fn take(&self, doc: i64, version: i64) -> bool {
+        if self.db.engine() == Engine::Sqlite {
+            return true;
+        }
+        self.ask("select pg_try_advisory_lock($1)", doc, version)
+            .await
+            .unwrap_or(true)
+    }
+
+    /// Lets go of a render's claim.
+    pub async fn release(&self, doc: i64, version: i64) {
+        if self.db.engine() != Engine::Sqlite {
+            let _ = self
+                .ask("select pg_advisory_unlock($1)", doc, version)
+                .await;
+        }
+    }
+
+    async fn ask(&self, sql: &'static str, doc: i64, version: i64) -> Option<bool> {
+        let mut guard = self.conn.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.db.pool().acquire().await.ok()?);
+        }
+        let conn = guard.as_mut()?;
+        match sqlx::query_as::<_, (bool,)>(sql)
+            .bind(Self::key(doc, version))
+            .fetch_one(&mut **conn)
+            .await
+        {
+            Ok((b,)) => Some(b),
+            Err(_) => {
+                // A lost connection took its locks with it: start afresh.
+                if let Some(c) = guard.take() {
+                    let mut c = c;
+                    c.close_on_drop();
+                }
+                None
+            }
         }
     }
 }

@@ -21,7 +21,7 @@ mod users;
 mod wakeups;
 
 pub use annotations::NewAnnotation;
-pub use claims::{Claim, Claimable};
+pub use claims::{Claim, Claimable, RenderClaims};
 pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
 pub use exchange::{
