@@ -82,9 +82,14 @@ fn main() -> Result<()> {
     }
 }
 
-/// The workspace root.
+/// The workspace root, as `cargo xtask` says at run time: one target directory serves
+/// every clone (./x keeps it outside them), so this binary may have been built from
+/// another clone, and the path compiled into it may be gone.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
