@@ -72,11 +72,6 @@ impl Hub {
         }
     }
 
-    /// How many topics have listeners on this node.
-    pub fn topic_count(&self) -> usize {
-        self.topics().len()
-    }
-
     /// Follows the commits of every node (this one's too: those are skipped) until
     /// aborted.
     pub async fn follow(self, db: Db, mut wakeups: Wakeups) {

@@ -41,13 +41,7 @@ async fn meeting_with_tablets(
     base: &str,
     members: &[&str],
 ) -> anyhow::Result<(Client, i64, Vec<Tablet>)> {
-    let clerk = Client::logged_in(base, "vanthu1").await?;
-    let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
-        .as_i64()
-        .expect("the demo has a meeting");
-    clerk
-        .ok_post(&format!("/api/meetings/{meeting}/start"), json!({}))
-        .await?;
+    let (clerk, meeting) = started_demo_meeting(base).await?;
     let mut tablets = Vec::new();
     for m in members {
         tablets.push(enroll(Client::logged_in(base, m).await?, &clerk).await?);
@@ -56,15 +50,7 @@ async fn meeting_with_tablets(
 }
 
 async fn open_poll(clerk: &Client, meeting: i64, question: &str) -> anyhow::Result<i64> {
-    let poll = clerk
-        .ok_post(
-            &format!("/api/meetings/{meeting}/polls"),
-            json!({"question": question}),
-        )
-        .await?
-        .body["id"]
-        .as_i64()
-        .expect("poll id");
+    let poll = new_poll(clerk, meeting, question).await?;
     clerk
         .ok_post(&format!("/api/polls/{poll}/open"), json!({}))
         .await?;
@@ -85,14 +71,7 @@ async fn a_vote_killed_while_closing_closes_once_with_a_result_that_verifies() -
         let clerk = Client::logged_in(&node.base, "vanthu1").await?;
         let poll = open_poll(&clerk, meeting, &format!("Vòng {round}")).await?;
         for t in &tablets {
-            let c =
-                Client::logged_in(&node.base, &t.client.me.as_ref().expect("me").username).await?;
-            let moved = Tablet {
-                client: c,
-                key: t.key.clone(),
-                device_id: t.device_id,
-            };
-            let a = moved.vote(poll, &[0]).await?;
+            let a = t.through(&node.base).await?.vote(poll, &[0]).await?;
             assert_eq!(a.status, 201, "{}", a.body);
         }
         let closing = {
@@ -284,8 +263,8 @@ async fn postgres_cutting_every_connection_under_a_ballot_burst_loses_nothing() 
     let mut senders = Vec::new();
     for (k, t) in tablets.iter().enumerate() {
         let base = if k % 2 == 0 { &a.base } else { &b.base };
-        let c = Client::logged_in(base, &t.client.me.as_ref().expect("me").username).await?;
-        senders.push((c, t.ballot(poll, hash, &[0])));
+        let moved = t.through(base).await?;
+        senders.push((moved.client.clone(), moved.ballot(poll, hash, &[0])));
     }
     let topic = ecabinet_protocol::Topic::Meeting(ecabinet_domain::MeetingId(meeting));
     let watcher = Client::logged_in(&b.base, "bt20").await?;

@@ -14,22 +14,8 @@ async fn acknowledged_ballots_survive_sigkill() -> anyhow::Result<()> {
     let mut server = ServerProcess::start(&db.url, &[]).await?;
     let base = server.base.clone();
 
-    let clerk = Client::logged_in(&base, "vanthu1").await?;
-    let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
-        .as_i64()
-        .expect("the demo has a meeting");
-    clerk
-        .ok_post(&format!("/api/meetings/{meeting}/start"), json!({}))
-        .await?;
-    let poll = clerk
-        .ok_post(
-            &format!("/api/meetings/{meeting}/polls"),
-            json!({"question": "Thông qua Nghị quyết?"}),
-        )
-        .await?
-        .body["id"]
-        .as_i64()
-        .expect("poll id");
+    let (clerk, meeting) = started_demo_meeting(&base).await?;
+    let poll = new_poll(&clerk, meeting, "Thông qua Nghị quyết?").await?;
     let mut tablets = Vec::new();
     for n in ["ptt1", "ptt2", "ptt3", "ptt4"]
         .into_iter()

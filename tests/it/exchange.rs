@@ -1084,11 +1084,7 @@ async fn deliveries_survive_sigkill_of_the_sender_and_of_the_receiver() {
     a.restart().await.unwrap();
     // Five more; the receiver dies once the first of them has arrived.
     let clerk = Client::logged_in(&a.base, "vanthu1").await.unwrap();
-    let signer = Tablet {
-        client: Client::logged_in(&a.base, "bt22").await.unwrap(),
-        key: signer.key.clone(),
-        device_id: signer.device_id,
-    };
+    let signer = signer.through(&a.base).await.unwrap();
     for k in 5..10 {
         sent.push(send_from(VPCP, &clerk, &signer, BKHDT, &format!("V/v số {k}")).await);
     }

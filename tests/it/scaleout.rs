@@ -55,14 +55,8 @@ async fn two_nodes_on_one_postgres_deliver_every_event_once_in_order_and_survive
         )
     };
 
-    let clerk = Client::logged_in(&base_a, "vanthu1").await?;
-    let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
-        .as_i64()
-        .expect("the demo has a meeting");
+    let (clerk, meeting) = started_demo_meeting(&base_a).await?;
     let topic = Topic::Meeting(MeetingId(meeting));
-    clerk
-        .ok_post(&format!("/api/meetings/{meeting}/start"), json!({}))
-        .await?;
 
     // Watchers on both nodes, subscribed before anything happens.
     let watcher_a = Client::logged_in(&base_a, "bt20").await?;
@@ -75,15 +69,7 @@ async fn two_nodes_on_one_postgres_deliver_every_event_once_in_order_and_survive
     wb.subscribe(topic).await?;
 
     // A poll prepared on A, ten tablets: five on each node.
-    let poll = clerk
-        .ok_post(
-            &format!("/api/meetings/{meeting}/polls"),
-            json!({"question": "Thông qua Nghị quyết?"}),
-        )
-        .await?
-        .body["id"]
-        .as_i64()
-        .expect("poll id");
+    let poll = new_poll(&clerk, meeting, "Thông qua Nghị quyết?").await?;
     let names: Vec<String> = (1..=10).map(|i| format!("bt{i:02}")).collect();
     let mut on_a = Vec::new();
     let mut on_b = Vec::new();
@@ -166,14 +152,7 @@ async fn two_nodes_on_one_postgres_deliver_every_event_once_in_order_and_survive
 
     // B's tablets go on on A with their keys.
     for t in &on_b[3..] {
-        let client =
-            Client::logged_in(&base_a, &t.client.me.as_ref().expect("me").username).await?;
-        let moved = Tablet {
-            client,
-            key: t.key.clone(),
-            device_id: t.device_id,
-        };
-        let a = moved.vote(poll, &[2]).await?;
+        let a = t.through(&base_a).await?.vote(poll, &[2]).await?;
         assert_eq!(a.status, 201, "{}", a.body);
     }
     clerk

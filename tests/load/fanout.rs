@@ -14,7 +14,7 @@ use ecabinet_protocol::{PROTOCOL_VERSION, Topic};
 use ecabinet_server::auth::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::Db;
-use ecabinet_tests::{Client, TestDb, free_port, spawn_server, tool_sibling};
+use ecabinet_tests::{Client, TestDb, free_port, spawn_server, started_demo_meeting, tool_sibling};
 use futures::{SinkExt, StreamExt};
 use reqwest::cookie::CookieStore;
 use serde_json::json;
@@ -250,13 +250,7 @@ async fn ecabinet(args: &Args, server: &std::path::Path, sizes: &[usize]) -> Res
         bases.len(),
         if bases.len() > 1 { "s" } else { "" }
     );
-    let clerk = Client::logged_in(&bases[0], "vanthu1").await?;
-    let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
-        .as_i64()
-        .context("the demo has a meeting")?;
-    clerk
-        .ok_post(&format!("/api/meetings/{meeting}/start"), json!({}))
-        .await?;
+    let (_clerk, meeting) = started_demo_meeting(&bases[0]).await?;
     let topic = Topic::Meeting(ecabinet_domain::MeetingId(meeting));
     // Every socket is a watcher of the secretariat (one session; the server keeps a
     // connection's state whoever it belongs to).

@@ -846,6 +846,21 @@ impl Tablet {
         serde_json::json!({"ballot": hex::encode(&signed.bytes), "signature": hex::encode(signed.signature)})
     }
 
+    /// The same tablet, its member logged in again at `base` (another node, or the same
+    /// one after a restart).
+    pub async fn through(&self, base: &str) -> Result<Tablet> {
+        let me = self
+            .client
+            .me
+            .as_ref()
+            .context("a tablet's client is logged in")?;
+        Ok(Tablet {
+            client: Client::logged_in(base, &me.username).await?,
+            key: self.key.clone(),
+            device_id: self.device_id,
+        })
+    }
+
     /// Reads the poll, signs `choices` and sends the ballot.
     pub async fn vote(&self, poll_id: i64, choices: &[u16]) -> Result<Answer> {
         let (_, hash) = poll_definition(&self.client, poll_id).await?;
@@ -1132,6 +1147,34 @@ pub fn tool_sibling(name: &str) -> Result<std::path::PathBuf> {
         .parent()
         .context("tool directory")?
         .join(name))
+}
+
+/// The secretariat (`vanthu1`) logged in at `base`, and the demo's first meeting, started.
+pub async fn started_demo_meeting(base: &str) -> Result<(Client, i64)> {
+    let clerk = Client::logged_in(base, "vanthu1").await?;
+    let meeting = clerk.get("/api/meetings").await?.body[0]["id"]
+        .as_i64()
+        .context("the demo has a meeting")?;
+    clerk
+        .ok_post(
+            &format!("/api/meetings/{meeting}/start"),
+            serde_json::json!({}),
+        )
+        .await?;
+    Ok((clerk, meeting))
+}
+
+/// A poll of `meeting` asking `question`, prepared (not opened) by `clerk`.
+pub async fn new_poll(clerk: &Client, meeting: i64, question: &str) -> Result<i64> {
+    clerk
+        .ok_post(
+            &format!("/api/meetings/{meeting}/polls"),
+            serde_json::json!({"question": question}),
+        )
+        .await?
+        .body["id"]
+        .as_i64()
+        .context("poll id")
 }
 
 /// A free TCP port on 127.0.0.1.
