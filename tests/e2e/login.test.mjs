@@ -1,7 +1,7 @@
 // Logging in and switching the language, as a member on a tablet.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, tablet, login, BASE } from './support.mjs';
+import { launch, tablet, login, BASE, PASSWORD } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -17,6 +17,23 @@ test('a wrong password is refused with a message in Vietnamese', async () => {
   const error = page.locator('[data-testid=login-error]');
   await error.waitFor();
   assert.equal((await error.textContent()).trim(), 'Sai tên đăng nhập hoặc mật khẩu.');
+  await context.close();
+});
+
+test('after five wrong passwords even the right one waits, and the page says why', async () => {
+  // bt18 is in no other browser test: its limit is its own.
+  const { context, page } = await tablet(browser);
+  const attempt = async (password) => {
+    await page.goto('/login');
+    await page.fill('input[name=username]', 'bt18');
+    await page.fill('input[name=password]', password);
+    await page.locator('[data-testid=login-submit]').tap();
+    await page.locator('[data-testid=login-error]').waitFor();
+    return (await page.locator('[data-testid=login-error]').textContent()).trim();
+  };
+  for (let i = 0; i < 5; i++) assert.equal(await attempt('sai-mat-khau'), 'Sai tên đăng nhập hoặc mật khẩu.');
+  assert.equal(await attempt(PASSWORD), 'Đã nhập sai quá nhiều lần. Hãy chờ một phút rồi thử lại.');
+  assert.equal(page.url(), BASE + '/login?error=limited', 'not logged in');
   await context.close();
 });
 
