@@ -140,7 +140,11 @@ impl RenderClaims {
     async fn ask(&self, sql: &'static str, doc: i64, version: i64) -> Option<bool> {
         let mut guard = self.conn.lock().await;
         if guard.is_none() {
-            *guard = Some(self.db.pool().acquire().await.ok()?);
+            let mut conn = self.db.pool().acquire().await.ok()?;
+            // This connection holds locks: whenever it is let go (the last clone dropped,
+            // an error), it is closed, never handed back to the pool still locked.
+            conn.close_on_drop();
+            *guard = Some(conn);
         }
         let conn = guard.as_mut()?;
         match sqlx::query_as::<_, (bool,)>(sql)
@@ -151,10 +155,7 @@ impl RenderClaims {
             Ok((b,)) => Some(b),
             Err(_) => {
                 // A lost connection took its locks with it: start afresh.
-                if let Some(c) = guard.take() {
-                    let mut c = c;
-                    c.close_on_drop();
-                }
+                drop(guard.take());
                 None
             }
         }
