@@ -70,8 +70,13 @@ struct Subscription {
 struct Connection {
     state: AppState,
     limiter: governor::DefaultDirectRateLimiter,
-    /// Frames dropped by the limiter since the last one let through.
+    /// Frames dropped by the limiter in the current run of refusals, and when the last
+    /// was. A run ends after a second without a refusal: not at the next frame let
+    /// through, since a flood read slowly (a busy node) lets one through now and then.
     refused: u32,
+    last_refused: Option<std::time::Instant>,
+    /// This side sent a Close frame (a flood, a restart): the peer's answer is awaited.
+    sent_close: bool,
     user: CurrentUser,
     hello: bool,
     subs: HashMap<Topic, Subscription>,
@@ -106,6 +111,8 @@ impl Connection {
         Connection {
             limiter: crate::limits::frame_limiter(rate, burst),
             refused: 0,
+            last_refused: None,
+            sent_close: false,
             state,
             user,
             hello: false,
@@ -126,12 +133,15 @@ impl Connection {
                 _ = async { let _ = closing.wait_for(|c| *c).await; } => {
                     let close = CloseFrame { code: 1012, reason: Utf8Bytes::from_static("server restarting") };
                     let _ = sink.send(Message::Close(Some(close))).await;
+                    self.sent_close = true;
                     Err(Closed)
                 }
                 msg = stream.next() => match msg {
                     Some(Ok(Message::Text(_) | Message::Binary(_))) if self.limiter.check().is_err() => self.on_flood(&mut sink).await,
                     Some(Ok(Message::Text(text))) => {
-                        self.refused = 0;
+                        if self.last_refused.is_some_and(|t| t.elapsed() > std::time::Duration::from_secs(1)) {
+                            self.refused = 0;
+                        }
                         self.on_text(&mut sink, text.as_str()).await
                     }
                     Some(Ok(Message::Binary(_))) => send(&mut sink, &error_frame(ErrorCode::BadFrame, "binary frames are not used; send JSON text", None)).await,
@@ -151,6 +161,19 @@ impl Connection {
         for (_, sub) in self.subs.drain() {
             sub.forwarder.abort();
         }
+        if self.sent_close {
+            // Read (and drop) what the peer still sends until it answers the Close, for a
+            // moment at most: closing the socket with its frames unread would reset the
+            // connection, and the client would see a reset instead of the close code.
+            let drained = async {
+                while let Some(Ok(m)) = stream.next().await {
+                    if matches!(m, Message::Close(_)) {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drained).await;
+        }
     }
 
     /// A frame over the rate limit: dropped. The first of a run is answered, so that a
@@ -159,6 +182,7 @@ impl Connection {
     async fn on_flood(&mut self, sink: &mut Sink) -> Result<(), Closed> {
         self.state.metrics.frame_limited();
         self.refused = self.refused.saturating_add(1);
+        self.last_refused = Some(std::time::Instant::now());
         let (rate, burst) = self.state.ws_frame_rate;
         if self.refused == 1 {
             let msg = format!("more than {rate} frames a second; frames are being dropped");
@@ -171,6 +195,7 @@ impl Connection {
                 reason: Utf8Bytes::from_static("too many frames"),
             };
             let _ = sink.send(Message::Close(Some(close))).await;
+            self.sent_close = true;
             return Err(Closed);
         }
         Ok(())
