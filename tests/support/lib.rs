@@ -44,23 +44,7 @@ pub struct TestDb {
 impl TestDb {
     pub async fn new() -> Result<TestDb> {
         match std::env::var("ECABINET_TEST_POSTGRES") {
-            Ok(admin) if !admin.is_empty() => {
-                let name = format!("ecab_t_{:016x}", rand::random::<u64>());
-                let db = Db::connect(&admin).await?;
-                let pool = sqlx::AnyPool::connect(&admin).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-                    .execute(&pool)
-                    .await?;
-                pool.close().await;
-                db.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                Ok(TestDb {
-                    url: format!("{base}/{name}"),
-                    files: tempfile::tempdir()?,
-                    _dir: None,
-                    pg_admin: Some((admin.clone(), name)),
-                })
-            }
+            Ok(admin) if !admin.is_empty() => TestDb::postgres(&admin).await,
             _ => {
                 let dir = tempfile::tempdir()?;
                 let url = format!("sqlite://{}/test.db", dir.path().display());
@@ -72,6 +56,25 @@ impl TestDb {
                 })
             }
         }
+    }
+
+    /// A fresh database in the PostgreSQL cluster whose admin URL is `admin`.
+    pub async fn postgres(admin: &str) -> Result<TestDb> {
+        let name = format!("ecab_t_{:016x}", rand::random::<u64>());
+        let db = Db::connect(admin).await?;
+        let pool = sqlx::AnyPool::connect(admin).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        db.close().await;
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+        Ok(TestDb {
+            url: format!("{base}/{name}"),
+            files: tempfile::tempdir()?,
+            _dir: None,
+            pg_admin: Some((admin.to_owned(), name)),
+        })
     }
 
     /// Which engine this test runs on (for messages).

@@ -7,12 +7,12 @@
 
 mod bench;
 mod fuzz;
-mod pg;
 mod site;
 mod test;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use ecabinet_pgcluster as pg;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
