@@ -1,8 +1,8 @@
-//! Where documents and their rendered pages are kept: the local documents folder (the
-//! embedded default), or an S3-compatible object store (`object_store_url = "s3://…"`)
-//! that several nodes share. Keys are the folder's relative paths
-//! (`<document>/v<version>/original.pdf`, `…/p0001-1280.png`), so a folder can be copied
-//! into a bucket as it is. In both cases the render workers work on local files under
+//! Where files are kept: the local documents folder (the embedded default), or an
+//! S3-compatible object store (`object_store_url = "s3://…"`) that several nodes share.
+//! Keys are the folder's relative paths (`<document>/v<version>/original.pdf`,
+//! `…/p0001-1280.png`, exchanged files by hash `exchange/<sha256>.pdf`, signed minutes
+//! `minutes/meeting-<id>-signed.pdf`), so a folder can be copied into a bucket as it is. In both cases the render workers work on local files under
 //! the documents folder; with a store, what they make is uploaded as it comes and the
 //! local copies are removed once the version is done.
 
@@ -100,6 +100,68 @@ impl Blobs {
         w.shutdown()
             .await
             .map_err(|e| format!("uploading {key}: {e}"))
+    }
+
+    /// Stores `bytes` as `key`, whole or not at all (locally written aside, then renamed).
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        match &self.remote {
+            None => {
+                let path = self.local_path(key);
+                if let Some(parent) = path.parent() {
+                    tokio::fs::create_dir_all(parent)
+                        .await
+                        .map_err(|e| format!("documents folder: {e}"))?;
+                }
+                write_atomically(&path, &bytes).await
+            }
+            Some(store) => store
+                .put(&Key::from(key), bytes.into())
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("uploading {key}: {e}")),
+        }
+    }
+
+    /// Whether `key` is stored.
+    pub async fn exists(&self, key: &str) -> Result<bool, BlobError> {
+        match &self.remote {
+            None => Ok(tokio::fs::try_exists(self.local_path(key))
+                .await
+                .unwrap_or(false)),
+            Some(store) => match store.head(&Key::from(key)).await {
+                Ok(_) => Ok(true),
+                Err(object_store::Error::NotFound { .. }) => Ok(false),
+                Err(e) => Err(format!("looking for {key}: {e}")),
+            },
+        }
+    }
+
+    /// Stores the file `from` again as `to` (a hard link locally where the file system
+    /// allows, a copy inside the store otherwise, never through this node).
+    pub async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError> {
+        let Some(store) = &self.remote else {
+            let (from, to) = (self.local_path(from), self.local_path(to));
+            if let Some(parent) = to.parent() {
+                tokio::fs::create_dir_all(parent)
+                    .await
+                    .map_err(|e| format!("documents folder: {e}"))?;
+            }
+            let _ = tokio::fs::remove_file(&to).await;
+            if tokio::fs::hard_link(&from, &to).await.is_err() {
+                let tmp = to.with_extension("part");
+                tokio::fs::copy(&from, &tmp)
+                    .await
+                    .map_err(|e| format!("copying {}: {e}", from.display()))?;
+                tokio::fs::rename(&tmp, &to)
+                    .await
+                    .map_err(|e| format!("copying to {}: {e}", to.display()))?;
+            }
+            return Ok(());
+        };
+        store
+            .copy(&Key::from(from), &Key::from(to))
+            .await
+            .map_err(|e| format!("copying {from} to {to}: {e}"))
     }
 
     /// The bytes of `key`, `None` if there is no such file.

@@ -57,8 +57,9 @@ pub struct Config {
     pub exchange_retry_ms: u64,
     /// Longest wait between two delivery attempts, in ms.
     pub exchange_retry_max_ms: u64,
-    /// Documents and rendered pages in an S3-compatible object store,
-    /// `s3://bucket[/prefix]`, shared by every node; empty: `documents_dir` holds them.
+    /// Every file (documents, rendered pages, exchanged files, signed minutes) in an
+    /// S3-compatible object store, `s3://bucket[/prefix]`, shared by every node; empty:
+    /// `documents_dir` holds them.
     /// Credentials: the `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` environment variables
     /// (or the machine's role). `documents_dir` stays the working folder of the renderer.
     pub object_store_url: String,

@@ -73,39 +73,26 @@ impl Documents {
         self.max_upload_bytes
     }
 
-    /// The documents folder (signed minutes are archived under `minutes/` in it).
-    pub fn root(&self) -> &std::path::Path {
-        &self.dir
-    }
-
     fn version_dir(&self, doc: i64, version: i64) -> PathBuf {
         self.blobs.local_path(&version_key(doc, version))
     }
 
-    /// Puts a file kept elsewhere (an exchanged file, stored by hash) in place as a
-    /// version's original: a hard link where the file system allows, else a copy. Before
-    /// the commit, as for uploads: a version row never points at a missing file.
-    pub(crate) async fn place_original(
-        &self,
-        doc: i64,
-        version: i64,
-        from: &std::path::Path,
-    ) -> AppResult<()> {
-        let dir = self.version_dir(doc, version);
-        let _ = tokio::fs::remove_dir_all(&dir).await; // left by a transaction that did not commit
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| AppError::Internal(format!("documents folder: {e}")))?;
-        let to = dir.join("original.pdf");
-        if tokio::fs::hard_link(from, &to).await.is_err() {
-            tokio::fs::copy(from, &to)
-                .await
-                .map_err(|e| AppError::Internal(format!("placing an exchanged file: {e}")))?;
-        }
+    /// Puts a file kept elsewhere (an exchanged file, stored by hash under `from`) in
+    /// place as a version's original, by a link or a copy inside the store. Before the
+    /// commit, as for uploads: a version row never points at a missing file.
+    pub(crate) async fn place_original(&self, doc: i64, version: i64, from: &str) -> AppResult<()> {
+        // Left by a transaction that did not commit.
+        let _ = tokio::fs::remove_dir_all(self.version_dir(doc, version)).await;
         self.blobs
-            .publish(&original_key(doc, version))
+            .copy(from, &original_key(doc, version))
             .await
             .map_err(AppError::Internal)
+    }
+
+    /// Where files other than meeting documents are kept (exchanged files, signed
+    /// minutes): the same folder or bucket.
+    pub(crate) fn blobs(&self) -> &crate::blobs::Blobs {
+        &self.blobs
     }
 }
 

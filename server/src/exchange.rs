@@ -37,7 +37,6 @@ use ecabinet_storage::{
     IncomingRow, NewDocument, NewMessage, OrganRole, OrganRow, OutgoingRow, Tx,
 };
 use serde::Deserialize;
-use std::path::PathBuf;
 
 /// Most bytes of one edXML import (files are base64 inside it).
 const MAX_IMPORT_BYTES: usize = 200 * 1024 * 1024;
@@ -85,35 +84,39 @@ fn parse<T: serde::de::DeserializeOwned>(s: &str) -> AppResult<T> {
     serde_json::from_str(s).map_err(|e| AppError::Internal(format!("stored exchange data: {e}")))
 }
 
-/// Where exchanged files live, by SHA-256.
-fn file_path(s: &AppState, sha: &str) -> PathBuf {
-    s.documents
-        .root()
-        .join("exchange")
-        .join(format!("{sha}.pdf"))
+/// The key of an exchanged file in the store: by SHA-256, kept once however many
+/// envelopes carry it.
+fn file_key(sha: &str) -> String {
+    format!("exchange/{sha}.pdf")
 }
 
-/// Keeps each file once by its hash (written aside, then renamed: never half a file).
+/// Keeps each file once by its hash, before the rows that name it commit.
 async fn store_files(
     s: &AppState,
     tx: &mut Tx,
     attachments: &[Attachment],
     files: &[&[u8]],
 ) -> AppResult<()> {
-    let dir = s.documents.root().join("exchange");
-    tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
+    let blobs = s.documents.blobs();
     for (a, bytes) in attachments.iter().zip(files) {
         let sha = hex::encode(a.sha256);
-        let path = file_path(s, &sha);
-        if tokio::fs::metadata(&path).await.is_err() {
-            let temp = dir.join(format!("{sha}.part"));
-            tokio::fs::write(&temp, bytes).await.map_err(internal)?;
-            tokio::fs::rename(&temp, &path).await.map_err(internal)?;
+        let key = file_key(&sha);
+        if !blobs.exists(&key).await.map_err(internal)? {
+            blobs.put(&key, bytes.to_vec()).await.map_err(internal)?;
         }
         tx.insert_exchange_file(&sha, i64::try_from(a.size).unwrap_or(i64::MAX))
             .await?;
     }
     Ok(())
+}
+
+/// The bytes of an exchanged file, `None` if it is in no store.
+async fn read_file(s: &AppState, sha: &[u8; 32]) -> AppResult<Option<Vec<u8>>> {
+    s.documents
+        .blobs()
+        .get(&file_key(&hex::encode(sha)))
+        .await
+        .map_err(internal)
 }
 
 /// Files each attachment of a register entry as a document of `owner`, so that it goes
@@ -140,9 +143,7 @@ async fn file_documents(
         };
         let size = i64::try_from(a.size).unwrap_or(i64::MAX);
         let id = tx.insert_document(&new, &a.name, &sha, size, by).await?;
-        s.documents
-            .place_original(id, 1, &file_path(s, &sha))
-            .await?;
+        s.documents.place_original(id, 1, &file_key(&sha)).await?;
         ids.push(id);
     }
     Ok(ids)
@@ -719,11 +720,12 @@ pub async fn seal(
 async fn read_files(s: &AppState, e: &Envelope) -> AppResult<Vec<Vec<u8>>> {
     let mut out = Vec::with_capacity(e.attachments.len());
     for a in &e.attachments {
-        out.push(
-            tokio::fs::read(file_path(s, &hex::encode(a.sha256)))
-                .await
-                .map_err(|e| internal(format!("an exchanged file is missing: {e}")))?,
-        );
+        out.push(read_file(s, &a.sha256).await?.ok_or_else(|| {
+            internal(format!(
+                "the exchanged file {} is missing",
+                hex::encode(a.sha256)
+            ))
+        })?);
     }
     Ok(out)
 }
@@ -1290,9 +1292,7 @@ pub async fn file(
         .checked_sub(1)
         .and_then(|i| envelope.attachments.get(i))
         .ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(file_path(&s, &hex::encode(a.sha256)))
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let bytes = read_file(&s, &a.sha256).await?.ok_or(AppError::NotFound)?;
     let mut res = Response::new(Body::from(bytes));
     res.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -329,15 +329,11 @@ pub async fn sign(
     .map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
     let pdf_hash = hex::encode(sha256(&pdf));
     // The file is in place before the row that names it commits.
-    let path = minutes_path(&s, meeting);
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| AppError::Internal(format!("minutes folder: {e}")))?;
-    }
-    tokio::fs::write(&path, &pdf)
+    s.documents
+        .blobs()
+        .put(&minutes_key(meeting), pdf)
         .await
-        .map_err(|e| AppError::Internal(format!("writing the minutes PDF: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("storing the minutes PDF: {e}")))?;
     if !tx
         .sign_minutes(
             meeting,
@@ -357,11 +353,9 @@ pub async fn sign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn minutes_path(s: &AppState, meeting: MeetingId) -> std::path::PathBuf {
-    s.documents
-        .root()
-        .join("minutes")
-        .join(format!("meeting-{}-signed.pdf", meeting.0))
+/// The signed minutes' PDF in the store (the documents folder or bucket).
+fn minutes_key(meeting: MeetingId) -> String {
+    format!("minutes/meeting-{}-signed.pdf", meeting.0)
 }
 
 /// `GET /api/meetings/{id}/minutes.pdf`: the archived PDF once signed, else the draft's.
@@ -376,9 +370,12 @@ pub async fn pdf(
     let row = tx.minutes(meeting).await?.ok_or(AppError::NotFound)?;
     drop(tx);
     let bytes = if row.status == "signed" {
-        tokio::fs::read(minutes_path(&s, meeting))
+        s.documents
+            .blobs()
+            .get(&minutes_key(meeting))
             .await
             .map_err(|e| AppError::Internal(format!("reading the minutes PDF: {e}")))?
+            .ok_or_else(|| AppError::Internal("the signed minutes' PDF is missing".into()))?
     } else {
         let font = s
             .report_font

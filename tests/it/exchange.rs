@@ -2,7 +2,8 @@
 //! refused field by field, the signer's seal from the device, sending, the receiving
 //! organ's steps (registered, assigned, processing, done) each reported back to the sender
 //! live, the message log, edXML export and import (idempotent; a tampered or malformed
-//! envelope is refused with 02 and every reason, nothing stored), and who may do what.
+//! envelope is refused with 02 and every reason, nothing stored), who may do what, and
+//! with an object store the files kept once in the bucket and served by any node.
 
 // The helpers below are test code too: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -582,6 +583,99 @@ async fn an_exchanged_file_is_read_page_by_page_by_both_organs_and_no_one_else()
         "{}",
         reads.body
     );
+}
+
+#[tokio::test]
+async fn with_an_object_store_an_exchanged_file_is_kept_once_in_the_bucket_and_any_node_serves_it()
+{
+    let s3 = S3Server::start().await.unwrap();
+    let bucket = s3.bucket("ecabinet", "docs").await.unwrap();
+    let s = TestServer::start_with(Options {
+        object_store: Some(bucket),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    two_organs(&s).await;
+    let clerk = s.login("vanthu1").await.unwrap();
+    let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
+    let file = letter();
+    let a = draft(&clerk, meta(json!({})), &file).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    let sha = hex::encode(ecabinet_crypto::sha256(&file));
+    let exchanged = format!("docs/exchange/{sha}.pdf");
+    assert_eq!(s3.get("ecabinet", &exchanged).await.unwrap(), file);
+
+    // Another node, whose folder is empty, exports the draft with the file from the bucket.
+    let other = s.second_node().await.unwrap();
+    let (status, _, xml) = other
+        .login("vanthu1")
+        .await
+        .unwrap()
+        .get_bytes(&format!("/api/exchange/outgoing/{}/edxml", v.id))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let read = edxml::read_envelope(&String::from_utf8(xml).unwrap()).unwrap();
+    assert_eq!(read.files, vec![file.clone()]);
+
+    signer
+        .client
+        .ok_post(
+            &format!("/api/exchange/outgoing/{}/seal", v.id),
+            seal_body(&signer, &v.digest, demo_id("bt22")),
+        )
+        .await
+        .unwrap();
+    clerk
+        .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
+        .await
+        .unwrap();
+
+    // The receiving organ reads, downloads and pages through it on the other node.
+    let handler = other.login("bt02").await.unwrap();
+    let inbox = incoming_list(&handler).await;
+    let (status, _, got) = handler
+        .get_bytes(&format!("/api/exchange/incoming/{}/files/1", inbox[0].id))
+        .await
+        .unwrap();
+    assert_eq!((status, got == file), (200, true));
+    let docs = rendered(
+        &handler,
+        &format!("/api/exchange/incoming/{}/documents", inbox[0].id),
+    )
+    .await;
+    assert_eq!((docs[0].status.as_str(), docs[0].pages), ("ready", 2));
+    let theirs = docs[0].id;
+    let (status, _, png) = handler
+        .get_bytes(&format!("/api/documents/{theirs}/versions/1/pages/2"))
+        .await
+        .unwrap();
+    assert_eq!((status, png.starts_with(b"\x89PNG")), (200, true));
+    let (status, _, original) = handler
+        .get_bytes(&format!("/api/documents/{theirs}/original"))
+        .await
+        .unwrap();
+    assert_eq!((status, original == file), (200, true));
+
+    // One copy by hash however many registers hold it; each register's document has
+    // its original in the bucket; neither node keeps a file of its own.
+    let keys = s3.keys("ecabinet", "docs/").await.unwrap();
+    let by_hash: Vec<&String> = keys
+        .iter()
+        .filter(|k| k.starts_with("docs/exchange/"))
+        .collect();
+    assert_eq!(by_hash, vec![&exchanged], "{keys:?}");
+    for doc in [v.documents[0].id, theirs] {
+        let key = format!("docs/{doc}/v1/original.pdf");
+        assert_eq!(s3.get("ecabinet", &key).await.unwrap(), file, "{key}");
+    }
+    for node in [&s, &other] {
+        let folder = node.db.files.path().join("documents");
+        assert!(!folder.join("exchange").exists(), "a local exchange folder");
+        assert!(!folder.join(theirs.to_string()).join("v1").exists());
+    }
 }
 
 #[tokio::test]

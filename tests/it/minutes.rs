@@ -1,6 +1,7 @@
 //! Meeting minutes: the draft from the record (attendance, speakers, votes), editing, the
 //! chair's signature made on the device, the archived PDF with hash and signature printed,
-//! and the bundle `ecabinet verify` checks; every refusal stores nothing.
+//! and the bundle `ecabinet verify` checks; every refusal stores nothing; with an object
+//! store, the archived PDF is in the bucket and any node serves it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -274,4 +275,66 @@ async fn minutes_wait_for_the_meeting_to_start() {
         .await
         .unwrap();
     assert_eq!(a.status, 404);
+}
+
+#[tokio::test]
+async fn with_an_object_store_signed_minutes_are_kept_in_the_bucket_and_any_node_serves_them() {
+    let s3 = S3Server::start().await.unwrap();
+    let bucket = s3.bucket("ecabinet", "docs").await.unwrap();
+    let s = TestServer::start_with(Options {
+        object_store: Some(bucket),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    let clerk = s.login("vanthu1").await.unwrap();
+    let meeting = published_meeting(&clerk, "Phiên họp tháng 12", 1)
+        .await
+        .unwrap();
+    let path = |p: &str| format!("/api/meetings/{meeting}{p}");
+    clerk.ok_post(&path("/start"), json!({})).await.unwrap();
+    clerk
+        .ok_post(&path("/minutes/draft"), json!({}))
+        .await
+        .unwrap();
+    let m = minutes(&clerk, meeting).await;
+    let hash: [u8; 32] = hex::decode(&m.text_sha256).unwrap().try_into().unwrap();
+    let pm = enrolled_tablet(&s, &clerk, "thutuong").await.unwrap();
+    let a = pm
+        .client
+        .post(
+            &path("/minutes/sign"),
+            signed(&pm, meeting, hash, demo_id("thutuong")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.status, 204, "{}", a.body);
+    let info = minutes(&clerk, meeting).await.signed.unwrap();
+
+    // The archived PDF is in the bucket, the one whose hash was recorded.
+    let stored = s3
+        .get(
+            "ecabinet",
+            &format!("docs/minutes/meeting-{meeting}-signed.pdf"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hex::encode(ecabinet_crypto::sha256(&stored)),
+        info.pdf_sha256
+    );
+    assert!(
+        !s.db.files.path().join("documents").join("minutes").exists(),
+        "a local copy"
+    );
+    // Another node, whose folder is empty, serves the same bytes.
+    let other = s.second_node().await.unwrap();
+    let (status, _, pdf) = other
+        .login("bt01")
+        .await
+        .unwrap()
+        .get_bytes(&path("/minutes.pdf"))
+        .await
+        .unwrap();
+    assert_eq!((status, pdf == stored), (200, true));
 }
