@@ -138,7 +138,7 @@ pub async fn login(
     };
     let ip = state.login_limits.client_ip(Some(peer), &headers);
     // Asked before the password is checked, so a guesser learns nothing while limited.
-    if let Err(wait) = state.login_limits.begin(&req.username, ip) {
+    if let Err(wait) = state.login_limits.begin(&req.username, ip).await? {
         state.metrics.login_limited();
         tracing::warn!(username = %req.username.chars().take(64).collect::<String>(),
             ip = ?ip, "login rate-limited");
@@ -163,7 +163,7 @@ pub async fn login(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match user {
         Some(user) if ok => {
-            state.login_limits.succeeded(&req.username, ip);
+            state.login_limits.succeeded(&req.username, ip).await;
             // A fresh id at login: a session id planted before login is worthless.
             session.cycle_id().await?;
             session.insert(SESSION_USER, user.id.0).await?;

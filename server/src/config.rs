@@ -35,6 +35,9 @@ pub struct Config {
     /// Longest wait for a file to open or for its next page, seconds; then the worker is
     /// killed and the file refused as too slow.
     pub render_page_timeout_secs: u64,
+    /// On PostgreSQL, how often each node looks for renders a dead node left half-done
+    /// and takes them over, seconds.
+    pub render_adopt_secs: u64,
     /// Page widths rendered, pixels: the page view's first, then the thumbnails'.
     pub document_widths: Vec<u32>,
     /// Most pages a document may have.
@@ -108,6 +111,7 @@ impl Default for Config {
             render_workers: 2,
             render_memory_mb: 1536,
             render_page_timeout_secs: 30,
+            render_adopt_secs: 30,
             document_widths: vec![1280, 240],
             document_max_pages: 1000,
             document_max_upload_mb: 200,

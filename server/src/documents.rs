@@ -701,11 +701,16 @@ pub async fn render_version(s: AppState, doc: i64, version: i64) {
 /// Renders a version if this node can claim it; `resumed`: a render a stopped node left
 /// half-done, whose pages are cleared first.
 async fn render_claimed(s: AppState, doc: i64, version: i64, resumed: bool) {
-    let claims = s.documents.claims.clone();
-    if !claims.take(doc, version).await {
+    if !s.documents.claims.take(doc, version).await {
         tracing::info!(document = doc, version, "another node is rendering it");
         return;
     }
+    render_held(s, doc, version, resumed).await
+}
+
+/// Renders a version this node has claimed, then lets go of the claim.
+async fn render_held(s: AppState, doc: i64, version: i64, resumed: bool) {
+    let claims = s.documents.claims.clone();
     let _queued = s.metrics.render_job();
     let cleared = if resumed {
         clear_pages(&s, doc, version).await
@@ -861,6 +866,62 @@ pub async fn resume_rendering(s: &AppState) -> AppResult<()> {
         tokio::spawn(render_claimed(s.clone(), doc, version, true));
     }
     Ok(())
+}
+
+/// Renders the versions whose node died mid-render: on PostgreSQL their claims went with
+/// that node's connection, so a live node may take them over without waiting for a
+/// restart. Run every `render_adopt_secs` on every node sharing a PostgreSQL database.
+pub async fn adopt_orphan_renders(s: &AppState) -> AppResult<usize> {
+    let claims = &s.documents.claims;
+    claims.refresh().await;
+    let pending = {
+        let mut tx = s.db.read().await?;
+        tx.versions_rendering().await?
+    };
+    let mut adopted = 0;
+    for (doc, version) in pending {
+        if !claims.take_orphan(doc, version).await {
+            continue;
+        }
+        // Its node may have finished it between the list and the claim.
+        let still = {
+            let mut tx = s.db.read().await?;
+            tx.version_rendering(doc, version).await
+        };
+        if !matches!(still, Ok(true)) {
+            claims.release(doc, version).await;
+            still?;
+            continue;
+        }
+        tracing::warn!(
+            document = doc,
+            version,
+            "rendering a version its node left half-done"
+        );
+        adopted += 1;
+        s.metrics.render_adopted();
+        tokio::spawn(render_held(s.clone(), doc, version, true));
+    }
+    Ok(adopted)
+}
+
+/// Every `render_adopt_secs`, adopts the renders of nodes that died
+/// ([`adopt_orphan_renders`]); on PostgreSQL only, as SQLite has one node, which resumes
+/// its own renders when it starts.
+pub async fn run_adopter(s: AppState) {
+    if s.db.engine() == ecabinet_storage::Engine::Sqlite {
+        return;
+    }
+    let period = std::time::Duration::from_secs(s.render_adopt_secs.max(1));
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is now; startup has just resumed what it could
+    loop {
+        tick.tick().await;
+        if let Err(e) = adopt_orphan_renders(&s).await {
+            tracing::warn!(error = %e, "looking for renders left by a dead node");
+        }
+    }
 }
 
 /// `GET /api/documents/{id}`: the document as its reader sees it; counts as an open.

@@ -82,6 +82,8 @@ pub struct AppState {
     pub login_limits: limits::LoginLimits,
     /// Frames per second and burst allowed to one WebSocket.
     pub ws_frame_rate: (u32, u32),
+    /// How often renders left by a dead node are looked for, seconds (PostgreSQL).
+    pub render_adopt_secs: u64,
     /// Turns true once the node serves (migrated, rendering resumed) and false again when
     /// it begins to shut down: `/readyz`.
     pub ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -161,8 +163,10 @@ impl Application {
                 std::time::Duration::from_secs(config.login_failure_refill_secs),
                 &config.client_ip_header,
                 trusted_proxies,
+                (db.engine() == ecabinet_storage::Engine::Postgres).then(|| db.clone()),
             ),
             ws_frame_rate: (config.ws_frames_per_second, config.ws_frame_burst),
+            render_adopt_secs: config.render_adopt_secs,
             ready: Default::default(),
             metrics,
             epoch: db.epoch().await?,
@@ -223,11 +227,13 @@ impl Application {
         let sweeper = tokio::spawn(sweep_sessions(
             self.state.db.clone(),
             self.state.documents.clone(),
+            self.state.login_limits.clone(),
         ));
         let opinion_clock = tokio::spawn(opinions::run_clock(self.state.clone()));
         let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
         let outbox = tokio::spawn(transport::run(self.state.clone()));
         let report_clock = tokio::spawn(reporting::run_clock(self.state.clone()));
+        let adopter = tokio::spawn(documents::run_adopter(self.state.clone()));
         let follower = self
             .state
             .db
@@ -255,6 +261,7 @@ impl Application {
         mailer.abort();
         outbox.abort();
         report_clock.abort();
+        adopter.abort();
         self.state.db.close().await;
         res
     }
@@ -332,12 +339,13 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
     ))
 }
 
-async fn sweep_sessions(db: Db, documents: documents::Documents) {
+async fn sweep_sessions(db: Db, documents: documents::Documents, logins: limits::LoginLimits) {
     let store = SessionStore::new(db);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
         documents::sweep_incoming(&documents).await;
+        logins.forget_recovered().await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "could not delete expired sessions");
         }

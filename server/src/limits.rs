@@ -1,14 +1,16 @@
-//! Rate limits: failed logins per username and per client address, and the frames one
-//! WebSocket connection may send (governor's GCRA). The client address is the
+//! Rate limits: failed logins per username and per client address (shared by the nodes
+//! of one PostgreSQL database), and the frames one WebSocket connection may send
+//! (governor's GCRA). The client address is the
 //! connection's peer, or behind a reverse proxy the last entry of the configured header.
 
 use axum::http::HeaderMap;
+use ecabinet_storage::{Db, StoreError, TryBucket};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Beyond this many remembered keys, the ones that have fully recovered are forgotten.
 const MAX_KEYS: usize = 10_000;
@@ -16,13 +18,15 @@ const MAX_KEYS: usize = 10_000;
 /// Failed logins by username and by address. Only failures count, so a member who logs in
 /// on three tablets is never held back, while guessing a password is slowed to a few
 /// tries a minute. Each attempt takes one try from both buckets *before* the password is
-/// checked (under one lock, so parallel guesses cannot all pass the check), and a
-/// correct password gives it back. (A governor limiter cannot give a cell back: hence
-/// this small bucket.) The buckets live in each node's memory: N nodes allow N times the
-/// tries, still a few a minute.
+/// checked (atomically, so parallel guesses cannot all pass the check), and a correct
+/// password gives it back. (A governor limiter cannot give a cell back: hence this small
+/// bucket.) One SQLite node keeps the buckets in memory; the nodes of one PostgreSQL
+/// database share them in its `login_bucket` table, each decision under a row lock, so a
+/// guesser spread over N nodes gets no more tries than on one.
 #[derive(Clone)]
 pub struct LoginLimits {
     inner: Arc<Mutex<HashMap<String, Bucket>>>,
+    shared: Option<Db>,
     per_user: f64,
     per_address: f64,
     refill: Duration,
@@ -30,11 +34,12 @@ pub struct LoginLimits {
     trusted: Arc<Vec<Cidr>>,
 }
 
-#[derive(Clone, Copy)]
-struct Bucket {
-    /// Tries still allowed (fractional while refilling).
-    tokens: f64,
-    at: Instant,
+type Bucket = TryBucket;
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// An address block, `10.0.0.0/8` or a single address.
@@ -96,17 +101,20 @@ impl Cidr {
 
 impl LoginLimits {
     /// `per_user` and `per_address` failures in a row, one more per `refill`; behind
-    /// `trusted` proxies, the client's address from `client_ip_header`.
+    /// `trusted` proxies, the client's address from `client_ip_header`. `shared`: the
+    /// PostgreSQL database whose nodes count together (`None`: this node's memory).
     pub fn new(
         per_user: u32,
         per_address: u32,
         refill: Duration,
         client_ip_header: &str,
         trusted: Vec<Cidr>,
+        shared: Option<Db>,
     ) -> LoginLimits {
         let header = client_ip_header.trim().to_ascii_lowercase();
         LoginLimits {
             inner: Default::default(),
+            shared,
             per_user: f64::from(per_user.max(1)),
             per_address: f64::from(per_address.max(1)),
             refill: refill.max(Duration::from_millis(1)),
@@ -142,77 +150,154 @@ impl LoginLimits {
             .or(peer_ip)
     }
 
-    fn keys(username: &str, ip: Option<IpAddr>) -> [(String, bool); 2] {
+    /// The username's key, then the address's: always in this order (see
+    /// `Tx::login_buckets`), with each one's capacity.
+    fn keys(&self, username: &str, ip: Option<IpAddr>) -> [(String, f64); 2] {
         // Bounded: a key is never longer than a username the accounts could have.
         let name: String = username.trim().to_lowercase().chars().take(64).collect();
         [
-            (format!("u:{name}"), true),
+            (format!("u:{name}"), self.per_user),
             (
                 ip.map_or_else(|| "a:?".to_owned(), |ip| format!("a:{ip}")),
-                false,
+                self.per_address,
             ),
         ]
     }
 
-    fn capacity(&self, user: bool) -> f64 {
-        if user {
-            self.per_user
-        } else {
-            self.per_address
-        }
+    fn refilled(&self, b: Bucket, cap: f64, now: i64) -> f64 {
+        // Clocks of two nodes may differ a little: time never runs backwards here.
+        let elapsed = Duration::from_millis(u64::try_from(now - b.at_ms).unwrap_or(0));
+        (b.tokens + elapsed.as_secs_f64() / self.refill.as_secs_f64()).min(cap)
     }
 
-    fn refilled(&self, b: Bucket, cap: f64, now: Instant) -> f64 {
-        let gained = now.duration_since(b.at).as_secs_f64() / self.refill.as_secs_f64();
-        (b.tokens + gained).min(cap)
-    }
-
-    /// Takes one try for this username and address, or `Err(wait)` (taking nothing) if
-    /// either has none left.
-    pub fn begin(&self, username: &str, ip: Option<IpAddr>) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > MAX_KEYS {
-            map.retain(|k, b| {
-                let cap = self.capacity(k.starts_with("u:"));
-                self.refilled(*b, cap, now) < cap
-            });
-        }
-        let keys = Self::keys(username, ip);
+    /// One try taken from each bucket, or how long to wait if one has none left.
+    fn take(&self, buckets: &[(f64, Bucket)], now: i64) -> Result<Vec<Bucket>, Duration> {
         let mut wait = Duration::ZERO;
-        for (key, user) in &keys {
-            if let Some(b) = map.get(key) {
-                let tokens = self.refilled(*b, self.capacity(*user), now);
-                if tokens < 1.0 {
-                    wait = wait.max(self.refill.mul_f64(1.0 - tokens));
-                }
+        for (cap, b) in buckets {
+            let tokens = self.refilled(*b, *cap, now);
+            if tokens < 1.0 {
+                wait = wait.max(self.refill.mul_f64(1.0 - tokens));
             }
         }
         if !wait.is_zero() {
             return Err(wait);
         }
-        for (key, user) in keys {
-            let cap = self.capacity(user);
-            let b = map.entry(key).or_insert(Bucket {
-                tokens: cap,
-                at: now,
-            });
-            b.tokens = (self.refilled(*b, cap, now) - 1.0).max(0.0);
-            b.at = now;
+        Ok(buckets
+            .iter()
+            .map(|(cap, b)| Bucket {
+                tokens: (self.refilled(*b, *cap, now) - 1.0).max(0.0),
+                at_ms: now,
+            })
+            .collect())
+    }
+
+    /// The try given back to each bucket.
+    fn give_back(&self, buckets: &[(f64, Bucket)], now: i64) -> Vec<Bucket> {
+        buckets
+            .iter()
+            .map(|(cap, b)| Bucket {
+                tokens: (self.refilled(*b, *cap, now) + 1.0).min(*cap),
+                at_ms: now,
+            })
+            .collect()
+    }
+
+    /// Takes one try for this username and address, or `Ok(Err(wait))` (taking nothing)
+    /// if either has none left. `Err` only if the shared buckets could not be read.
+    pub async fn begin(
+        &self,
+        username: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<Result<(), Duration>, StoreError> {
+        let keys = self.keys(username, ip);
+        let now = now_ms();
+        let Some(db) = &self.shared else {
+            return Ok(self.begin_in_memory(&keys, now));
+        };
+        let mut tx = db.write().await?;
+        let asked: Vec<(&str, f64)> = keys.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+        let buckets = tx.login_buckets(&asked, now).await?;
+        let with_caps: Vec<(f64, Bucket)> = keys.iter().map(|k| k.1).zip(buckets).collect();
+        match self.take(&with_caps, now) {
+            // Rolled back: a first try refused leaves no bucket behind.
+            Err(wait) => Ok(Err(wait)),
+            Ok(taken) => {
+                for ((key, _), b) in keys.iter().zip(taken) {
+                    tx.set_login_bucket(key, b).await?;
+                }
+                tx.commit().await?;
+                Ok(Ok(()))
+            }
+        }
+    }
+
+    fn begin_in_memory(&self, keys: &[(String, f64)], now: i64) -> Result<(), Duration> {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > MAX_KEYS {
+            let cap = self.per_user.max(self.per_address);
+            map.retain(|_, b| self.refilled(*b, cap, now) < cap);
+        }
+        let full = |cap: f64| Bucket {
+            tokens: cap,
+            at_ms: now,
+        };
+        let buckets: Vec<(f64, Bucket)> = keys
+            .iter()
+            .map(|(k, cap)| (*cap, map.get(k).copied().unwrap_or_else(|| full(*cap))))
+            .collect();
+        let taken = self.take(&buckets, now)?;
+        for ((key, _), b) in keys.iter().zip(taken) {
+            map.insert(key.clone(), b);
         }
         Ok(())
     }
 
     /// The password was right: the try taken by [`LoginLimits::begin`] is given back.
-    pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, user) in Self::keys(username, ip) {
-            let cap = self.capacity(user);
-            if let Some(b) = map.get_mut(&key) {
-                b.tokens = (self.refilled(*b, cap, now) + 1.0).min(cap);
-                b.at = now;
+    pub async fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
+        let keys = self.keys(username, ip);
+        let now = now_ms();
+        let Some(db) = &self.shared else {
+            let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            for (key, cap) in &keys {
+                if let Some(b) = map.get(key).copied() {
+                    let back = self.give_back(&[(*cap, b)], now);
+                    map.insert(key.clone(), back[0]);
+                }
             }
+            return;
+        };
+        let given = async {
+            let mut tx = db.write().await?;
+            let asked: Vec<(&str, f64)> = keys.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+            let buckets = tx.login_buckets(&asked, now).await?;
+            let with_caps: Vec<(f64, Bucket)> = keys.iter().map(|k| k.1).zip(buckets).collect();
+            for ((key, _), b) in keys.iter().zip(self.give_back(&with_caps, now)) {
+                tx.set_login_bucket(key, b).await?;
+            }
+            tx.commit().await.map(|_| ())
+        };
+        if let Err(e) = given.await {
+            // The member is in; the try stays taken and comes back with time.
+            tracing::warn!(error = %e, "could not give a login try back");
+        }
+    }
+
+    /// Forgets the shared buckets that are full again (hourly, with the sessions).
+    pub async fn forget_recovered(&self) {
+        let Some(db) = &self.shared else {
+            return;
+        };
+        let cap = self.per_user.max(self.per_address);
+        let full_after = self.refill.mul_f64(cap);
+        let before = now_ms() - i64::try_from(full_after.as_millis()).unwrap_or(i64::MAX);
+        let forgotten = async {
+            let mut tx = db.write().await?;
+            let n = tx.forget_login_buckets(before).await?;
+            tx.commit().await?;
+            Ok::<u64, StoreError>(n)
+        };
+        if let Err(e) = forgotten.await {
+            tracing::warn!(error = %e, "could not forget recovered login buckets");
         }
     }
 }
@@ -233,37 +318,53 @@ mod tests {
         Some(s.parse().unwrap())
     }
 
-    #[test]
-    fn failures_are_counted_per_user_and_recover() {
-        let l = LoginLimits::new(3, 100, Duration::from_millis(200), "", vec![]);
-        let a = ip("10.0.0.1");
-        for _ in 0..3 {
-            assert!(l.begin("bt01", a).is_ok());
-        }
-        let wait = l.begin("BT01 ", a).unwrap_err();
-        assert!(wait > Duration::ZERO && wait <= Duration::from_millis(200));
-        // Another user from the same room is not held back.
-        assert!(l.begin("bt02", a).is_ok());
-        std::thread::sleep(Duration::from_millis(220));
-        assert!(l.begin("bt01", a).is_ok());
+    /// A try at `now` ms, through the in-memory buckets.
+    fn try_at(l: &LoginLimits, user: &str, ip: Option<IpAddr>, now: i64) -> Result<(), Duration> {
+        l.begin_in_memory(&l.keys(user, ip), now)
+    }
+
+    fn limits(per_user: u32, per_address: u32, refill: Duration) -> LoginLimits {
+        LoginLimits::new(per_user, per_address, refill, "", vec![], None)
     }
 
     #[test]
-    fn a_correct_password_gives_its_try_back() {
-        let l = LoginLimits::new(2, 100, Duration::from_secs(60), "", vec![]);
-        for _ in 0..10 {
-            l.begin("bt01", ip("10.0.0.1")).unwrap();
-            l.succeeded("bt01", ip("10.0.0.1"));
+    fn failures_are_counted_per_user_and_recover() {
+        let l = limits(3, 100, Duration::from_millis(200));
+        let a = ip("10.0.0.1");
+        for _ in 0..3 {
+            assert!(try_at(&l, "bt01", a, 0).is_ok());
         }
-        assert!(l.begin("bt01", ip("10.0.0.1")).is_ok());
+        let wait = try_at(&l, "BT01 ", a, 0).unwrap_err();
+        assert_eq!(wait, Duration::from_millis(200));
+        // Another user from the same room is not held back.
+        assert!(try_at(&l, "bt02", a, 0).is_ok());
+        // Half-way a try is half back: not yet.
+        assert_eq!(try_at(&l, "bt01", a, 100), Err(Duration::from_millis(100)));
+        assert!(try_at(&l, "bt01", a, 200).is_ok());
+        assert!(
+            try_at(&l, "bt01", a, 200).is_err(),
+            "one try came back, not more"
+        );
+        // A clock that steps back (another node's) gives nothing back.
+        assert!(try_at(&l, "bt01", a, -5_000).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_correct_password_gives_its_try_back() {
+        let l = limits(2, 100, Duration::from_secs(60));
+        for _ in 0..10 {
+            l.begin("bt01", ip("10.0.0.1")).await.unwrap().unwrap();
+            l.succeeded("bt01", ip("10.0.0.1")).await;
+        }
+        assert!(l.begin("bt01", ip("10.0.0.1")).await.unwrap().is_ok());
     }
 
     #[test]
     fn parallel_guesses_cannot_all_pass_before_one_fails() {
-        let l = LoginLimits::new(5, 1000, Duration::from_secs(60), "", vec![]);
+        let l = limits(5, 1000, Duration::from_secs(60));
         let passed = std::thread::scope(|s| {
             let handles: Vec<_> = (0..50)
-                .map(|_| s.spawn(|| l.begin("bt01", ip("10.0.0.9")).is_ok()))
+                .map(|_| s.spawn(|| try_at(&l, "bt01", ip("10.0.0.9"), 0).is_ok()))
                 .collect();
             handles
                 .into_iter()
@@ -276,11 +377,11 @@ mod tests {
 
     #[test]
     fn failures_are_counted_per_address() {
-        let l = LoginLimits::new(100, 2, Duration::from_secs(60), "", vec![]);
-        l.begin("x", ip("10.0.0.1")).unwrap();
-        l.begin("y", ip("10.0.0.1")).unwrap();
-        assert!(l.begin("z", ip("10.0.0.1")).is_err());
-        assert!(l.begin("z", ip("10.0.0.2")).is_ok());
+        let l = limits(100, 2, Duration::from_secs(60));
+        try_at(&l, "x", ip("10.0.0.1"), 0).unwrap();
+        try_at(&l, "y", ip("10.0.0.1"), 0).unwrap();
+        assert!(try_at(&l, "z", ip("10.0.0.1"), 0).is_err());
+        assert!(try_at(&l, "z", ip("10.0.0.2"), 0).is_ok());
     }
 
     #[test]
@@ -289,7 +390,14 @@ mod tests {
             "172.16.0.0/12".parse().unwrap(),
             "10.9.9.9".parse().unwrap(),
         ];
-        let l = LoginLimits::new(1, 1, Duration::from_secs(1), "X-Forwarded-For", trusted);
+        let l = LoginLimits::new(
+            1,
+            1,
+            Duration::from_secs(1),
+            "X-Forwarded-For",
+            trusted,
+            None,
+        );
         let mut h = HeaderMap::new();
         h.insert(
             "x-forwarded-for",
@@ -303,7 +411,7 @@ mod tests {
         assert_eq!(l.client_ip(direct, &h), ip("198.51.100.1"));
         // From the proxy without the header: the proxy.
         assert_eq!(l.client_ip(proxy, &HeaderMap::new()), ip("172.18.0.5"));
-        let none = LoginLimits::new(1, 1, Duration::from_secs(1), "", vec![]);
+        let none = limits(1, 1, Duration::from_secs(1));
         assert_eq!(none.client_ip(proxy, &h), ip("172.18.0.5"));
     }
 

@@ -1,6 +1,6 @@
 //! What a node tells Prometheus at `GET /metrics`: open WebSockets, events pushed, wake-ups
-//! from other nodes, ballot acknowledgement latency, the render queue and refusals by the
-//! rate limits. One registry per node (tests run two nodes in one process).
+//! from other nodes, ballot acknowledgement latency, the render queue, renders taken over
+//! from dead nodes and refusals by the rate limits. One registry per node (tests run two nodes in one process).
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
@@ -20,6 +20,7 @@ struct Inner {
     wakeups: Counter,
     ballot_ack: Histogram,
     render_jobs: Gauge,
+    renders_adopted: Counter,
     login_limited: Counter,
     frames_limited: Counter,
 }
@@ -58,6 +59,12 @@ impl Default for Metrics {
             "Document versions being rendered or waiting for a render worker",
             render_jobs.clone(),
         );
+        let renders_adopted = Counter::default();
+        registry.register(
+            "renders_adopted",
+            "Renders a dead node left half-done that this node took over",
+            renders_adopted.clone(),
+        );
         let login_limited = Counter::default();
         registry.register(
             "login_rate_limited",
@@ -77,6 +84,7 @@ impl Default for Metrics {
             wakeups,
             ballot_ack,
             render_jobs,
+            renders_adopted,
             login_limited,
             frames_limited,
         }))
@@ -114,6 +122,10 @@ impl Metrics {
     pub(crate) fn render_job(&self) -> RenderGuard {
         self.0.render_jobs.inc();
         RenderGuard(self.clone())
+    }
+
+    pub(crate) fn render_adopted(&self) {
+        self.0.renders_adopted.inc();
     }
 
     pub(crate) fn login_limited(&self) {

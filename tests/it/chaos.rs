@@ -236,6 +236,102 @@ async fn an_upload_cut_by_a_kill_leaves_nothing_and_an_acknowledged_one_renders_
     Ok(())
 }
 
+#[tokio::test]
+async fn a_render_left_by_a_dead_node_is_finished_by_a_live_one() -> anyhow::Result<()> {
+    let db = TestDb::new().await?;
+    if db.engine() != "postgres" {
+        eprintln!("skipped on {}: one node per SQLite file", db.engine());
+        return Ok(());
+    }
+    seed_with_binary(&db.url).await?;
+    // No bucket here: the two nodes share a folder, and B looks for orphans every second.
+    let shared = tempfile::tempdir()?;
+    let folder = shared.path().to_string_lossy().into_owned();
+    let env = [
+        ("ECABINET_DOCUMENTS_DIR", folder.as_str()),
+        ("ECABINET_RENDER_ADOPT_SECS", "1"),
+    ];
+    let mut a = ServerProcess::start(&db.url, &env).await?;
+    let b = ServerProcess::start(&db.url, &env).await?;
+    let clerk = Client::logged_in(&a.base, "vanthu1").await?;
+    let meeting = published_meeting(&clerk, "Phiên họp thử", 1).await?;
+    let pages: Vec<Vec<String>> = (1..=120)
+        .map(|i| vec![format!("TỜ TRÌNH — trang {i}")])
+        .collect();
+    let pdf = ecabinet_documents::fixtures::text_pdf(
+        &ecabinet_server::config::Config::default().pdfium_path(),
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
+        &pages,
+    )?;
+    let a_doc = clerk
+        .upload(
+            &format!("/api/meetings/{meeting}/documents"),
+            Some(json!({"title": "Tờ trình", "kind": "submission", "confidentiality": "normal"})),
+            "to-trinh.pdf",
+            pdf,
+        )
+        .await?;
+    assert_eq!(a_doc.status, 201, "{}", a_doc.body);
+    let id = a_doc.body["id"].as_i64().expect("document id");
+    let list = format!("/api/meetings/{meeting}/documents");
+    let first = |v: serde_json::Value| v.as_array().and_then(|l| l.first()).cloned();
+
+    // A dies with some pages done and the rest to do.
+    let mut done_by_a = 0;
+    for _ in 0..500 {
+        let d = first(clerk.get(&list).await?.body).expect("listed");
+        done_by_a = d["pages_rendered"].as_i64().unwrap_or(0);
+        assert_eq!(d["status"], "rendering", "rendered before the kill: {d}");
+        if done_by_a > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(done_by_a > 0, "A never began");
+    a.kill().await?;
+
+    // B, never restarted, takes it over and renders every page.
+    let clerk = Client::logged_in(&b.base, "vanthu1").await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let d = first(clerk.get(&list).await?.body).expect("listed");
+        assert_eq!(d["id"].as_i64(), Some(id));
+        if d["status"] != "rendering" {
+            assert_eq!(
+                (d["status"].as_str(), d["pages_rendered"].as_i64()),
+                (Some("ready"), Some(120)),
+                "{d}"
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {d} after A's death\n{}",
+            b.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_, _, m) = Client::at(&b.base).get_bytes("/metrics").await?;
+    let m = String::from_utf8(m)?;
+    assert!(
+        m.lines().any(|l| l == "ecabinet_renders_adopted_total 1"),
+        "B took it over, once:\n{m}"
+    );
+    for page in [1, 120] {
+        let (status, _, png) = clerk
+            .get_bytes(&format!(
+                "/api/documents/{id}/versions/1/pages/{page}?w=240"
+            ))
+            .await?;
+        assert_eq!(
+            (status, png.starts_with(b"\x89PNG")),
+            (200, true),
+            "page {page}"
+        );
+    }
+    Ok(())
+}
+
 /// A stream of the chunks sent on `rx`, for a request body that arrives slowly.
 fn tokio_stream_of(
     rx: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,

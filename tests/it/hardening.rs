@@ -1,5 +1,5 @@
-//! Operating a node: liveness, readiness and metrics; the login and WebSocket rate
-//! limits; the security headers and each page's Content-Security-Policy nonce.
+//! Operating a node: liveness, readiness and metrics; the login rate limit (counted
+//! together by the nodes of one PostgreSQL) and the WebSocket one; the security headers and each page's Content-Security-Policy nonce.
 
 use ecabinet_protocol::frame::{ClientFrame, ServerFrame};
 use ecabinet_protocol::{ErrorCode, Topic};
@@ -26,6 +26,7 @@ async fn probes_and_metrics_answer_without_a_session() -> anyhow::Result<()> {
         "ecabinet_remote_wakeups_total",
         "ecabinet_ballot_ack_seconds_count",
         "ecabinet_render_jobs",
+        "ecabinet_renders_adopted_total",
         "ecabinet_login_rate_limited_total",
         "ecabinet_websocket_frames_rate_limited_total",
     ] {
@@ -97,6 +98,59 @@ async fn failed_logins_are_limited_per_username_with_retry_after() -> anyhow::Re
         metric(&String::from_utf8(m)?, "ecabinet_login_rate_limited_total"),
         Some(2.0)
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn nodes_of_one_postgres_count_failed_logins_together() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    if s.db.engine() != "postgres" {
+        eprintln!(
+            "skipped on {}: one node keeps its counts in memory",
+            s.db.engine()
+        );
+        return Ok(());
+    }
+    let other = s.second_node().await?;
+    let wrong = json!({"username": "bt01", "password": "sai"});
+    // Five wrong passwords, alternating between the nodes: five in all, not per node.
+    for k in 0..5 {
+        let node = if k % 2 == 0 { &s } else { &other };
+        let a = node.anonymous().post("/api/login", wrong.clone()).await?;
+        assert_eq!((a.status, a.code()), (401, "bad_credentials"), "try {k}");
+    }
+    for node in [&s, &other] {
+        let a = node
+            .anonymous()
+            .post(
+                "/api/login",
+                json!({"username": "bt01", "password": DEMO_PASSWORD}),
+            )
+            .await?;
+        assert_eq!((a.status, a.code()), (429, "rate_limited"));
+    }
+    // Twenty guesses at once, half through each node: five are checked, never more.
+    let guesses = (0..20).map(|k| {
+        let c = if k % 2 == 0 {
+            s.anonymous()
+        } else {
+            other.anonymous()
+        };
+        async move {
+            c.post("/api/login", json!({"username": "bt03", "password": "sai"}))
+                .await
+                .map(|a| a.status)
+        }
+    });
+    let statuses = futures::future::try_join_all(guesses).await?;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, limited), (5, 15), "{statuses:?}");
+    // Members who know their password are not held back on either node.
+    for _ in 0..4 {
+        s.login("bt02").await?;
+        other.login("bt02").await?;
+    }
     Ok(())
 }
 

@@ -122,3 +122,71 @@ async fn a_render_claimed_by_one_node_is_left_alone_by_another_until_it_lets_go(
         assert!(node_b.take(7, 1).await);
     }
 }
+
+#[tokio::test]
+async fn login_buckets_start_full_keep_what_was_written_and_wait_for_each_other() {
+    use ecabinet_storage::TryBucket;
+    let db = TestDb::new().await.unwrap();
+    let store = Db::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    let got = tx
+        .login_buckets(&[("u:bt01", 5.0), ("a:10.0.0.1", 30.0)], 1_000)
+        .await
+        .unwrap();
+    let full = |tokens| TryBucket {
+        tokens,
+        at_ms: 1_000,
+    };
+    assert_eq!(got, vec![full(5.0), full(30.0)]);
+    let taken = TryBucket {
+        tokens: 4.0,
+        at_ms: 2_000,
+    };
+    tx.set_login_bucket("u:bt01", taken).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // A second decision on the same bucket waits for the first to end, then sees it.
+    let mut first = store.write().await.unwrap();
+    assert_eq!(
+        first
+            .login_buckets(&[("u:bt01", 5.0)], 9_000)
+            .await
+            .unwrap(),
+        vec![taken],
+        "read as stored: refilling is the caller's arithmetic"
+    );
+    let second = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.write().await?;
+            let b = tx.login_buckets(&[("u:bt01", 5.0)], 9_000).await?;
+            tx.commit().await?;
+            Ok::<_, ecabinet_storage::StoreError>(b)
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "read while another decision held it");
+    let spent = TryBucket {
+        tokens: 0.0,
+        at_ms: 9_000,
+    };
+    first.set_login_bucket("u:bt01", spent).await.unwrap();
+    first.commit().await.unwrap();
+    assert_eq!(second.await.unwrap().unwrap(), vec![spent]);
+
+    // Buckets untouched since before a time are forgotten: here the address's.
+    let mut tx = store.write().await.unwrap();
+    assert_eq!(tx.forget_login_buckets(1_500).await.unwrap(), 1);
+    assert_eq!(
+        tx.login_buckets(&[("a:10.0.0.1", 30.0)], 10_000)
+            .await
+            .unwrap(),
+        vec![TryBucket {
+            tokens: 30.0,
+            at_ms: 10_000
+        }],
+        "starts full again"
+    );
+    tx.commit().await.unwrap();
+}

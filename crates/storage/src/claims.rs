@@ -95,13 +95,21 @@ impl Drop for Claim {
 }
 
 /// A node's claims on the versions it is rendering: session advisory locks on one
-/// connection kept for the purpose, so that a node restarting does not take over (and
-/// wipe the pages of) a render another node is doing, and a node that dies lets go of
-/// all of its renders with that connection. Cheap to clone.
+/// connection kept for the purpose, so that a node restarting or adopting a render left
+/// by a dead node does not take over (and wipe the pages of) a render another node is
+/// doing, and a node that dies lets go of all of its renders with that connection.
+/// PostgreSQL grants a session the same advisory lock again, so the node also keeps the
+/// set it holds: one render per version on this node too. Cheap to clone.
 #[derive(Clone)]
 pub struct RenderClaims {
     db: Db,
-    conn: std::sync::Arc<tokio::sync::Mutex<Option<PoolConnection<Any>>>>,
+    state: std::sync::Arc<tokio::sync::Mutex<Held>>,
+}
+
+#[derive(Default)]
+struct Held {
+    conn: Option<PoolConnection<Any>>,
+    versions: std::collections::HashSet<(i64, i64)>,
 }
 
 impl RenderClaims {
@@ -109,7 +117,7 @@ impl RenderClaims {
     pub fn new(db: Db) -> RenderClaims {
         RenderClaims {
             db,
-            conn: Default::default(),
+            state: Default::default(),
         }
     }
 
@@ -117,36 +125,98 @@ impl RenderClaims {
         (3i64 << 56) | ((doc & 0x0000_ffff_ffff_ffff) << 8) | (version & 0xff)
     }
 
-    /// Claims the render of `version` of `doc`; `false` if another node renders it. If
-    /// the database cannot be asked, `true`: rendering twice beats never.
+    /// Claims the render of `version` of `doc`; `false` if this node or another renders
+    /// it. If the database cannot be asked, `true`: rendering twice beats never.
     pub async fn take(&self, doc: i64, version: i64) -> bool {
-        if self.db.engine() == Engine::Sqlite {
-            return true;
+        self.claim(doc, version, true).await
+    }
+
+    /// Claims a render no live node holds, to adopt it; `false` also when the database
+    /// cannot be asked, since then nothing says its node is gone.
+    pub async fn take_orphan(&self, doc: i64, version: i64) -> bool {
+        self.claim(doc, version, false).await
+    }
+
+    async fn claim(&self, doc: i64, version: i64, unknown: bool) -> bool {
+        let mut held = self.state.lock().await;
+        if held.versions.contains(&(doc, version)) {
+            return false;
         }
-        self.ask("select pg_try_advisory_lock($1)", doc, version)
-            .await
-            .unwrap_or(true)
+        let got = if self.db.engine() == Engine::Sqlite {
+            true
+        } else {
+            self.ask(&mut held, "select pg_try_advisory_lock($1)", doc, version)
+                .await
+                .unwrap_or(unknown)
+        };
+        if got {
+            held.versions.insert((doc, version));
+        }
+        got
     }
 
     /// Lets go of a render's claim.
     pub async fn release(&self, doc: i64, version: i64) {
-        if self.db.engine() != Engine::Sqlite {
+        let mut held = self.state.lock().await;
+        if held.versions.remove(&(doc, version)) && self.db.engine() != Engine::Sqlite {
             let _ = self
-                .ask("select pg_advisory_unlock($1)", doc, version)
+                .ask(&mut held, "select pg_advisory_unlock($1)", doc, version)
                 .await;
         }
     }
 
-    async fn ask(&self, sql: &'static str, doc: i64, version: i64) -> Option<bool> {
-        let mut guard = self.conn.lock().await;
-        if guard.is_none() {
-            let mut conn = self.db.pool().acquire().await.ok()?;
+    /// Makes sure the claims still stand: on PostgreSQL, checks the claims' connection
+    /// and, if it was lost (and its locks with it), takes them again on a new one. Called
+    /// before adopting, so that a node does not mistake a live node's render, whose
+    /// connection broke a moment ago, for an orphan.
+    pub async fn refresh(&self) {
+        if self.db.engine() == Engine::Sqlite {
+            return;
+        }
+        let mut held = self.state.lock().await;
+        if let Some(conn) = held.conn.as_mut()
+            && sqlx::query("select 1").execute(&mut **conn).await.is_err()
+        {
+            drop(held.conn.take());
+        }
+        if held.conn.is_none() && !held.versions.is_empty() {
+            let _ = Self::connected(&self.db, &mut held).await;
+        }
+    }
+
+    /// The claims' connection; a new one takes the claims this node holds again.
+    async fn connected<'h>(db: &Db, held: &'h mut Held) -> Option<&'h mut PoolConnection<Any>> {
+        if held.conn.is_none() {
+            let mut conn = db.pool().acquire().await.ok()?;
             // This connection holds locks: whenever it is let go (the last clone dropped,
             // an error), it is closed, never handed back to the pool still locked.
             conn.close_on_drop();
-            *guard = Some(conn);
+            for (doc, version) in &held.versions {
+                let again: Result<(bool,), _> = sqlx::query_as("select pg_try_advisory_lock($1)")
+                    .bind(Self::key(*doc, *version))
+                    .fetch_one(&mut *conn)
+                    .await;
+                if !matches!(again, Ok((true,))) {
+                    tracing::warn!(
+                        document = doc,
+                        version,
+                        "a render's claim was lost with its connection and not taken again"
+                    );
+                }
+            }
+            held.conn = Some(conn);
         }
-        let conn = guard.as_mut()?;
+        held.conn.as_mut()
+    }
+
+    async fn ask(
+        &self,
+        held: &mut Held,
+        sql: &'static str,
+        doc: i64,
+        version: i64,
+    ) -> Option<bool> {
+        let conn = Self::connected(&self.db, held).await?;
         match sqlx::query_as::<_, (bool,)>(sql)
             .bind(Self::key(doc, version))
             .fetch_one(&mut **conn)
@@ -154,8 +224,9 @@ impl RenderClaims {
         {
             Ok((b,)) => Some(b),
             Err(_) => {
-                // A lost connection took its locks with it: start afresh.
-                drop(guard.take());
+                // A lost connection took its locks with it: the next call (or the next
+                // refresh) takes a new one and the claims again.
+                drop(held.conn.take());
                 None
             }
         }

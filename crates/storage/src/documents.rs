@@ -523,6 +523,19 @@ impl Tx {
         .await?)
     }
 
+    /// Whether a version is still being rendered (not ready, not failed).
+    pub async fn version_rendering(&mut self, document: i64, version: i64) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "select 1 from document_version \
+             where document_id = $1 and version = $2 and status = 'rendering'",
+        )
+        .bind(document)
+        .bind(version)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Forgets the pages of a version, to render it again.
     pub async fn clear_pages(&mut self, document: i64, version: i64) -> Result<()> {
         sqlx::query("delete from document_page where document_id = $1 and version = $2")

@@ -11,6 +11,7 @@ mod devices;
 mod documents;
 mod events;
 mod exchange;
+mod limits;
 mod meetings;
 mod minutes;
 mod opinions;
@@ -28,6 +29,7 @@ pub use exchange::{
     IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutboxRow, OutgoingRow, PeerRow,
     RecipientRow,
 };
+pub use limits::TryBucket;
 pub use meetings::MeetingRow;
 pub use minutes::MinutesRow;
 pub use opinions::{AnswerRow, Contact, MailRow, OpinionDraft, OpinionRow};
