@@ -727,11 +727,7 @@ async fn annotations_are_private_synced_and_follow_their_text() -> anyhow::Resul
 async fn with_an_object_store_nodes_share_documents_and_keep_no_local_copy() -> anyhow::Result<()> {
     let s3 = S3Server::start().await?;
     let bucket = s3.bucket("ecabinet", "docs").await?;
-    let s = TestServer::start_with(Options {
-        object_store: Some(bucket.clone()),
-        ..Options::default()
-    })
-    .await?;
+    let s = TestServer::on_bucket(bucket.clone()).await?;
     let clerk = s.login("vanthu1").await?;
     let meeting = published_meeting(&clerk, "Phiên họp tháng 12", 1).await?;
     let file = submission();

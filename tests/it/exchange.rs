@@ -98,6 +98,22 @@ fn seal_body(tablet: &Tablet, digest: &str, signer: i64) -> Value {
     })
 }
 
+/// bt22 seals a draft on the device and the clerk sends it.
+async fn seal_and_send(signer: &Tablet, clerk: &Client, v: &OutgoingView) {
+    signer
+        .client
+        .ok_post(
+            &format!("/api/exchange/outgoing/{}/seal", v.id),
+            seal_body(signer, &v.digest, demo_id("bt22")),
+        )
+        .await
+        .unwrap();
+    clerk
+        .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
+        .await
+        .unwrap();
+}
+
 async fn outgoing(c: &Client, id: i64) -> OutgoingView {
     let a = c
         .get(&format!("/api/exchange/outgoing/{id}"))
@@ -522,18 +538,7 @@ async fn an_exchanged_file_is_read_page_by_page_by_both_organs_and_no_one_else()
     }
 
     // Sent: the receiving organ gets its own copy through the same pipeline.
-    signer
-        .client
-        .ok_post(
-            &format!("/api/exchange/outgoing/{}/seal", v.id),
-            seal_body(&signer, &v.digest, demo_id("bt22")),
-        )
-        .await
-        .unwrap();
-    clerk
-        .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
-        .await
-        .unwrap();
+    seal_and_send(&signer, &clerk, &v).await;
     let handler = s.login("bt02").await.unwrap();
     let inbox = incoming_list(&handler).await;
     assert_eq!(inbox[0].documents.len(), 1);
@@ -590,12 +595,7 @@ async fn with_an_object_store_an_exchanged_file_is_kept_once_in_the_bucket_and_a
 {
     let s3 = S3Server::start().await.unwrap();
     let bucket = s3.bucket("ecabinet", "docs").await.unwrap();
-    let s = TestServer::start_with(Options {
-        object_store: Some(bucket),
-        ..Options::default()
-    })
-    .await
-    .unwrap();
+    let s = TestServer::on_bucket(bucket).await.unwrap();
     two_organs(&s).await;
     let clerk = s.login("vanthu1").await.unwrap();
     let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
@@ -620,18 +620,7 @@ async fn with_an_object_store_an_exchanged_file_is_kept_once_in_the_bucket_and_a
     let read = edxml::read_envelope(&String::from_utf8(xml).unwrap()).unwrap();
     assert_eq!(read.files, vec![file.clone()]);
 
-    signer
-        .client
-        .ok_post(
-            &format!("/api/exchange/outgoing/{}/seal", v.id),
-            seal_body(&signer, &v.digest, demo_id("bt22")),
-        )
-        .await
-        .unwrap();
-    clerk
-        .ok_post(&format!("/api/exchange/outgoing/{}/send", v.id), json!({}))
-        .await
-        .unwrap();
+    seal_and_send(&signer, &clerk, &v).await;
 
     // The receiving organ reads, downloads and pages through it on the other node.
     let handler = other.login("bt02").await.unwrap();

@@ -281,12 +281,7 @@ async fn minutes_wait_for_the_meeting_to_start() {
 async fn with_an_object_store_signed_minutes_are_kept_in_the_bucket_and_any_node_serves_them() {
     let s3 = S3Server::start().await.unwrap();
     let bucket = s3.bucket("ecabinet", "docs").await.unwrap();
-    let s = TestServer::start_with(Options {
-        object_store: Some(bucket),
-        ..Options::default()
-    })
-    .await
-    .unwrap();
+    let s = TestServer::on_bucket(bucket).await.unwrap();
     let clerk = s.login("vanthu1").await.unwrap();
     let meeting = published_meeting(&clerk, "Phiên họp tháng 12", 1)
         .await

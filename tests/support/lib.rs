@@ -143,6 +143,15 @@ impl TestServer {
         Self::start_with(Options::default()).await
     }
 
+    /// The same, with its files in `bucket` instead of its folder.
+    pub async fn on_bucket(bucket: S3Bucket) -> Result<TestServer> {
+        Self::start_with(Options {
+            object_store: Some(bucket),
+            ..Options::default()
+        })
+        .await
+    }
+
     /// Like [`TestServer::start`] with a manual clock and/or a mail sink.
     pub async fn start_with(opts: Options) -> Result<TestServer> {
         sqlx::any::install_default_drivers();
