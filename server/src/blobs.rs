@@ -2,9 +2,10 @@
 //! S3-compatible object store (`object_store_url = "s3://…"`) that several nodes share.
 //! Keys are the folder's relative paths (`<document>/v<version>/original.pdf`,
 //! `…/p0001-1280.png`, exchanged files by hash `exchange/<sha256>.pdf`, signed minutes
-//! `minutes/meeting-<id>-signed.pdf`), so a folder can be copied into a bucket as it is. In both cases the render workers work on local files under
-//! the documents folder; with a store, what they make is uploaded as it comes and the
-//! local copies are removed once the version is done.
+//! `minutes/meeting-<id>-signed.pdf`), so a folder can be copied into a bucket as it is.
+//! In both cases the render workers work on local files under the documents folder; with
+//! a store, what they make is uploaded as it comes and the local copies are removed once
+//! the version is done.
 
 use object_store::ObjectStore;
 use object_store::aws::AmazonS3Builder;
@@ -107,11 +108,7 @@ impl Blobs {
         match &self.remote {
             None => {
                 let path = self.local_path(key);
-                if let Some(parent) = path.parent() {
-                    tokio::fs::create_dir_all(parent)
-                        .await
-                        .map_err(|e| format!("documents folder: {e}"))?;
-                }
+                make_parent(&path).await?;
                 write_atomically(&path, &bytes).await
             }
             Some(store) => store
@@ -141,11 +138,7 @@ impl Blobs {
     pub async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError> {
         let Some(store) = &self.remote else {
             let (from, to) = (self.local_path(from), self.local_path(to));
-            if let Some(parent) = to.parent() {
-                tokio::fs::create_dir_all(parent)
-                    .await
-                    .map_err(|e| format!("documents folder: {e}"))?;
-            }
+            make_parent(&to).await?;
             let _ = tokio::fs::remove_file(&to).await;
             if tokio::fs::hard_link(&from, &to).await.is_err() {
                 let tmp = to.with_extension("part");
@@ -195,11 +188,7 @@ impl Blobs {
             .get(key)
             .await?
             .ok_or_else(|| format!("{key} is in no store"))?;
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| format!("documents folder: {e}"))?;
-        }
+        make_parent(&path).await?;
         write_atomically(&path, &bytes).await?;
         Ok(path)
     }
@@ -232,6 +221,16 @@ impl Blobs {
         if self.remote.is_some() {
             let _ = tokio::fs::remove_dir_all(self.local_path(prefix)).await;
         }
+    }
+}
+
+/// Creates the folder `path` goes in.
+async fn make_parent(path: &Path) -> Result<(), BlobError> {
+    match path.parent() {
+        Some(parent) => tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| format!("documents folder: {e}")),
+        None => Ok(()),
     }
 }
 

@@ -871,14 +871,13 @@ pub async fn resume_rendering(s: &AppState) -> AppResult<()> {
 /// Renders the versions whose node died mid-render: on PostgreSQL their claims went with
 /// that node's connection, so a live node may take them over without waiting for a
 /// restart. Run every `render_adopt_secs` on every node sharing a PostgreSQL database.
-pub async fn adopt_orphan_renders(s: &AppState) -> AppResult<usize> {
+pub async fn adopt_orphan_renders(s: &AppState) -> AppResult<()> {
     let claims = &s.documents.claims;
     claims.refresh().await;
     let pending = {
         let mut tx = s.db.read().await?;
         tx.versions_rendering().await?
     };
-    let mut adopted = 0;
     for (doc, version) in pending {
         if !claims.take_orphan(doc, version).await {
             continue;
@@ -898,11 +897,10 @@ pub async fn adopt_orphan_renders(s: &AppState) -> AppResult<usize> {
             version,
             "rendering a version its node left half-done"
         );
-        adopted += 1;
         s.metrics.render_adopted();
         tokio::spawn(render_held(s.clone(), doc, version, true));
     }
-    Ok(adopted)
+    Ok(())
 }
 
 /// Every `render_adopt_secs`, adopts the renders of nodes that died

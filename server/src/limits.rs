@@ -209,29 +209,60 @@ impl LoginLimits {
         username: &str,
         ip: Option<IpAddr>,
     ) -> Result<Result<(), Duration>, StoreError> {
-        let keys = self.keys(username, ip);
         let now = now_ms();
+        self.apply(&self.keys(username, ip), |b| self.take(b, now), now)
+            .await
+    }
+
+    /// The password was right: the try taken by [`LoginLimits::begin`] is given back.
+    pub async fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
+        let now = now_ms();
+        let given = self
+            .apply(
+                &self.keys(username, ip),
+                |b| Ok::<_, Duration>(self.give_back(b, now)),
+                now,
+            )
+            .await;
+        if let Err(e) = given {
+            // The member is in; the try stays taken and comes back with time.
+            tracing::warn!(error = %e, "could not give a login try back");
+        }
+    }
+
+    /// Reads the buckets of `keys` (a new one full as of `now`), and stores what `step`
+    /// makes of them unless it refuses: in this node's memory under its lock, or in the
+    /// shared table in one transaction that holds the rows (a refusal rolls it back).
+    async fn apply(
+        &self,
+        keys: &[(String, f64)],
+        step: impl Fn(&[(f64, Bucket)]) -> Result<Vec<Bucket>, Duration>,
+        now: i64,
+    ) -> Result<Result<(), Duration>, StoreError> {
         let Some(db) = &self.shared else {
-            return Ok(self.begin_in_memory(&keys, now));
+            return Ok(self.apply_in_memory(keys, step, now));
         };
         let mut tx = db.write().await?;
         let asked: Vec<(&str, f64)> = keys.iter().map(|(k, c)| (k.as_str(), *c)).collect();
         let buckets = tx.login_buckets(&asked, now).await?;
         let with_caps: Vec<(f64, Bucket)> = keys.iter().map(|k| k.1).zip(buckets).collect();
-        match self.take(&with_caps, now) {
-            // Rolled back: a first try refused leaves no bucket behind.
-            Err(wait) => Ok(Err(wait)),
-            Ok(taken) => {
-                for ((key, _), b) in keys.iter().zip(taken) {
-                    tx.set_login_bucket(key, b).await?;
-                }
-                tx.commit().await?;
-                Ok(Ok(()))
-            }
+        let new = match step(&with_caps) {
+            Ok(new) => new,
+            Err(wait) => return Ok(Err(wait)),
+        };
+        for ((key, _), b) in keys.iter().zip(new) {
+            tx.set_login_bucket(key, b).await?;
         }
+        tx.commit().await?;
+        Ok(Ok(()))
     }
 
-    fn begin_in_memory(&self, keys: &[(String, f64)], now: i64) -> Result<(), Duration> {
+    fn apply_in_memory(
+        &self,
+        keys: &[(String, f64)],
+        step: impl Fn(&[(f64, Bucket)]) -> Result<Vec<Bucket>, Duration>,
+        now: i64,
+    ) -> Result<(), Duration> {
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > MAX_KEYS {
             let cap = self.per_user.max(self.per_address);
@@ -245,41 +276,10 @@ impl LoginLimits {
             .iter()
             .map(|(k, cap)| (*cap, map.get(k).copied().unwrap_or_else(|| full(*cap))))
             .collect();
-        let taken = self.take(&buckets, now)?;
-        for ((key, _), b) in keys.iter().zip(taken) {
+        for ((key, _), b) in keys.iter().zip(step(&buckets)?) {
             map.insert(key.clone(), b);
         }
         Ok(())
-    }
-
-    /// The password was right: the try taken by [`LoginLimits::begin`] is given back.
-    pub async fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
-        let keys = self.keys(username, ip);
-        let now = now_ms();
-        let Some(db) = &self.shared else {
-            let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            for (key, cap) in &keys {
-                if let Some(b) = map.get(key).copied() {
-                    let back = self.give_back(&[(*cap, b)], now);
-                    map.insert(key.clone(), back[0]);
-                }
-            }
-            return;
-        };
-        let given = async {
-            let mut tx = db.write().await?;
-            let asked: Vec<(&str, f64)> = keys.iter().map(|(k, c)| (k.as_str(), *c)).collect();
-            let buckets = tx.login_buckets(&asked, now).await?;
-            let with_caps: Vec<(f64, Bucket)> = keys.iter().map(|k| k.1).zip(buckets).collect();
-            for ((key, _), b) in keys.iter().zip(self.give_back(&with_caps, now)) {
-                tx.set_login_bucket(key, b).await?;
-            }
-            tx.commit().await.map(|_| ())
-        };
-        if let Err(e) = given.await {
-            // The member is in; the try stays taken and comes back with time.
-            tracing::warn!(error = %e, "could not give a login try back");
-        }
     }
 
     /// Forgets the shared buckets that are full again (hourly, with the sessions).
@@ -320,7 +320,7 @@ mod tests {
 
     /// A try at `now` ms, through the in-memory buckets.
     fn try_at(l: &LoginLimits, user: &str, ip: Option<IpAddr>, now: i64) -> Result<(), Duration> {
-        l.begin_in_memory(&l.keys(user, ip), now)
+        l.apply_in_memory(&l.keys(user, ip), |b| l.take(b, now), now)
     }
 
     fn limits(per_user: u32, per_address: u32, refill: Duration) -> LoginLimits {

@@ -1,6 +1,7 @@
 //! What a node tells Prometheus at `GET /metrics`: open WebSockets, events pushed, wake-ups
 //! from other nodes, ballot acknowledgement latency, the render queue, renders taken over
-//! from dead nodes and refusals by the rate limits. One registry per node (tests run two nodes in one process).
+//! from dead nodes and refusals by the rate limits. One registry per node (tests run two
+//! nodes in one process).
 
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;

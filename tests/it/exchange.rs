@@ -433,6 +433,19 @@ fn letter() -> Vec<u8> {
     .expect("fixture PDF")
 }
 
+/// The two organs, and the Government Office's clerk drafting [`letter`] for bt22 (whose
+/// enrolled tablet is returned) to seal: (clerk, signer, the file, the draft).
+async fn letter_drafted(s: &TestServer) -> (Client, Tablet, Vec<u8>, OutgoingView) {
+    two_organs(s).await;
+    let clerk = s.login("vanthu1").await.unwrap();
+    let signer = enrolled_tablet(s, &clerk, "bt22").await.unwrap();
+    let file = letter();
+    let a = draft(&clerk, meta(json!({})), &file).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    (clerk, signer, file, v)
+}
+
 /// Waits until every file of a register entry has rendered; returns them.
 async fn rendered(c: &Client, path: &str) -> Vec<DocumentSummary> {
     let deadline = tokio::time::Instant::now() + PATIENCE;
@@ -454,13 +467,7 @@ async fn rendered(c: &Client, path: &str) -> Vec<DocumentSummary> {
 #[tokio::test]
 async fn an_exchanged_file_is_read_page_by_page_by_both_organs_and_no_one_else() {
     let s = TestServer::start().await.unwrap();
-    two_organs(&s).await;
-    let clerk = s.login("vanthu1").await.unwrap();
-    let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
-    let file = letter();
-    let a = draft(&clerk, meta(json!({})), &file).await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    let (clerk, signer, file, v) = letter_drafted(&s).await;
     assert_eq!(v.documents.len(), 1, "the file is filed as a document");
     assert_eq!(v.documents[0].title, "1234-VPCP-KTTH.pdf");
     assert_eq!(v.documents[0].outgoing_id, Some(v.id));
@@ -596,13 +603,7 @@ async fn with_an_object_store_an_exchanged_file_is_kept_once_in_the_bucket_and_a
     let s3 = S3Server::start().await.unwrap();
     let bucket = s3.bucket("ecabinet", "docs").await.unwrap();
     let s = TestServer::on_bucket(bucket).await.unwrap();
-    two_organs(&s).await;
-    let clerk = s.login("vanthu1").await.unwrap();
-    let signer = enrolled_tablet(&s, &clerk, "bt22").await.unwrap();
-    let file = letter();
-    let a = draft(&clerk, meta(json!({})), &file).await;
-    assert_eq!(a.status, 201, "{}", a.body);
-    let v: OutgoingView = serde_json::from_value(a.body).unwrap();
+    let (clerk, signer, file, v) = letter_drafted(&s).await;
     let sha = hex::encode(ecabinet_crypto::sha256(&file));
     let exchanged = format!("docs/exchange/{sha}.pdf");
     assert_eq!(s3.get("ecabinet", &exchanged).await.unwrap(), file);
