@@ -73,6 +73,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
+        // Colour codes would be escaped like any control character: one event, one line.
+        .with_ansi(false)
+        .with_writer(ecabinet_server::logline::OneLine(std::io::stdout))
         .init();
     if let Some(dir) = config
         .database_url
