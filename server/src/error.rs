@@ -21,6 +21,9 @@ pub enum AppError {
     /// The role or membership does not allow it.
     #[error("not allowed")]
     Forbidden,
+    /// A browser sent a state-changing request from another site (see `csrf`).
+    #[error("refused: {0}")]
+    CrossSite(&'static str),
     /// No such resource, or not visible to this user.
     #[error("not found")]
     NotFound,
@@ -53,7 +56,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::BadCredentials => ErrorCode::BadCredentials,
-            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::Forbidden | AppError::CrossSite(_) => ErrorCode::Forbidden,
             AppError::NotFound => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::Domain(d) => match d {
