@@ -15,14 +15,20 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Beyond this many remembered keys, the ones that have fully recovered are forgotten.
 const MAX_KEYS: usize = 10_000;
 
-/// Failed logins by username and by address. Only failures count, so a member who logs in
-/// on three tablets is never held back, while guessing a password is slowed to a few
-/// tries a minute. Each attempt takes one try from both buckets *before* the password is
-/// checked (atomically, so parallel guesses cannot all pass the check), and a correct
-/// password gives it back. (A governor limiter cannot give a cell back: hence this small
-/// bucket.) One SQLite node keeps the buckets in memory; the nodes of one PostgreSQL
-/// database share them in its `login_bucket` table, each decision under a row lock, so a
-/// guesser spread over N nodes gets no more tries than on one.
+/// Failed logins by username and by address, or by browser. Only failures count, so a
+/// member who logs in on three tablets is never held back, while guessing a password is
+/// slowed to a few tries a minute. Each attempt takes one try from its buckets *before*
+/// the password is checked (atomically, so parallel guesses cannot all pass the check),
+/// and a correct password gives it back. (A governor limiter cannot give a cell back: hence
+/// this small bucket.)
+///
+/// A browser the person has logged in on before (see `browsers`) is counted by its own
+/// failures only: a stranger who spends the username's budget does not keep the chair out
+/// of their own tablet, while strangers (and the chair on a new browser) stay limited.
+///
+/// One SQLite node keeps the buckets in memory; the nodes of one PostgreSQL database share
+/// them in its `login_bucket` table, each decision under a row lock, so a guesser spread
+/// over N nodes gets no more tries than on one.
 #[derive(Clone)]
 pub struct LoginLimits {
     inner: Arc<Mutex<HashMap<String, Bucket>>>,
@@ -150,12 +156,21 @@ impl LoginLimits {
             .or(peer_ip)
     }
 
-    /// The username's key, then the address's: always in this order (see
-    /// `Tx::login_buckets`), with each one's capacity.
-    fn keys(&self, username: &str, ip: Option<IpAddr>) -> [(String, f64); 2] {
+    /// The buckets an attempt spends, each with its capacity: a known browser's own, or
+    /// else the username's then the address's, always in this order (see
+    /// `Tx::login_buckets`).
+    fn keys(
+        &self,
+        username: &str,
+        ip: Option<IpAddr>,
+        browser: Option<&str>,
+    ) -> Vec<(String, f64)> {
+        if let Some(nonce) = browser {
+            return vec![(format!("d:{nonce}"), self.per_user)];
+        }
         // Bounded: a key is never longer than a username the accounts could have.
         let name: String = username.trim().to_lowercase().chars().take(64).collect();
-        [
+        vec![
             (format!("u:{name}"), self.per_user),
             (
                 ip.map_or_else(|| "a:?".to_owned(), |ip| format!("a:{ip}")),
@@ -202,24 +217,30 @@ impl LoginLimits {
             .collect()
     }
 
-    /// Takes one try for this username and address, or `Ok(Err(wait))` (taking nothing)
-    /// if either has none left. `Err` only if the shared buckets could not be read.
+    /// Takes one try for this username and address (or for this known browser, by the
+    /// nonce of its cookie), or `Ok(Err(wait))` (taking nothing) if one bucket has none
+    /// left. `Err` only if the shared buckets could not be read.
     pub async fn begin(
         &self,
         username: &str,
         ip: Option<IpAddr>,
+        browser: Option<&str>,
     ) -> Result<Result<(), Duration>, StoreError> {
         let now = now_ms();
-        self.apply(&self.keys(username, ip), |b| self.take(b, now), now)
-            .await
+        self.apply(
+            &self.keys(username, ip, browser),
+            |b| self.take(b, now),
+            now,
+        )
+        .await
     }
 
     /// The password was right: the try taken by [`LoginLimits::begin`] is given back.
-    pub async fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
+    pub async fn succeeded(&self, username: &str, ip: Option<IpAddr>, browser: Option<&str>) {
         let now = now_ms();
         let given = self
             .apply(
-                &self.keys(username, ip),
+                &self.keys(username, ip, browser),
                 |b| Ok::<_, Duration>(self.give_back(b, now)),
                 now,
             )
@@ -320,7 +341,7 @@ mod tests {
 
     /// A try at `now` ms, through the in-memory buckets.
     fn try_at(l: &LoginLimits, user: &str, ip: Option<IpAddr>, now: i64) -> Result<(), Duration> {
-        l.apply_in_memory(&l.keys(user, ip), |b| l.take(b, now), now)
+        l.apply_in_memory(&l.keys(user, ip, None), |b| l.take(b, now), now)
     }
 
     fn limits(per_user: u32, per_address: u32, refill: Duration) -> LoginLimits {
@@ -353,10 +374,31 @@ mod tests {
     async fn a_correct_password_gives_its_try_back() {
         let l = limits(2, 100, Duration::from_secs(60));
         for _ in 0..10 {
-            l.begin("bt01", ip("10.0.0.1")).await.unwrap().unwrap();
-            l.succeeded("bt01", ip("10.0.0.1")).await;
+            l.begin("bt01", ip("10.0.0.1"), None)
+                .await
+                .unwrap()
+                .unwrap();
+            l.succeeded("bt01", ip("10.0.0.1"), None).await;
         }
-        assert!(l.begin("bt01", ip("10.0.0.1")).await.unwrap().is_ok());
+        assert!(l.begin("bt01", ip("10.0.0.1"), None).await.unwrap().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_known_browser_is_counted_apart_from_strangers() {
+        let l = limits(2, 100, Duration::from_secs(60));
+        let (a, tablet) = (ip("10.0.0.1"), Some("00112233445566778899aabbccddeeff"));
+        // A stranger spends the username's budget…
+        for _ in 0..2 {
+            l.begin("thutuong", ip("10.6.6.6"), None)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        assert!(l.begin("thutuong", a, None).await.unwrap().is_err());
+        // …the chair's own tablet still gets in, and its own failures are limited too.
+        assert!(l.begin("thutuong", a, tablet).await.unwrap().is_ok());
+        assert!(l.begin("thutuong", a, tablet).await.unwrap().is_ok());
+        assert!(l.begin("thutuong", a, tablet).await.unwrap().is_err());
     }
 
     #[test]
