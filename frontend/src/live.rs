@@ -380,7 +380,18 @@ mod client {
                 on_frame(frame);
             }
         });
-        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+            // 4001: the session ended (logout elsewhere, lifetime, account changed):
+            // reconnecting would be refused, so the member logs in again.
+            let ended = ev
+                .dyn_into::<web_sys::CloseEvent>()
+                .is_ok_and(|c| c.code() == 4001);
+            if ended {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().assign("/login");
+                }
+                return;
+            }
             let (current, live) = INNER.with_borrow_mut(|i| {
                 let current = i.generation == generation;
                 if current {

@@ -18,7 +18,40 @@ use ecabinet_storage::UserRow;
 use std::sync::OnceLock;
 use tower_sessions::Session;
 
-const SESSION_USER: &str = "uid";
+/// Session keys: the account, and when it logged in (ms since the epoch).
+pub const SESSION_USER: &str = "uid";
+pub const SESSION_LOGIN_AT: &str = "login_at";
+
+/// Whether a session that logged in at `login_at` is still within `max` at `now` (ms). A
+/// session from before login times were kept has none, and has ended.
+pub fn within_lifetime(login_at: Option<i64>, now: i64, max: std::time::Duration) -> bool {
+    let max = i64::try_from(max.as_millis()).unwrap_or(i64::MAX);
+    login_at.is_some_and(|t| now.saturating_sub(t) < max)
+}
+
+/// The account id of the request's session, if it has one within its lifetime; an
+/// expired one is ended here.
+async fn session_uid(state: &AppState, session: &Session) -> AppResult<Option<i64>> {
+    let Some(uid) = session.get::<i64>(SESSION_USER).await? else {
+        return Ok(None);
+    };
+    let login_at = session.get::<i64>(SESSION_LOGIN_AT).await?;
+    if !within_lifetime(login_at, ecabinet_storage::now_ms(), state.session_max) {
+        session.flush().await?;
+        return Ok(None);
+    }
+    Ok(Some(uid))
+}
+
+/// Tells every node that `user`'s sessions or account changed (a logout, a new role):
+/// each of their WebSockets checks its session and its topics again at once.
+pub async fn user_changed(state: &AppState, user: UserId) -> AppResult<()> {
+    let mut tx = state.db.write().await?;
+    tx.announce_user_changed(user).await?;
+    tx.commit().await?;
+    state.hub.user_changed(user);
+    Ok(())
+}
 
 /// Hashes passwords with argon2id.
 #[derive(Clone, Debug)]
@@ -94,8 +127,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal("session layer missing".into()))?;
-        let uid: Option<i64> = session.get(SESSION_USER).await?;
-        let uid = uid.ok_or(AppError::Unauthenticated)?;
+        let uid = session_uid(state, &session)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         // Read on every request, so a changed role or a deleted account takes effect at once;
         // one statement needs no transaction.
         let mut tx = state.db.read_now().await?;
@@ -107,7 +141,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// The account of the session, if any (for SSR and the page redirects).
 pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Option<UserRow>> {
-    let Some(uid) = session.get::<i64>(SESSION_USER).await? else {
+    let Some(uid) = session_uid(state, session).await? else {
         return Ok(None);
     };
     let mut tx = state.db.read().await?;
@@ -137,10 +171,15 @@ pub async fn login(
         serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(e.to_string()))?
     };
     let ip = state.login_limits.client_ip(Some(peer), &headers);
+    let browser = state.known_browsers.known_for(&headers, &req.username);
     // Asked before the password is checked, so a guesser learns nothing while limited.
-    if let Err(wait) = state.login_limits.begin(&req.username, ip).await? {
+    if let Err(wait) = state
+        .login_limits
+        .begin(&req.username, ip, browser.as_deref())
+        .await?
+    {
         state.metrics.login_limited();
-        tracing::warn!(username = %req.username.chars().take(64).collect::<String>(),
+        tracing::warn!(username = ?req.username.chars().take(64).collect::<String>(),
             ip = ?ip, "login rate-limited");
         return if form {
             Ok(Redirect::to("/login?error=limited").into_response())
@@ -163,19 +202,29 @@ pub async fn login(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     match user {
         Some(user) if ok => {
-            state.login_limits.succeeded(&req.username, ip).await;
+            state
+                .login_limits
+                .succeeded(&req.username, ip, browser.as_deref())
+                .await;
             // A fresh id at login: a session id planted before login is worthless.
             session.cycle_id().await?;
             session.insert(SESSION_USER, user.id.0).await?;
-            tracing::info!(user = %user.username, "login");
-            if form {
-                Ok(Redirect::to("/").into_response())
+            session
+                .insert(SESSION_LOGIN_AT, ecabinet_storage::now_ms())
+                .await?;
+            tracing::info!(user = ?user.username, known_browser = browser.is_some(), "login");
+            let mut response = if form {
+                Redirect::to("/").into_response()
             } else {
-                Ok(Json(crate::devices::me_of(&state, &user).await?).into_response())
+                Json(crate::devices::me_of(&state, &user).await?).into_response()
+            };
+            if let Some(cookie) = state.known_browsers.remember(&headers, &req.username) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
             }
+            Ok(response)
         }
         _ => {
-            tracing::info!(username = %req.username.chars().take(64).collect::<String>(), "login refused");
+            tracing::info!(username = ?req.username.chars().take(64).collect::<String>(), "login refused");
             if form {
                 Ok(Redirect::to("/login?error=1").into_response())
             } else {
@@ -185,9 +234,18 @@ pub async fn login(
     }
 }
 
-/// `POST /api/logout`: ends the session; 303 to `/login` for forms, 204 otherwise.
-pub async fn logout(session: Session, headers: HeaderMap) -> AppResult<Response> {
+/// `POST /api/logout`: ends the session, and the WebSockets it opened on every node; 303
+/// to `/login` for forms, 204 otherwise.
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let uid = session.get::<i64>(SESSION_USER).await?;
     session.flush().await?;
+    if let Some(uid) = uid {
+        user_changed(&state, UserId(uid)).await?;
+    }
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -207,6 +265,16 @@ pub async fn me(State(s): State<AppState>, user: CurrentUser) -> AppResult<Json<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_ends_its_lifetime_after_login_however_active() {
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let login = 1_000_000;
+        assert!(within_lifetime(Some(login), login + 1, day));
+        assert!(within_lifetime(Some(login), login + 86_399_999, day));
+        assert!(!within_lifetime(Some(login), login + 86_400_000, day));
+        assert!(!within_lifetime(None, login, day), "no login time: ended");
+    }
 
     #[test]
     fn hashes_verify_and_differ_by_salt() {

@@ -21,6 +21,9 @@ pub struct Config {
     pub log: String,
     /// Idle time after which a login session expires, in minutes.
     pub session_idle_minutes: i64,
+    /// Time after login at which a session ends however active it is, in hours; its
+    /// WebSockets close then too.
+    pub session_max_hours: i64,
     /// Folder of meeting documents: originals and rendered pages.
     pub documents_dir: PathBuf,
     /// `libpdfium.so` for the render workers; empty: `~/.cache/ecabinet/pdfium/libpdfium.so`
@@ -105,6 +108,7 @@ impl Default for Config {
             secure_cookies: false,
             log: "info,ecabinet=debug,sqlx=warn".into(),
             session_idle_minutes: 12 * 60,
+            session_max_hours: 24,
             documents_dir: PathBuf::from("data/documents"),
             pdfium_library: PathBuf::new(),
             render_worker: PathBuf::new(),

@@ -1347,7 +1347,7 @@ pub async fn import(
             })
             .await?;
             s.commit(tx).await?;
-            tracing::info!(organ = %organ, problems = problems.len(), "envelope refused (02)");
+            tracing::info!(organ = ?organ, problems = problems.len(), "envelope refused (02)");
             Ok(rejected(problems))
         }
     }

@@ -6,6 +6,7 @@
 //! wake-up) notices the gap by seq and reads the missing events from the database.
 
 use crate::metrics::Metrics;
+use ecabinet_domain::UserId;
 use ecabinet_protocol::{Event, Topic};
 use ecabinet_storage::{Db, Wakeup, Wakeups};
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ struct Channel {
 #[derive(Clone)]
 pub struct Hub {
     topics: Arc<Mutex<HashMap<Topic, Channel>>>,
+    /// Users whose sessions or account changed: their WebSockets check themselves again.
+    users: broadcast::Sender<UserId>,
     metrics: Metrics,
 }
 
@@ -36,8 +39,20 @@ impl Hub {
     pub fn new(metrics: Metrics) -> Hub {
         Hub {
             topics: Default::default(),
+            users: broadcast::channel(CHANNEL_CAPACITY).0,
             metrics,
         }
+    }
+
+    /// Tells this node's WebSockets of `user` to check their session and rights again.
+    pub fn user_changed(&self, user: UserId) {
+        // No receiver (no socket open) is not an error.
+        let _ = self.users.send(user);
+    }
+
+    /// The users whose sessions or account changed from now on.
+    pub fn user_changes(&self) -> broadcast::Receiver<UserId> {
+        self.users.subscribe()
     }
 
     fn topics(&self) -> std::sync::MutexGuard<'_, HashMap<Topic, Channel>> {
@@ -80,6 +95,8 @@ impl Hub {
                 Wakeup::Appended { topic, first, last } => {
                     self.catch_up(&db, topic, first, last).await
                 }
+                // One lost while not listening is caught by each socket's periodic check.
+                Wakeup::UserChanged(user) => self.user_changed(user),
                 Wakeup::Resync => {
                     let followed: Vec<Topic> = self.topics().keys().copied().collect();
                     for topic in followed {

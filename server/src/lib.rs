@@ -6,15 +6,18 @@ pub mod annotations;
 pub mod api;
 pub mod auth;
 pub mod blobs;
+pub mod browsers;
 pub mod charts;
 pub mod clock;
 pub mod config;
+pub mod csrf;
 pub mod devices;
 pub mod documents;
 pub mod error;
 pub mod exchange;
 pub mod hub;
 pub mod limits;
+pub mod logline;
 pub mod mailer;
 pub mod metrics;
 pub mod minutes;
@@ -78,8 +81,12 @@ pub struct AppState {
     pub outbox: transport::Outbox,
     /// What `/metrics` reports.
     pub metrics: metrics::Metrics,
-    /// Failed logins per username and address.
+    /// Failed logins per username and address, or per known browser.
     pub login_limits: limits::LoginLimits,
+    /// How long a session lasts after its login, however active.
+    pub session_max: std::time::Duration,
+    /// Vouches for browsers a person has logged in on before.
+    pub known_browsers: browsers::KnownBrowsers,
     /// Frames per second and burst allowed to one WebSocket.
     pub ws_frame_rate: (u32, u32),
     /// How often renders left by a dead node are looked for, seconds (PostgreSQL).
@@ -131,6 +138,11 @@ impl Application {
             .site_addr(addr)
             .build();
         let (closing, closing_rx) = tokio::sync::watch::channel(false);
+        let https = config
+            .public_url
+            .trim()
+            .to_ascii_lowercase()
+            .starts_with("https://");
         let trusted_proxies = config
             .trusted_proxies
             .iter()
@@ -165,6 +177,10 @@ impl Application {
                 trusted_proxies,
                 (db.engine() == ecabinet_storage::Engine::Postgres).then(|| db.clone()),
             ),
+            session_max: std::time::Duration::from_secs(
+                u64::try_from(config.session_max_hours.max(1)).unwrap_or(24) * 3600,
+            ),
+            known_browsers: browsers::KnownBrowsers::new(browsers_key(&db).await?, https),
             ws_frame_rate: (config.ws_frames_per_second, config.ws_frame_burst),
             render_adopt_secs: config.render_adopt_secs,
             ready: Default::default(),
@@ -181,9 +197,17 @@ impl Application {
         documents::resume_rendering(&state)
             .await
             .map_err(|e| anyhow::anyhow!("resuming document rendering: {e}"))?;
+        // Over HTTPS the cookie is `__Host-`: browsers then refuse it unless it is Secure,
+        // for the whole site and for this host only, so no sibling subdomain can plant or
+        // shadow it.
         let sessions = SessionManagerLayer::new(SessionStore::new(db))
-            .with_name("ecabinet_session")
-            .with_secure(config.secure_cookies)
+            .with_name(if https {
+                "__Host-ecabinet_session"
+            } else {
+                "ecabinet_session"
+            })
+            .with_path("/")
+            .with_secure(config.secure_cookies || https)
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
@@ -197,8 +221,13 @@ impl Application {
             .route("/readyz", get(readyz))
             .route("/metrics", get(metrics_text))
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
-            .layer(sessions);
-        let router = with_security_headers(router, config.secure_cookies)
+            .layer(sessions)
+            // Outside the sessions: a forged request is refused before its cookie is read.
+            .layer(axum::middleware::from_fn_with_state(
+                csrf::Origins::new(&config.public_url),
+                csrf::check,
+            ));
+        let router = with_security_headers(router, config.secure_cookies || https)
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
         Ok(Application {
@@ -295,6 +324,16 @@ fn with_security_headers(router: Router<AppState>, https: bool) -> Router<AppSta
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
         ))
+}
+
+/// The key of the known-browser cookies, made by the first node and shared by all.
+async fn browsers_key(db: &Db) -> anyhow::Result<[u8; 32]> {
+    let fresh = hex::encode(rand::random::<[u8; 32]>());
+    let mut tx = db.write().await?;
+    let stored = tx.meta_or_insert("known_browser_key", &fresh).await?;
+    tx.commit().await?;
+    hex_array(&stored)
+        .ok_or_else(|| anyhow::anyhow!("meta.known_browser_key is not 32 bytes of hex"))
 }
 
 /// The documents folder and the render worker pool, as configured.

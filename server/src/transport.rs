@@ -238,7 +238,7 @@ pub async fn inbox(
                 Ok(arrival) => rendering = arrival.documents,
                 Err(problems) => {
                     drop(tx);
-                    tracing::info!(peer = peer.id, to = %d.to_organ, "envelope from a peer refused (02)");
+                    tracing::info!(peer = peer.id, to = ?d.to_organ, "envelope from a peer refused (02)");
                     return Ok(crate::exchange::rejected(problems));
                 }
             }
@@ -354,7 +354,12 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
                 if row.message.kind == "envelope" {
                     crate::exchange::refused_by_peer(&mut tx, &row.message, &reason).await?;
                 }
-                tracing::warn!(peer = peer.id, message = row.message.id, %reason, "refused by the peer");
+                tracing::warn!(
+                    peer = peer.id,
+                    message = row.message.id,
+                    ?reason,
+                    "refused by the peer"
+                );
             }
             Err(e) => {
                 let retry = ecabinet_storage::now_ms()

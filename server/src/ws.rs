@@ -25,13 +25,31 @@ use tokio::task::JoinHandle;
 /// [`MAX_FRAME_BYTES`] and this get an `error` frame and the connection survives.
 const TRANSPORT_LIMIT: usize = 1 << 20;
 
+/// How often an open socket checks its session and its user's rights again by itself (it
+/// also does so at every subscribe and whenever the hub says the user changed): a change
+/// made where no node could announce it (straight in the database, a lost notification)
+/// takes effect within this time.
+const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The close code of a socket whose session ended (logout, lifetime, account changed).
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
+
 /// `GET /api/ws`: upgrades an authenticated request from our own origin.
 pub async fn upgrade(
     State(state): State<AppState>,
     user: CurrentUser,
+    session: tower_sessions::Session,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // The socket follows this session: it ends when the session does.
+    let session_id = session.id();
+    let login_at = session
+        .get::<i64>(crate::auth::SESSION_LOGIN_AT)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(0);
     // Browsers send cookies on cross-site WebSocket handshakes: refuse foreign origins.
     if let (Some(origin), Some(host)) = (headers.get(header::ORIGIN), headers.get(header::HOST)) {
         let origin = origin.to_str().unwrap_or("");
@@ -51,9 +69,11 @@ pub async fn upgrade(
         .on_upgrade(move |socket| async move {
             let user_name = user.0.username.clone();
             let _open = state.metrics.connection();
-            tracing::debug!(user = %user_name, "websocket open");
-            Connection::new(state, user).run(socket).await;
-            tracing::debug!(user = %user_name, "websocket closed");
+            tracing::debug!(user = ?user_name, "websocket open");
+            Connection::new(state, user, session_id, login_at)
+                .run(socket)
+                .await;
+            tracing::debug!(user = ?user_name, "websocket closed");
         })
 }
 
@@ -78,6 +98,9 @@ struct Connection {
     /// This side sent a Close frame (a flood, a restart): the peer's answer is awaited.
     sent_close: bool,
     user: CurrentUser,
+    /// The session that opened the socket, and when it logged in.
+    session_id: Option<tower_sessions::session::Id>,
+    login_at: i64,
     hello: bool,
     subs: HashMap<Topic, Subscription>,
     inbound_tx: mpsc::Sender<Inbound>,
@@ -105,7 +128,12 @@ fn error_frame(code: ErrorCode, message: impl Into<String>, topic: Option<Topic>
 }
 
 impl Connection {
-    fn new(state: AppState, user: CurrentUser) -> Self {
+    fn new(
+        state: AppState,
+        user: CurrentUser,
+        session_id: Option<tower_sessions::session::Id>,
+        login_at: i64,
+    ) -> Self {
         let (inbound_tx, inbound_rx) = mpsc::channel(256);
         let (rate, burst) = state.ws_frame_rate;
         Connection {
@@ -115,6 +143,8 @@ impl Connection {
             sent_close: false,
             state,
             user,
+            session_id,
+            login_at,
             hello: false,
             subs: HashMap::new(),
             inbound_tx,
@@ -128,8 +158,32 @@ impl Connection {
             return;
         };
         let mut closing = self.state.closing.clone();
+        let mut user_changes = self.state.hub.user_changes();
+        let lifetime_left = std::time::Duration::from_millis(
+            u64::try_from(
+                self.login_at
+                    .saturating_add(
+                        i64::try_from(self.state.session_max.as_millis()).unwrap_or(i64::MAX),
+                    )
+                    .saturating_sub(ecabinet_storage::now_ms()),
+            )
+            .unwrap_or(0),
+        );
+        let session_end = tokio::time::sleep(lifetime_left);
+        tokio::pin!(session_end);
+        // Spread over the interval, so that sockets opened together do not all check at once.
+        let first = SESSION_RECHECK.mul_f64(0.5 + rand::random::<f64>() / 2.0);
+        let mut recheck =
+            tokio::time::interval_at(tokio::time::Instant::now() + first, SESSION_RECHECK);
         loop {
             let step = tokio::select! {
+                () = &mut session_end => self.end_session(&mut sink, "session expired").await,
+                _ = recheck.tick() => self.recheck(&mut sink).await,
+                changed = user_changes.recv() => match changed {
+                    Ok(u) if u != self.user.id() => Ok(()),
+                    // Ours, or some were missed: check.
+                    _ => self.recheck(&mut sink).await,
+                },
                 _ = async { let _ = closing.wait_for(|c| *c).await; } => {
                     let close = CloseFrame { code: 1012, reason: Utf8Bytes::from_static("server restarting") };
                     let _ = sink.send(Message::Close(Some(close))).await;
@@ -189,7 +243,7 @@ impl Connection {
             return send(sink, &error_frame(ErrorCode::RateLimited, msg, None)).await;
         }
         if self.refused > burst.max(1).saturating_mul(10) {
-            tracing::warn!(user = %self.user.0.username, "websocket flood: closing");
+            tracing::warn!(user = ?self.user.0.username, "websocket flood: closing");
             let close = CloseFrame {
                 code: 1008,
                 reason: Utf8Bytes::from_static("too many frames"),
@@ -265,6 +319,13 @@ impl Connection {
     ) -> Result<(), Closed> {
         if let Some(old) = self.subs.remove(&topic) {
             old.forwarder.abort();
+        }
+        match self.session_user().await {
+            Ok(Some(user)) => self.user = user,
+            Ok(None) => return self.end_session(sink, "session ended").await,
+            Err(e) => {
+                return send(sink, &error_frame(e.code(), e.to_string(), Some(topic))).await;
+            }
         }
         if let Err(e) = self.state.authorize_topic(&self.user, topic).await {
             return send(sink, &error_frame(e.code(), e.to_string(), Some(topic))).await;
@@ -414,6 +475,76 @@ impl Connection {
             sub.last = new_last;
         }
         Ok(())
+    }
+
+    /// The account of this socket's session as it is now, or `None` if the session has
+    /// ended (logged out, expired, deleted) or no longer names this account.
+    async fn session_user(&self) -> Result<Option<CurrentUser>, AppError> {
+        use tower_sessions::SessionStore as _;
+        let Some(id) = self.session_id else {
+            return Ok(None);
+        };
+        let record = ecabinet_storage::SessionStore::new(self.state.db.clone())
+            .load(&id)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let Some(record) = record else {
+            return Ok(None);
+        };
+        let uid = record
+            .data
+            .get(crate::auth::SESSION_USER)
+            .and_then(|v| v.as_i64());
+        let login_at = record
+            .data
+            .get(crate::auth::SESSION_LOGIN_AT)
+            .and_then(|v| v.as_i64());
+        let now = ecabinet_storage::now_ms();
+        if uid != Some(self.user.id().0)
+            || !crate::auth::within_lifetime(login_at, now, self.state.session_max)
+        {
+            return Ok(None);
+        }
+        let mut tx = self.state.db.read_now().await?;
+        Ok(tx.user(self.user.id()).await?.map(CurrentUser))
+    }
+
+    /// Checks the session again: closes the socket if it has ended; with the account as it
+    /// is now, ends each subscription its user may no longer hold.
+    async fn recheck(&mut self, sink: &mut Sink) -> Result<(), Closed> {
+        let user = match self.session_user().await {
+            Ok(Some(user)) => user,
+            Ok(None) => return self.end_session(sink, "session ended").await,
+            Err(e) => {
+                // The database is away for a moment: the next check decides.
+                tracing::warn!(error = %e, "could not check a websocket's session");
+                return Ok(());
+            }
+        };
+        self.user = user;
+        let topics: Vec<Topic> = self.subs.keys().copied().collect();
+        for topic in topics {
+            if let Err(e) = self.state.authorize_topic(&self.user, topic).await {
+                if let Some(sub) = self.subs.remove(&topic) {
+                    sub.forwarder.abort();
+                }
+                send(sink, &error_frame(e.code(), e.to_string(), Some(topic))).await?;
+                send(sink, &ServerFrame::Unsubscribed { topic }).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the socket because its session is over (4001): the client logs in again.
+    async fn end_session(&mut self, sink: &mut Sink, why: &'static str) -> Result<(), Closed> {
+        tracing::debug!(user = ?self.user.0.username, why, "websocket session ended");
+        let close = CloseFrame {
+            code: CLOSE_SESSION_ENDED,
+            reason: Utf8Bytes::from_static(why),
+        };
+        let _ = sink.send(Message::Close(Some(close))).await;
+        self.sent_close = true;
+        Err(Closed)
     }
 
     /// Whether this event takes the meeting away from this user (removed from participants).

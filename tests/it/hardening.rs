@@ -271,3 +271,379 @@ async fn responses_carry_security_headers_and_pages_a_nonce_csp() -> anyhow::Res
     );
     Ok(())
 }
+
+/// Reads frames until the server closes the socket; its close code (`None` if it stayed
+/// open for `within`).
+async fn closed_with(ws: &mut WsClient, within: Duration) -> Option<String> {
+    let until = tokio::time::Instant::now() + within;
+    loop {
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        match ws.next_within(left).await {
+            Ok(Some(_)) => continue,
+            Ok(None) => return None,
+            Err(e) => return Some(e.to_string()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_browser_that_logged_in_before_gets_in_while_strangers_spend_the_budget()
+-> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    // The chair's own tablet logged in yesterday, then out.
+    let tablet = s.login("thutuong").await?;
+    let out = tablet.post("/api/logout", json!({})).await?;
+    assert!(matches!(out.status, 204 | 303), "{}", out.status);
+    // Someone else spends the chair's failed-login budget, once a minute if need be…
+    let stranger = s.anonymous();
+    for _ in 0..5 {
+        let a = stranger
+            .post(
+                "/api/login",
+                json!({"username": "thutuong", "password": "sai"}),
+            )
+            .await?;
+        assert_eq!((a.status, a.code()), (401, "bad_credentials"));
+    }
+    let right = json!({"username": "thutuong", "password": DEMO_PASSWORD});
+    // …strangers stay limited, even with the right password (a new browser of the chair's
+    // too)…
+    for c in [&stranger, &s.anonymous()] {
+        let a = c.post("/api/login", right.clone()).await?;
+        assert_eq!((a.status, a.code()), (429, "rate_limited"));
+    }
+    // …but the chair's tablet is let in.
+    let a = tablet.post("/api/login", right.clone()).await?;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["username"], "thutuong");
+    // The tablet's own failures are counted apart, and limit it too.
+    for _ in 0..5 {
+        let a = tablet
+            .post(
+                "/api/login",
+                json!({"username": "thutuong", "password": "sai"}),
+            )
+            .await?;
+        assert_eq!(a.status, 401);
+    }
+    let a = tablet.post("/api/login", right).await?;
+    assert_eq!((a.status, a.code()), (429, "rate_limited"));
+    // A cookie made for another username vouches for nothing: bt01 is a stranger there.
+    for _ in 0..5 {
+        stranger
+            .post("/api/login", json!({"username": "bt01", "password": "sai"}))
+            .await?;
+    }
+    let a = tablet
+        .post(
+            "/api/login",
+            json!({"username": "bt01", "password": DEMO_PASSWORD}),
+        )
+        .await?;
+    assert_eq!((a.status, a.code()), (429, "rate_limited"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_request_from_another_site_is_refused_and_changes_nothing() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu1").await?;
+    let count = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let a = c.get("/api/meetings").await?;
+            anyhow::Ok(a.body.as_array().map_or(0, Vec::len))
+        }
+    };
+    let before = count(&clerk).await?;
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
+        let r = clerk
+            .http
+            .post(s.url("/api/meetings"))
+            .header(name, value)
+            .json(&meeting_input("Phiên họp giả mạo", &[]))
+            .send()
+            .await?;
+        assert_eq!(r.status().as_u16(), 403, "{name}: {value}");
+        assert!(r.text().await?.contains("\"forbidden\""));
+    }
+    // A forged upload (multipart) and a forged login form fare no better.
+    let form = reqwest::multipart::Form::new().text("title", "x");
+    let r = clerk
+        .http
+        .post(s.url("/api/meetings/1/documents"))
+        .header("origin", "https://evil.example")
+        .multipart(form)
+        .send()
+        .await?;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = s
+        .anonymous()
+        .http
+        .post(s.url("/api/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("username", "bt01"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await?;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.headers().get("set-cookie").is_none(), "no session made");
+    assert_eq!(count(&clerk).await?, before, "nothing was created");
+    // The app's own page may.
+    let r = clerk
+        .http
+        .post(s.url("/api/meetings"))
+        .header("origin", s.url(""))
+        .header("sec-fetch-site", "same-origin")
+        .json(&meeting_input("Phiên họp thật", &[]))
+        .send()
+        .await?;
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(count(&clerk).await?, before + 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn over_https_the_cookies_are_host_prefixed_and_secure() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db_url = format!("sqlite://{}/https.db", dir.path().display());
+    seed_with_binary(&db_url).await?;
+    let p = ServerProcess::start(
+        &db_url,
+        &[("ECABINET_PUBLIC_URL", "https://ecabinet.example")],
+    )
+    .await?;
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/login", p.base))
+        .json(&json!({"username": "bt01", "password": DEMO_PASSWORD}))
+        .send()
+        .await?;
+    assert_eq!(r.status().as_u16(), 200, "{}", p.log_text());
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    // The session and the known-browser cookie.
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    for c in &cookies {
+        let lower = c.to_ascii_lowercase();
+        assert!(c.starts_with("__Host-"), "{c}");
+        assert!(lower.contains("; secure"), "{c}");
+        assert!(lower.contains("path=/"), "{c}");
+        assert!(!lower.contains("domain="), "{c}");
+        assert!(lower.contains("httponly"), "{c}");
+    }
+    assert!(
+        r.headers().get("strict-transport-security").is_some(),
+        "HSTS over https"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_username_with_a_newline_cannot_forge_a_log_line() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db_url = format!("sqlite://{}/log.db", dir.path().display());
+    let log_path = dir.path().join("stdout.log");
+    let port = free_port()?;
+    let _child = tokio::process::Command::new(server_binary()?)
+        .arg("serve")
+        .env("ECABINET_DATABASE_URL", &db_url)
+        .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ECABINET_DOCUMENTS_DIR", dir.path().join("documents"))
+        .env("ECABINET_LOG", "info")
+        .env_remove("ECABINET_TEST_POSTGRES")
+        .stdout(std::fs::File::create(&log_path)?)
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..400 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server came up");
+    let forged = "nobody\n2026-12-04T08:00:00.000000Z  INFO ecabinet_server::auth: login user=\"thutuong\"\r\u{1b}[2K";
+    let a = Client::at(&base)
+        .post("/api/login", json!({"username": forged, "password": "x"}))
+        .await?;
+    assert_eq!(a.status, 401);
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&log_path)?;
+        if text.contains("login refused") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let refused: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("login refused"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{text}");
+    assert!(
+        refused[0].contains("nobody\\n2026-12-04T08"),
+        "{}",
+        refused[0]
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("2026-12-04T08:00:00")),
+        "a forged line:\n{text}"
+    );
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn logout_closes_that_sessions_sockets_and_no_other() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    // vanthu1 is logged in twice: on the desk and on a tablet.
+    let desk = s.login("vanthu1").await?;
+    let tablet = s.login("vanthu1").await?;
+    let mut desk_ws = desk.ws().await?;
+    desk_ws.hello().await?;
+    desk_ws.subscribe(Topic::Meetings).await?;
+    let mut tablet_ws = tablet.ws().await?;
+    tablet_ws.hello().await?;
+    tablet_ws.subscribe(Topic::Meetings).await?;
+    // Another node of the same database (PostgreSQL) holds a third socket of the desk's
+    // session: logout reaches it too.
+    let other = if s.db.engine() == "postgres" {
+        Some(s.second_node().await?)
+    } else {
+        None
+    };
+    let mut far_ws = match &other {
+        Some(node) => {
+            let far = Client {
+                base: node.url("").trim_end_matches('/').to_owned(),
+                ..desk.clone()
+            };
+            let mut ws = far.ws().await?;
+            ws.hello().await?;
+            ws.subscribe(Topic::Meetings).await?;
+            Some(ws)
+        }
+        None => None,
+    };
+    desk.post("/api/logout", json!({})).await?;
+    let closed = closed_with(&mut desk_ws, Duration::from_secs(5)).await;
+    assert!(
+        closed.as_deref().is_some_and(|c| c.contains("4001")),
+        "{closed:?}"
+    );
+    if let Some(ws) = far_ws.as_mut() {
+        let closed = closed_with(ws, Duration::from_secs(10)).await;
+        assert!(
+            closed.as_deref().is_some_and(|c| c.contains("4001")),
+            "the other node's socket: {closed:?}"
+        );
+    }
+    // The tablet's session lives on and still hears the secretariat's changes.
+    tablet
+        .ok_post("/api/meetings", meeting_input("Sau khi đăng xuất", &[]))
+        .await?;
+    tablet_ws
+        .wait_seq(Topic::Meetings, tablet_ws.seq(Topic::Meetings) + 1)
+        .await?;
+    // The logged-out session cannot open a new socket.
+    assert!(desk.ws().await.is_err());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_role_taken_away_ends_the_subscriptions_it_gave() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu2").await?;
+    let mut ws = clerk.ws().await?;
+    ws.hello().await?;
+    ws.subscribe(Topic::Meetings).await?;
+    ws.subscribe(Topic::Devices).await?;
+    let me = ecabinet_domain::UserId(demo_id("vanthu2"));
+    ws.subscribe(Topic::User(me)).await?;
+    // vanthu2 moves to an invitee's role.
+    {
+        let mut tx = s.state.db.write().await?;
+        assert!(tx.set_role(me, ecabinet_domain::Role::Invitee).await?);
+        tx.commit().await?;
+    }
+    ecabinet_server::auth::user_changed(&s.state, me).await?;
+    let mut ended = Vec::new();
+    while let Some(f) = ws.next_within(Duration::from_secs(3)).await? {
+        if let ServerFrame::Unsubscribed { topic } = f {
+            ended.push(topic);
+        }
+    }
+    ended.sort_by_key(|t| t.to_string());
+    assert_eq!(ended, vec![Topic::Devices, Topic::Meetings]);
+    // Their own stream stays, and subscribing again is refused.
+    ws.send(&ClientFrame::Ping { nonce: 3 }).await?;
+    assert!(matches!(ws.next().await?, ServerFrame::Pong { nonce: 3 }));
+    assert_eq!(
+        ws.subscribe_refused(Topic::Meetings).await?,
+        ErrorCode::Forbidden
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_session_past_its_lifetime_is_over_for_requests_and_sockets() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let c = s.login("bt02").await?;
+    let mut ws = c.ws().await?;
+    ws.hello().await?;
+    let me = ecabinet_domain::UserId(demo_id("bt02"));
+    ws.subscribe(Topic::User(me)).await?;
+    // The login was 25 hours ago (the default lifetime is 24), active ever since.
+    let long_ago = ecabinet_storage::now_ms() - 25 * 3600 * 1000;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&s.db.url).await?;
+    let rows: Vec<(String, String)> = sqlx::query_as("select session_id, data from session")
+        .fetch_all(&pool)
+        .await?;
+    assert!(!rows.is_empty());
+    for (id, data) in rows {
+        // Edited as text: the record's 128-bit id does not survive a trip through f64.
+        let Some((head, tail)) = data.split_once("\"login_at\":") else {
+            continue;
+        };
+        if !data.contains(&format!("\"uid\":{}", me.0)) {
+            continue;
+        }
+        let rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+        let edited = format!("{head}\"login_at\":{long_ago}{rest}");
+        sqlx::query("update session set data = $1 where session_id = $2")
+            .bind(edited)
+            .bind(id)
+            .execute(&pool)
+            .await?;
+    }
+    pool.close().await;
+    // The next subscribe finds the session over and closes the socket…
+    ws.send(&ClientFrame::Subscribe {
+        topic: Topic::OpinionsOf(me),
+        since: None,
+    })
+    .await?;
+    let closed = closed_with(&mut ws, Duration::from_secs(5)).await;
+    assert!(
+        closed.as_deref().is_some_and(|c| c.contains("4001")),
+        "{closed:?}"
+    );
+    // …and requests are no longer the member's.
+    assert_eq!(c.get("/api/me").await?.status, 401);
+    Ok(())
+}

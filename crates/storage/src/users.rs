@@ -106,6 +106,16 @@ impl Tx {
         row.as_ref().map(user_row).transpose()
     }
 
+    /// Changes an account's role (the caller tells the hub: `auth::user_changed`).
+    pub async fn set_role(&mut self, id: UserId, role: ecabinet_domain::Role) -> Result<bool> {
+        let r = sqlx::query("update app_user set role = $2 where user_id = $1")
+            .bind(id.0)
+            .bind(role.as_str())
+            .execute(self.conn())
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// The account with this id.
     pub async fn user(&mut self, id: UserId) -> Result<Option<UserRow>> {
         let row = sqlx::query(select_user!("where user_id = $1"))

@@ -24,7 +24,13 @@ pub enum Wakeup {
     /// The listening connection was (re)established: notifications sent while it was down
     /// are lost, so every topic a node follows must be checked against the table.
     Resync,
+    /// A user's sessions or account changed (a logout, a role): every node re-checks that
+    /// user's WebSockets. Line: `user-changed <id>`.
+    UserChanged(ecabinet_domain::UserId),
 }
+
+/// The line of [`Wakeup::UserChanged`].
+const USER_CHANGED: &str = "user-changed";
 
 /// The payloads announcing `events`: lines `topic first last`, one per topic.
 pub fn payloads(events: &[Event]) -> Vec<String> {
@@ -58,6 +64,15 @@ pub fn parse(payload: &str) -> Vec<Wakeup> {
     payload
         .lines()
         .filter_map(|line| {
+            if let Some(id) = line
+                .strip_prefix(USER_CHANGED)
+                .and_then(|r| r.strip_prefix(' '))
+            {
+                return id
+                    .parse()
+                    .ok()
+                    .map(|id| Wakeup::UserChanged(ecabinet_domain::UserId(id)));
+            }
             let mut parts = line.split(' ');
             let topic = parts.next()?.parse().ok()?;
             let first = parts.next()?.parse().ok()?;
@@ -85,6 +100,22 @@ impl Tx {
                 .execute(self.conn())
                 .await?;
         }
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// On PostgreSQL, tells every node (with the commit) that `user`'s sessions or account
+    /// changed; on SQLite there is one node, which its caller tells directly.
+    pub async fn announce_user_changed(&mut self, user: ecabinet_domain::UserId) -> Result<()> {
+        if self.engine != crate::Engine::Postgres {
+            return Ok(());
+        }
+        sqlx::query("select pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(format!("{USER_CHANGED} {}", user.0))
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }
@@ -204,6 +235,21 @@ mod tests {
         assert!(p.iter().all(|s| s.len() <= MAX_PAYLOAD));
         let back: Vec<Wakeup> = p.iter().flat_map(|s| parse(s)).collect();
         assert_eq!(back.len(), 200);
+    }
+
+    #[test]
+    fn a_user_change_reads_back_beside_ranges() {
+        assert_eq!(
+            parse("user-changed 12\nmeetings 3 3\nuser-changed x\nuser-changed"),
+            vec![
+                Wakeup::UserChanged(ecabinet_domain::UserId(12)),
+                Wakeup::Appended {
+                    topic: Topic::Meetings,
+                    first: 3,
+                    last: 3
+                }
+            ]
+        );
     }
 
     #[test]
