@@ -1,6 +1,7 @@
 //! Configuration: built-in defaults, then an optional TOML file, then `ECABINET_*`
 //! environment variables (e.g. `ECABINET_DATABASE_URL`). See `docs/configuration.md`.
 
+use ecabinet_domain::document::Confidentiality;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,10 @@ pub struct Config {
     pub document_max_pages: u32,
     /// Largest upload, MiB.
     pub document_max_upload_mb: u64,
+    /// The levels whose page text is extracted, searched and served (each text and
+    /// snippet of a classified document logged); any other level's text never leaves the
+    /// render worker, and its readers get page images only.
+    pub document_text_levels: Vec<Confidentiality>,
     /// TrueType font with Vietnamese letters for the watermarks of classified pages.
     pub watermark_font: PathBuf,
     /// TrueType font with Vietnamese letters for PDF reports and minutes.
@@ -119,6 +124,7 @@ impl Default for Config {
             document_widths: vec![1280, 240],
             document_max_pages: 1000,
             document_max_upload_mb: 200,
+            document_text_levels: vec![Confidentiality::Normal, Confidentiality::Confidential],
             watermark_font: PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
             report_font: PathBuf::from("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
             smtp_url: String::new(),
@@ -195,6 +201,39 @@ mod tests {
             assert_eq!(c.listen.port(), 5000);
             assert_eq!(c.session_idle_minutes, 720);
             assert_eq!(c.trusted_proxies, vec!["172.16.0.0/12", "10.0.0.1"]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn text_levels_default_to_the_two_lowest_and_can_be_set() {
+        figment::Jail::expect_with(|jail| {
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(
+                c.document_text_levels,
+                [Confidentiality::Normal, Confidentiality::Confidential]
+            );
+            jail.create_file(
+                "c.toml",
+                "document_text_levels = [\"normal\", \"confidential\", \"secret\"]",
+            )?;
+            let c = Config::load(Some(Path::new("c.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(
+                c.document_text_levels,
+                [
+                    Confidentiality::Normal,
+                    Confidentiality::Confidential,
+                    Confidentiality::Secret
+                ]
+            );
+            jail.set_env("ECABINET_DOCUMENT_TEXT_LEVELS", r#"["normal"]"#);
+            let c = Config::load(Some(Path::new("c.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(c.document_text_levels, [Confidentiality::Normal]);
+            jail.set_env("ECABINET_DOCUMENT_TEXT_LEVELS", "[]");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert!(c.document_text_levels.is_empty(), "no text at all");
+            jail.set_env("ECABINET_DOCUMENT_TEXT_LEVELS", r#"["mat"]"#);
+            assert!(Config::load(None).is_err(), "an unknown level is refused");
             Ok(())
         });
     }

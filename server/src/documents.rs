@@ -30,7 +30,7 @@ use ecabinet_protocol::document::{
     Uploaded,
 };
 use ecabinet_protocol::{EventBody, Topic};
-use ecabinet_storage::{DocumentRow, NewDocument, RenderedPage, Tx};
+use ecabinet_storage::{Access, DocumentRow, NewDocument, RenderedPage, Tx};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -46,6 +46,8 @@ pub struct Documents {
     renderer: Renderer,
     max_upload_bytes: u64,
     watermark: Option<Arc<crate::watermark::Watermarker>>,
+    /// The levels whose text is extracted, served and searched (`document_text_levels`).
+    text_levels: Arc<[Confidentiality]>,
 }
 
 impl Documents {
@@ -57,6 +59,7 @@ impl Documents {
         renderer: Renderer,
         max_upload_bytes: u64,
         watermark: Option<crate::watermark::Watermarker>,
+        text_levels: &[Confidentiality],
     ) -> Documents {
         Documents {
             dir,
@@ -65,7 +68,15 @@ impl Documents {
             renderer,
             max_upload_bytes,
             watermark: watermark.map(Arc::new),
+            text_levels: text_levels.into(),
         }
+    }
+
+    /// Whether the text of a document of `level` is extracted, served and searched.
+    /// Asked again on every read, so that text stored before the setting changed is not
+    /// served either.
+    fn text_served(&self, level: Confidentiality) -> bool {
+        self.text_levels.contains(&level)
     }
 
     /// The largest upload accepted, in bytes.
@@ -743,7 +754,20 @@ async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
         .fetch(&original_key(doc, version))
         .await
         .map_err(AppError::Internal)?;
-    let mut events = s.documents.renderer.render(original, dir.clone()).await;
+    let level = {
+        let mut tx = s.db.read().await?;
+        tx.document(doc)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .confidentiality
+    };
+    // A withheld level's text is not even extracted: nothing of it to store or leak.
+    let extract_text = s.documents.text_served(level);
+    let mut events = s
+        .documents
+        .renderer
+        .render(original, dir.clone(), extract_text)
+        .await;
     while let Some(event) = events.recv().await {
         match event {
             RenderEvent::Opened { pages, .. } => {
@@ -769,6 +793,7 @@ async fn render_inner(s: &AppState, doc: i64, version: i64) -> AppResult<()> {
                     let key = format!("{}/{}", version_key(doc, version), page_file(page, w));
                     blobs.publish(&key).await.map_err(AppError::Internal)?;
                 }
+                let text = if extract_text { text } else { String::new() };
                 let mut tx = s.db.write().await?;
                 let folded = fold(&text);
                 tx.set_page_rendered(
@@ -945,7 +970,7 @@ pub async fn show(
     };
     if !prepares(&u) {
         let mut tx = s.db.write().await?;
-        tx.record_open(id, version, u.id(), None).await?;
+        tx.record_open(id, version, u.id(), Access::Open).await?;
         s.commit(tx).await?;
     }
     let widths = s.documents.renderer.widths().to_vec();
@@ -954,6 +979,7 @@ pub async fn show(
         watermarked: doc.confidentiality.is_classified(),
         changed_since_read: changed,
         last_read_version: last_read,
+        text_available: s.documents.text_served(doc.confidentiality),
         summary: summary(&doc),
         version,
         widths,
@@ -1060,7 +1086,8 @@ pub async fn page(
             .map_err(|e| AppError::Internal(e.to_string()))?
             .map_err(|e| AppError::Internal(format!("watermark: {e}")))?;
         let mut tx = s.db.write().await?;
-        tx.record_open(id, version, u.id(), Some(page)).await?;
+        tx.record_open(id, version, u.id(), Access::Page(page))
+            .await?;
         s.commit(tx).await?;
         let mut res = Response::new(Body::from(marked));
         let h = res.headers_mut();
@@ -1080,19 +1107,33 @@ pub async fn page(
     Ok(res)
 }
 
-/// `GET /api/documents/{id}/versions/{v}/pages/{n}/text`.
+/// `GET /api/documents/{id}/versions/{v}/pages/{n}/text`: refused for a level whose text
+/// is withheld; for a classified one, logged like a page view.
 pub async fn page_text(
     State(s): State<AppState>,
     u: CurrentUser,
     ApiPath((id, version, page)): ApiPath<(i64, i64, i64)>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let mut tx = s.db.read().await?;
-    let doc = readable(&mut tx, &u, id).await?;
-    check_version(&u, &doc, version)?;
-    let text = tx
-        .page_text(id, version, page)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (doc, text) = {
+        let mut tx = s.db.read().await?;
+        let doc = readable(&mut tx, &u, id).await?;
+        check_version(&u, &doc, version)?;
+        if !s.documents.text_served(doc.confidentiality) {
+            return Err(AppError::TextWithheld(doc.confidentiality));
+        }
+        let text = tx
+            .page_text(id, version, page)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        (doc, text)
+    };
+    if doc.confidentiality.is_classified() {
+        // Logged before the text leaves: no trace, no text.
+        let mut tx = s.db.write().await?;
+        tx.record_open(id, version, u.id(), Access::Text(page))
+            .await?;
+        s.commit(tx).await?;
+    }
     Ok(Json(serde_json::json!({ "page": page, "text": text })))
 }
 
@@ -1120,7 +1161,8 @@ pub async fn original(
         .map_err(AppError::Internal)?
         .ok_or(AppError::NotFound)?;
     let mut tx = s.db.write().await?;
-    tx.record_open(id, version, u.id(), Some(0)).await?;
+    tx.record_open(id, version, u.id(), Access::Original)
+        .await?;
     s.commit(tx).await?;
     let name = doc
         .latest
@@ -1171,7 +1213,7 @@ pub async fn search(
     let mut tx = s.db.read().await?;
     guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let docs = tx.documents_of(MeetingId(id)).await?;
-    search_in(&mut tx, &u, docs, p).await
+    search_in(&s, tx, &u, docs, p).await
 }
 
 /// `GET /api/opinions/{id}/documents/search?q=`: the same over a written poll's documents.
@@ -1184,7 +1226,7 @@ pub async fn opinion_search(
     let mut tx = s.db.read().await?;
     sees(&mut tx, &u, DocumentOwner::Opinion(id)).await?;
     let docs = tx.documents_of_opinion(id).await?;
-    search_in(&mut tx, &u, docs, p).await
+    search_in(&s, tx, &u, docs, p).await
 }
 
 /// `GET /api/exchange/{register}/{id}/documents/search?q=`: the same over a register
@@ -1199,33 +1241,41 @@ pub async fn entry_search(
     let mut tx = s.db.read().await?;
     sees(&mut tx, &u, owner).await?;
     let docs = tx.documents_of_entry(owner).await?;
-    search_in(&mut tx, &u, docs, p).await
+    search_in(&s, tx, &u, docs, p).await
 }
 
+/// Searches the current versions of the `docs` `u` reads, in `tx` (a read transaction,
+/// ended here); documents whose level withholds text are left out and named. Each page of
+/// a classified document whose snippets are returned is logged, like a page view.
 async fn search_in(
-    tx: &mut Tx,
+    s: &AppState,
+    mut tx: Tx,
     u: &CurrentUser,
     docs: Vec<DocumentRow>,
     p: SearchParams,
 ) -> AppResult<Json<SearchResult>> {
     let query = SearchQuery::new(&p.q)
         .ok_or_else(|| invalid("q", "search for at least two letters (at most 200)"))?;
-    let docs: Vec<DocumentRow> = docs
+    let (docs, withheld): (Vec<DocumentRow>, Vec<DocumentRow>) = docs
         .into_iter()
         .filter(|d| {
             d.current_version > 0 && document::may_read(true, prepares(u), &d.readers, u.id())
         })
-        .collect();
+        .partition(|d| s.documents.text_served(d.confidentiality));
     let ids: Vec<i64> = docs.iter().map(|d| d.id).collect();
     let rows = tx.search_pages(&ids, query.folded()).await?;
+    drop(tx);
     let mut hits = Vec::new();
+    let mut logged = Vec::new();
     for (doc_id, page, body) in rows {
+        let Some(doc) = docs.iter().find(|d| d.id == doc_id) else {
+            continue;
+        };
         if let Some(found) = query.find(&body) {
-            let title = docs
-                .iter()
-                .find(|d| d.id == doc_id)
-                .map(|d| d.title.clone())
-                .unwrap_or_default();
+            if doc.confidentiality.is_classified() {
+                logged.push((doc_id, doc.current_version, page));
+            }
+            let title = doc.title.clone();
             hits.push(SearchHit {
                 document_id: doc_id,
                 title,
@@ -1239,7 +1289,20 @@ async fn search_in(
             });
         }
     }
-    Ok(Json(SearchResult { query: p.q, hits }))
+    if !logged.is_empty() {
+        // Logged before the snippets leave: no trace, no text.
+        let mut tx = s.db.write().await?;
+        for (doc_id, version, page) in logged {
+            tx.record_open(doc_id, version, u.id(), Access::Snippet(page))
+                .await?;
+        }
+        s.commit(tx).await?;
+    }
+    Ok(Json(SearchResult {
+        query: p.q,
+        hits,
+        not_searchable: withheld.iter().map(|d| d.id).collect(),
+    }))
 }
 
 /// `GET /api/documents/{id}/reads`: who opened which version (secretariat).

@@ -6,6 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecabinet_domain::DomainError;
+use ecabinet_domain::document::Confidentiality;
 use ecabinet_domain::poll::BallotRefusal;
 use ecabinet_protocol::{ApiError, ErrorCode};
 
@@ -39,6 +40,13 @@ pub enum AppError {
     /// The body is too large.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The text of a document of this level is withheld (`document_text_levels`).
+    #[error(
+        "the text of a {} ({}) document is withheld: read its pages",
+        level_vi(*.0),
+        .0.as_str()
+    )]
+    TextWithheld(Confidentiality),
     /// Too many attempts; the next one may come after this wait.
     #[error("too many attempts; try again in {} s", .0.as_secs().max(1))]
     RateLimited(std::time::Duration),
@@ -70,6 +78,7 @@ impl AppError {
             AppError::BadRequest(_) => ErrorCode::BadRequest,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::TextWithheld(_) => ErrorCode::TextWithheld,
             AppError::Store(_) | AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -77,7 +86,9 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self.code() {
             ErrorCode::Unauthenticated | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::NotParticipant => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::NotParticipant | ErrorCode::TextWithheld => {
+                StatusCode::FORBIDDEN
+            }
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidTransition
@@ -123,6 +134,16 @@ impl AppError {
             },
             problems: None,
         }
+    }
+}
+
+/// A level's Vietnamese name, for messages read in logs and by API clients.
+fn level_vi(c: Confidentiality) -> &'static str {
+    match c {
+        Confidentiality::Normal => "Thường",
+        Confidentiality::Confidential => "Mật",
+        Confidentiality::Secret => "Tối mật",
+        Confidentiality::TopSecret => "Tuyệt mật",
     }
 }
 

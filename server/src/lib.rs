@@ -375,6 +375,7 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
         renderer,
         config.document_max_upload_mb.saturating_mul(1024 * 1024),
         watermark,
+        &config.document_text_levels,
     ))
 }
 

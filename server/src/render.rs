@@ -72,7 +72,13 @@ impl Renderer {
     /// Renders `pdf` into `out_dir`, spreading its pages over the workers. Events arrive
     /// on the returned channel as they happen: one `Opened` (from the first worker),
     /// `Page`s in any order, then one `Done` or one `Failed`; it closes after that.
-    pub async fn render(&self, pdf: PathBuf, out_dir: PathBuf) -> mpsc::UnboundedReceiver<Event> {
+    /// `extract_text`: whether the pages' text is read at all.
+    pub async fn render(
+        &self,
+        pdf: PathBuf,
+        out_dir: PathBuf,
+        extract_text: bool,
+    ) -> mpsc::UnboundedReceiver<Event> {
         let (out_tx, out_rx) = mpsc::unbounded_channel();
         let stride = u32::try_from(self.slots.len()).unwrap_or(1);
         let mut parts = Vec::new();
@@ -87,6 +93,7 @@ impl Renderer {
                 max_pages: self.settings.max_pages,
                 offset: u32::try_from(k).unwrap_or(0),
                 stride,
+                extract_text,
             };
             if slot.send(Assignment { job, events: tx }).await.is_err() {
                 let _ = out_tx.send(Event::Failed {

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ecabinet_documents::fixtures;
+use ecabinet_domain::document::Confidentiality;
 use ecabinet_protocol::document::{DocumentSummary, DocumentView, SearchResult};
 use ecabinet_tests::*;
 use serde_json::{Value, json};
@@ -350,16 +351,219 @@ async fn classified_pages_carry_the_readers_name_and_are_logged() -> anyhow::Res
             .0,
         200
     );
-    // Every open is in the access log.
+    // Mật keeps its text by default: served, and searched.
+    assert!(view.text_available);
+    let text = a
+        .get(&format!(
+            "/api/documents/{}/versions/1/pages/1/text",
+            doc.id
+        ))
+        .await?;
+    assert_eq!(text.status, 200, "{}", text.body);
+    assert!(text.body["text"].as_str().unwrap().contains("TỜ TRÌNH"));
+    let found: SearchResult = serde_json::from_value(
+        b.get(&format!(
+            "/api/meetings/{meeting}/documents/search?q=ke%20hoach"
+        ))
+        .await?
+        .body,
+    )?;
+    assert_eq!(
+        found.hits.iter().map(|h| h.page).collect::<Vec<_>>(),
+        [2],
+        "{found:?}"
+    );
+    assert!(found.not_searchable.is_empty());
+    // Every open, page, text and snippet is in the access log, with its reader.
     let mut tx = s.state.db.read().await?;
     let opens = tx.document_accesses(doc.id).await?;
     drop(tx);
-    let pages_by_a = opens
-        .iter()
-        .filter(|(u, p)| *u == a.id() && *p == Some(1))
-        .count();
-    assert_eq!(pages_by_a, 1, "{opens:?}");
-    assert!(opens.iter().any(|(u, p)| *u == b.id() && *p == Some(1)));
+    let by = |user: i64, page: i64, kind: &str| {
+        opens
+            .iter()
+            .filter(|(u, p, k)| *u == user && *p == Some(page) && k == kind)
+            .count()
+    };
+    assert_eq!(by(a.id(), 1, "page"), 1, "{opens:?}");
+    assert_eq!(by(b.id(), 1, "page"), 1, "{opens:?}");
+    assert_eq!(by(a.id(), 1, "text"), 1, "{opens:?}");
+    assert_eq!(by(b.id(), 2, "snippet"), 1, "{opens:?}");
+    assert_eq!(by(clerk.id(), 0, "original"), 1, "{opens:?}");
+    assert!(
+        opens
+            .iter()
+            .any(|(u, p, k)| *u == a.id() && p.is_none() && k == "open")
+    );
+    Ok(())
+}
+
+/// The submission uploaded at `level` and rendered; its id.
+async fn uploaded(clerk: &Client, meeting: i64, title: &str, level: &str) -> i64 {
+    upload_ready(clerk, meeting, meta(title, level, None), submission())
+        .await
+        .id
+}
+
+#[tokio::test]
+async fn secret_and_top_secret_documents_are_read_as_images_only() -> anyhow::Result<()> {
+    let (s, clerk, meeting, _) = server_with_meeting("Phiên họp có tài liệu tối mật", 1).await?;
+    let normal = uploaded(&clerk, meeting, "Tờ trình", "normal").await;
+    let secret = uploaded(&clerk, meeting, "Báo cáo Tối mật", "secret").await;
+    let top = uploaded(&clerk, meeting, "Báo cáo Tuyệt mật", "top_secret").await;
+    let member = s.login("bt01").await?;
+
+    // Nothing of their text was stored: not the text, not its folded form.
+    let mut tx = s.state.db.read().await?;
+    for id in [secret, top] {
+        for page in 1..=3 {
+            assert_eq!(tx.page_text(id, 1, page).await?.as_deref(), Some(""));
+        }
+        let keys = tx.page_keys(id, 1).await?;
+        assert_eq!(keys.len(), 3);
+        assert!(
+            keys.iter()
+                .all(|(folded, image)| folded.is_empty() && !image.is_empty()),
+            "{keys:?}"
+        );
+    }
+    drop(tx);
+
+    for (id, vi) in [(secret, "Tối mật"), (top, "Tuyệt mật")] {
+        let view: DocumentView =
+            serde_json::from_value(member.get(&format!("/api/documents/{id}")).await?.body)?;
+        assert!(!view.text_available && view.watermarked);
+        // The pages are there, as watermarked images.
+        let (status, headers, _) = member
+            .get_bytes(&format!("/api/documents/{id}/versions/1/pages/2"))
+            .await?;
+        assert_eq!(status, 200);
+        assert_eq!(headers["cache-control"], "no-store");
+        // Their text is refused with the reason, to members and the secretariat alike.
+        for who in [&member, &clerk] {
+            let r = who
+                .get(&format!("/api/documents/{id}/versions/1/pages/1/text"))
+                .await?;
+            assert_eq!((r.status, r.code()), (403, "text_withheld"), "{}", r.body);
+            assert!(
+                r.body["message"].as_str().unwrap().contains(vi),
+                "{}",
+                r.body
+            );
+        }
+    }
+    let normal_view: DocumentView =
+        serde_json::from_value(member.get(&format!("/api/documents/{normal}")).await?.body)?;
+    assert!(normal_view.text_available);
+
+    // Text stored before the setting changed is not served or searched either.
+    let pool = sqlx::AnyPool::connect(&s.db.url).await?;
+    sqlx::query(
+        "update document_page set body = 'Kế hoạch bí mật', folded = 'ke hoach bi mat' \
+         where document_id = $1",
+    )
+    .bind(secret)
+    .execute(&pool)
+    .await?;
+    pool.close().await;
+    let r = member
+        .get(&format!("/api/documents/{secret}/versions/1/pages/1/text"))
+        .await?;
+    assert_eq!((r.status, r.code()), (403, "text_withheld"));
+
+    // Search finds the unclassified copy only, and names the documents it left out.
+    for who in [&member, &clerk] {
+        let found: SearchResult = serde_json::from_value(
+            who.get(&format!(
+                "/api/meetings/{meeting}/documents/search?q=ke%20hoach"
+            ))
+            .await?
+            .body,
+        )?;
+        assert_eq!(
+            found
+                .hits
+                .iter()
+                .map(|h| (h.document_id, h.page))
+                .collect::<Vec<_>>(),
+            [(normal, 2)],
+            "{found:?}"
+        );
+        let mut left_out = found.not_searchable.clone();
+        left_out.sort_unstable();
+        assert_eq!(left_out, [secret, top]);
+    }
+
+    // Their log holds opens and pages, and no text or snippet.
+    let mut tx = s.state.db.read().await?;
+    for id in [secret, top] {
+        let log = tx.document_accesses(id).await?;
+        assert!(log.iter().any(|(_, p, k)| *p == Some(2) && k == "page"));
+        assert!(
+            log.iter().all(|(_, _, k)| k != "text" && k != "snippet"),
+            "{log:?}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_level_configured_to_keep_its_text_serves_it_and_logs_each_read() -> anyhow::Result<()> {
+    let s = TestServer::start_with(Options {
+        config: Some(|c| {
+            c.document_text_levels = vec![
+                Confidentiality::Normal,
+                Confidentiality::Confidential,
+                Confidentiality::Secret,
+            ];
+        }),
+        ..Options::default()
+    })
+    .await?;
+    let clerk = s.login("vanthu1").await?;
+    let meeting = published_meeting(&clerk, "Phiên họp có tài liệu tối mật", 1).await?;
+    let secret = uploaded(&clerk, meeting, "Báo cáo Tối mật", "secret").await;
+    let top = uploaded(&clerk, meeting, "Báo cáo Tuyệt mật", "top_secret").await;
+    let member = s.login("bt01").await?;
+
+    let view: DocumentView =
+        serde_json::from_value(member.get(&format!("/api/documents/{secret}")).await?.body)?;
+    assert!(view.text_available && view.watermarked);
+    let text = member
+        .get(&format!("/api/documents/{secret}/versions/1/pages/2/text"))
+        .await?;
+    assert_eq!(text.status, 200, "{}", text.body);
+    assert!(
+        text.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("Kế hoạch đầu tư công")
+    );
+    let found: SearchResult = serde_json::from_value(
+        member
+            .get(&format!(
+                "/api/meetings/{meeting}/documents/search?q=cao%20toc"
+            ))
+            .await?
+            .body,
+    )?;
+    assert_eq!(
+        found
+            .hits
+            .iter()
+            .map(|h| (h.document_id, h.page))
+            .collect::<Vec<_>>(),
+        [(secret, 2)]
+    );
+    assert_eq!(found.not_searchable, [top], "Tuyệt mật is still withheld");
+
+    let mut tx = s.state.db.read().await?;
+    let log = tx.document_accesses(secret).await?;
+    let mine = |kind: &str| {
+        log.iter()
+            .filter(|(u, p, k)| *u == member.id() && *p == Some(2) && k == kind)
+            .count()
+    };
+    assert_eq!((mine("text"), mine("snippet")), (1, 1), "{log:?}");
     Ok(())
 }
 

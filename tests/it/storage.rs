@@ -190,3 +190,74 @@ async fn login_buckets_start_full_keep_what_was_written_and_wait_for_each_other(
     );
     tx.commit().await.unwrap();
 }
+
+/// Access rows logged before they had a kind are named by what they were (an open, the
+/// original, a page), and the new kinds are stored beside them.
+#[tokio::test]
+async fn access_rows_from_before_kinds_keep_what_they_were() -> anyhow::Result<()> {
+    use ecabinet_storage::Access;
+    let t = TestDb::new().await?;
+    let db = Db::connect(&t.url).await?;
+    db.migrate_to(11).await?;
+    let pool = sqlx::AnyPool::connect(&t.url).await?;
+    let (user,): (i64,) = sqlx::query_as(
+        "insert into app_user (username, display_name, role, password_hash, created_at) \
+         values ('vanthu1', 'Văn thư', 'secretariat', 'x', 0) returning user_id",
+    )
+    .fetch_one(&pool)
+    .await?;
+    let (meeting,): (i64,) = sqlx::query_as(
+        "insert into meeting (title, kind, starts_at, place, status, quorum_num, quorum_den, \
+         created_by, created_at, updated_at) \
+         values ('Phiên họp', 'regular', 0, 'Hà Nội', 'draft', 1, 2, $1, 0, 0) \
+         returning meeting_id",
+    )
+    .bind(user)
+    .fetch_one(&pool)
+    .await?;
+    let (doc,): (i64,) = sqlx::query_as(
+        "insert into document (meeting_id, title, kind, confidentiality, readers, \
+         current_version, created_by, created_at) \
+         values ($1, 'Báo cáo Mật', 'report', 'confidential', '{\"kind\":\"participants\"}', 1, $2, 0) \
+         returning document_id",
+    )
+    .bind(meeting)
+    .bind(user)
+    .fetch_one(&pool)
+    .await?;
+    for page in [None, Some(0i64), Some(2)] {
+        sqlx::query(
+            "insert into document_access (document_id, version, user_id, page, at) \
+             values ($1, 1, $2, $3, 0)",
+        )
+        .bind(doc)
+        .bind(user)
+        .bind(page)
+        .execute(&pool)
+        .await?;
+    }
+    pool.close().await;
+    db.migrate().await?;
+
+    let mut tx = db.write().await?;
+    let u = ecabinet_domain::UserId(user);
+    tx.record_open(doc, 1, u, Access::Text(2)).await?;
+    tx.record_open(doc, 1, u, Access::Snippet(3)).await?;
+    tx.commit().await?;
+    let mut tx = db.read().await?;
+    let log = tx.document_accesses(doc).await?;
+    let log: Vec<(Option<i64>, &str)> = log.iter().map(|(_, p, k)| (*p, k.as_str())).collect();
+    assert_eq!(
+        log,
+        [
+            (None, "open"),
+            (Some(0), "original"),
+            (Some(2), "page"),
+            (Some(2), "text"),
+            (Some(3), "snippet"),
+        ],
+        "on {}",
+        t.engine()
+    );
+    Ok(())
+}

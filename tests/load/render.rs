@@ -93,7 +93,7 @@ async fn ours(
         &small,
         fixtures::text_pdf(pdfium, FONT.as_ref(), &[page_text(0)])?,
     )?;
-    let mut rx = renderer.render(small, warm.clone()).await;
+    let mut rx = renderer.render(small, warm.clone(), true).await;
     while let Some(e) = rx.recv().await {
         if let Event::Failed { reason, .. } = e {
             bail!("warm-up failed: {reason}");
@@ -101,7 +101,7 @@ async fn ours(
     }
     let start = Instant::now();
     let mut first = None;
-    let mut rx = renderer.render(pdf.to_owned(), out.to_owned()).await;
+    let mut rx = renderer.render(pdf.to_owned(), out.to_owned(), true).await;
     while let Some(e) = rx.recv().await {
         match e {
             Event::Page { page: 1, .. } => first = Some(start.elapsed()),

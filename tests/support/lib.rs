@@ -122,6 +122,7 @@ pub struct TestServer {
     pub clock: Clock,
     smtp_url: String,
     object_store: Option<S3Bucket>,
+    tweak: Option<fn(&mut Config)>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -135,6 +136,9 @@ pub struct Options {
     pub smtp_url: Option<String>,
     /// Documents and pages in this bucket instead of the local folder.
     pub object_store: Option<S3Bucket>,
+    /// Changes the test configuration (any key) before the server starts; kept by
+    /// [`TestServer::restart`] and [`TestServer::second_node`].
+    pub config: Option<fn(&mut Config)>,
 }
 
 impl TestServer {
@@ -164,7 +168,7 @@ impl TestServer {
         store.close().await;
         let clock = opts.clock.unwrap_or_else(Clock::system);
         let smtp = opts.smtp_url.unwrap_or_default();
-        Self::start_on(db, 0, clock, smtp, opts.object_store).await
+        Self::start_on(db, 0, clock, smtp, opts.object_store, opts.config).await
     }
 
     /// A second server (another node) on this one's database, clock and mail sink.
@@ -176,7 +180,7 @@ impl TestServer {
             pg_admin: None,
         };
         let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
-        Self::start_on(db, 0, clock, smtp, self.object_store.clone()).await
+        Self::start_on(db, 0, clock, smtp, self.object_store.clone(), self.tweak).await
     }
 
     async fn start_on(
@@ -185,9 +189,10 @@ impl TestServer {
         clock: Clock,
         smtp_url: String,
         object_store: Option<S3Bucket>,
+        tweak: Option<fn(&mut Config)>,
     ) -> Result<TestServer> {
         let s3 = object_store.clone().unwrap_or_default();
-        let config = Config {
+        let mut config = Config {
             object_store_url: s3.url,
             object_store_endpoint: s3.endpoint,
             object_store_access_key_id: "test".into(),
@@ -208,6 +213,9 @@ impl TestServer {
             exchange_retry_max_ms: 1_000,
             ..Config::default()
         };
+        if let Some(tweak) = tweak {
+            tweak(&mut config);
+        }
         let store = Db::connect(&config.database_url).await?;
         store.migrate().await?;
         let app = Application::build_with(&config, store, clock.clone()).await?;
@@ -228,6 +236,7 @@ impl TestServer {
             clock,
             smtp_url,
             object_store,
+            tweak,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -248,7 +257,7 @@ impl TestServer {
             },
         );
         let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
-        Self::start_on(db, port, clock, smtp, self.object_store.clone()).await
+        Self::start_on(db, port, clock, smtp, self.object_store.clone(), self.tweak).await
     }
 
     /// Stops the server and waits until it is down.

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// Render one PDF: every page at each width, a thumbnail, and the page texts.
+/// Render one PDF: every page at each width, a thumbnail, and the page texts (unless the
+/// document's level withholds them).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     /// Chosen by the server; every event names it.
@@ -23,6 +24,10 @@ pub struct Job {
     pub offset: u32,
     /// How many workers share the document.
     pub stride: u32,
+    /// Whether to extract each page's text. False for a level whose text is withheld:
+    /// the text is never read out of the file, so it cannot leak from the worker's
+    /// events, the database or a log.
+    pub extract_text: bool,
 }
 
 /// A page's size in PDF points (1/72 inch).
@@ -59,7 +64,7 @@ pub enum Event {
         job: u64,
         /// Page number, from 1.
         page: u32,
-        /// Its text, as PDFium extracts it.
+        /// Its text, as PDFium extracts it (empty when the job did not ask for it).
         text: String,
         /// Each width's height in pixels, in the order of the job's widths.
         heights: Vec<u32>,

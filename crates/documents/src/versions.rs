@@ -10,24 +10,39 @@ pub struct PageKey {
     pub image: String,
 }
 
+impl PageKey {
+    /// A page whose text is not known: a scan, or a level whose text is withheld.
+    fn textless(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
 /// Pages of `new` (numbered from 1) whose content `old` did not have: changed, added, or
 /// moved in from nowhere. A page that only moved (a page was inserted before it) is not
-/// news to someone who read `old`.
+/// news to someone who read `old`. Where either side has no text (a scan, or text
+/// withheld since the setting changed), the image alone decides.
 pub fn changed_pages(old: &[PageKey], new: &[PageKey]) -> Vec<u32> {
+    let same = |a: &PageKey, b: &PageKey| {
+        if a.textless() || b.textless() {
+            a.image == b.image
+        } else {
+            a == b
+        }
+    };
     new.iter()
         .enumerate()
-        .filter(|(_, page)| !old.contains(page))
+        .filter(|(_, page)| !old.iter().any(|o| same(o, page)))
         .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX))
         .collect()
 }
 
 /// For each page of `old`, the page of `new` (both from 1) its annotations move to: the
 /// same page if its text is unchanged, else the nearest page with the same text. Pages
-/// without text (scans) follow their image. `None`: the text is gone, the annotations
-/// stay on the old version.
+/// without text on either side (scans, withheld text) follow their image. `None`: the
+/// text is gone, the annotations stay on the old version.
 pub fn carry_over(old: &[PageKey], new: &[PageKey]) -> Vec<Option<u32>> {
     let same = |a: &PageKey, b: &PageKey| {
-        if a.text.trim().is_empty() {
+        if a.textless() || b.textless() {
             !a.image.is_empty() && a.image == b.image
         } else {
             a.text == b.text
@@ -109,5 +124,18 @@ mod tests {
         let new = [key("", "img2"), key("", "img1")];
         assert_eq!(carry_over(&old, &new), vec![Some(2), Some(1)]);
         assert_eq!(carry_over(&[key("", "")], &[key("", "")]), vec![None]);
+    }
+
+    #[test]
+    fn pages_whose_text_was_withheld_since_follow_their_image() {
+        // Version 1 was read with its text; version 2 was rendered after its level's
+        // text was withheld, so it has none.
+        let old = [key("a", "1"), key("b", "2"), key("c", "3")];
+        let new = [key("", "1"), key("", "9"), key("", "3")];
+        assert_eq!(changed_pages(&old, &new), vec![2]);
+        assert_eq!(carry_over(&old, &new), vec![Some(1), None, Some(3)]);
+        // And the other way round.
+        assert_eq!(changed_pages(&new, &old), vec![2]);
+        assert_eq!(carry_over(&new, &old), vec![Some(1), None, Some(3)]);
     }
 }

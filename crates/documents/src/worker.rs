@@ -168,7 +168,11 @@ fn render(pdfium: &Pdfium, job: &Job, out: &mut impl Write) -> Result<(), Stop> 
             std::fs::write(&path, png)?;
             heights.push(bh);
         }
-        let text = page.text().map(|t| t.all()).unwrap_or_default();
+        let text = if job.extract_text {
+            page.text().map(|t| t.all()).unwrap_or_default()
+        } else {
+            String::new()
+        };
         emit(
             out,
             &Event::Page {

@@ -137,6 +137,14 @@ pub struct DocumentView {
     /// The version this reader opened last before this one, if any.
     #[serde(default)]
     pub last_read_version: Option<i64>,
+    /// Whether the pages' text is served and searched; false for a level whose text is
+    /// withheld (Tối mật and Tuyệt mật by default): the pages are images only.
+    #[serde(default = "yes")]
+    pub text_available: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Pages of one document where a search matched.
@@ -161,6 +169,9 @@ pub struct SearchResult {
     pub query: String,
     /// Pages that matched, by document then page.
     pub hits: Vec<SearchHit>,
+    /// Documents this user reads whose text is withheld at their level, so not searched.
+    #[serde(default)]
+    pub not_searchable: Vec<i64>,
 }
 
 /// One reader's opens of one version.

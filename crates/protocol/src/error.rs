@@ -75,6 +75,9 @@ pub enum ErrorCode {
     VotesOpen,
     /// Too many attempts or frames: wait (HTTP: `Retry-After`) and try again.
     RateLimited,
+    /// The text of a document of this level is withheld (`document_text_levels`): its
+    /// pages are read as images only, never as text or search snippets.
+    TextWithheld,
     /// Something failed on the server; it is logged there.
     Internal,
     /// A code this client does not know (sent by a newer server).

@@ -81,6 +81,43 @@ pub struct RenderedPage<'a> {
     pub folded: &'a str,
 }
 
+/// One access to a document, as `document_access` logs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// The document opened (also a read receipt).
+    Open,
+    /// A page image.
+    Page(i64),
+    /// The original file.
+    Original,
+    /// A page's text.
+    Text(i64),
+    /// A search snippet cut from a page's text.
+    Snippet(i64),
+}
+
+impl Access {
+    /// The stored `kind`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Access::Open => "open",
+            Access::Page(_) => "page",
+            Access::Original => "original",
+            Access::Text(_) => "text",
+            Access::Snippet(_) => "snippet",
+        }
+    }
+
+    /// The stored `page`: none for an open, 0 for the original.
+    pub fn page(self) -> Option<i64> {
+        match self {
+            Access::Open => None,
+            Access::Original => Some(0),
+            Access::Page(p) | Access::Text(p) | Access::Snippet(p) => Some(p),
+        }
+    }
+}
+
 /// What the secretariat files with an upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewDocument {
@@ -477,16 +514,16 @@ impl Tx {
         Ok(out)
     }
 
-    /// Notes that `user` opened `version` (a read receipt) and logs the access.
+    /// Logs an access to `version` by `user`; an [`Access::Open`] is also a read receipt.
     pub async fn record_open(
         &mut self,
         document: i64,
         version: i64,
         user: UserId,
-        page: Option<i64>,
+        access: Access,
     ) -> Result<()> {
         let now = self.now();
-        if page.is_none() {
+        if access == Access::Open {
             sqlx::query(
                 "insert into document_read (document_id, version, user_id, first_at, last_at, opens) \
                  values ($1, $2, $3, $4, $4, 1) on conflict (document_id, version, user_id) \
@@ -500,13 +537,14 @@ impl Tx {
             .await?;
         }
         sqlx::query(
-            "insert into document_access (document_id, version, user_id, page, at) \
-             values ($1, $2, $3, $4, $5)",
+            "insert into document_access (document_id, version, user_id, page, kind, at) \
+             values ($1, $2, $3, $4, $5, $6)",
         )
         .bind(document)
         .bind(version)
         .bind(user.0)
-        .bind(page)
+        .bind(access.page())
+        .bind(access.kind())
         .bind(now)
         .execute(self.conn())
         .await?;
@@ -554,11 +592,16 @@ impl Tx {
         Ok(())
     }
 
-    /// The access log of a document, oldest first: (user, page; 0 = the original file,
-    /// none = the document opened).
-    pub async fn document_accesses(&mut self, document: i64) -> Result<Vec<(i64, Option<i64>)>> {
+    /// The access log of a document, oldest first: (user, page, kind); page 0 = the
+    /// original file, none = the document opened; kind `open`, `page`, `original`, `text`
+    /// or `snippet` (see [`Access`]).
+    pub async fn document_accesses(
+        &mut self,
+        document: i64,
+    ) -> Result<Vec<(i64, Option<i64>, String)>> {
         Ok(sqlx::query_as(
-            "select user_id, page from document_access where document_id = $1 order by access_id",
+            "select user_id, page, kind from document_access where document_id = $1 \
+             order by access_id",
         )
         .bind(document)
         .fetch_all(self.conn())

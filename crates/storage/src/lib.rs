@@ -23,7 +23,7 @@ mod wakeups;
 
 pub use annotations::NewAnnotation;
 pub use claims::{Claim, Claimable, RenderClaims};
-pub use documents::{DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
+pub use documents::{Access, DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
 pub use exchange::{
     IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutboxRow, OutgoingRow, PeerRow,
