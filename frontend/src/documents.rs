@@ -474,8 +474,17 @@ fn SearchBox(owner: Owner) -> impl IntoView {
         </form>
         {move || result.get().map(|r| match r {
             Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Ok(r) if r.hits.is_empty() => view! { <p class="muted" data-testid="search-none">{tx(lang, K::NoHits)}</p> }.into_any(),
-            Ok(r) => hit_list(lang.get(), owner, &r, None).into_any(),
+            Ok(r) => {
+                let left_out = (!r.not_searchable.is_empty()).then(|| view! {
+                    <p class="muted" data-testid="search-not-searchable">{format!("{} {}", t(lang.get(), K::NotSearchable), r.not_searchable.len())}</p>
+                });
+                let hits = if r.hits.is_empty() {
+                    view! { <p class="muted" data-testid="search-none">{tx(lang, K::NoHits)}</p> }.into_any()
+                } else {
+                    hit_list(lang.get(), owner, &r, None).into_any()
+                };
+                view! { {hits} {left_out} }.into_any()
+            }
         })}
     }
 }

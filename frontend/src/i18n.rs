@@ -232,6 +232,8 @@ pub enum K {
     SearchDocument,
     Search,
     NoHits,
+    TextWithheldNote,
+    NotSearchable,
     DropFiles,
     ChooseFiles,
     UploadAll,
@@ -615,6 +617,14 @@ pub fn t(lang: Lang, k: K) -> &'static str {
         K::SearchDocument => p("Tìm trong tài liệu này", "Search this document"),
         K::Search => p("Tìm", "Search"),
         K::NoHits => p("Không tìm thấy.", "Nothing found."),
+        K::TextWithheldNote => p(
+            "Tài liệu ở độ mật này chỉ được đọc dưới dạng ảnh trang: không tìm kiếm, không lấy nội dung chữ.",
+            "At this classification the pages are images only: no search, no text.",
+        ),
+        K::NotSearchable => p(
+            "Số tài liệu không được tìm theo nội dung vì độ mật (chỉ đọc dưới dạng ảnh trang):",
+            "Documents not searched, as their classification withholds their text (pages as images only):",
+        ),
         K::DropFiles => p("Kéo thả các tệp PDF vào đây", "Drop PDF files here"),
         K::ChooseFiles => p("Chọn tệp", "Choose files"),
         K::UploadAll => p("Tải lên", "Upload"),
@@ -897,6 +907,11 @@ pub fn error(lang: Lang, code: ErrorCode) -> &'static str {
             lang,
             "Phiếu không hợp lệ và không được nhận.",
             "The ballot is not valid and was not accepted.",
+        ),
+        ErrorCode::TextWithheld => pick(
+            lang,
+            "Nội dung chữ của tài liệu ở độ mật này không được cung cấp; hãy đọc các trang tài liệu.",
+            "The text of a document at this classification is withheld; read its pages.",
         ),
         ErrorCode::Internal => pick(
             lang,

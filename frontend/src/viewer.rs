@@ -726,6 +726,15 @@ fn Viewer(register: &'static str) -> impl IntoView {
         .into_any()
     };
     let search_panel = move || {
+        // A level whose text is withheld has nothing to search: say why instead.
+        if shown.with(|v| v.as_ref().is_some_and(|v| !v.text_available)) {
+            return view! {
+                <section class="search-panel">
+                    <p class="notice" data-testid="text-withheld">{tx(lang, K::TextWithheldNote)}</p>
+                </section>
+            }
+            .into_any();
+        }
         view! {
             <section class="search-panel">
                 <form class="row" on:submit=move |ev| { ev.prevent_default(); search(); }>
