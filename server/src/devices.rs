@@ -110,8 +110,9 @@ async fn decide(s: &AppState, u: &CurrentUser, id: i64, approve: bool) -> AppRes
     if !manager && !owner {
         return Err(AppError::NotFound);
     }
-    // Owners may give up a key, never approve one: approval is the secretariat's check.
-    if approve && !manager {
+    // Owners may give up a key, never approve one: approval is another person's check
+    // (a clerk who also holds a signing key, as an officer or an organ's leader, included).
+    if approve && !device::may_approve(u.0.role, u.id(), dev.user_id) {
         return Err(AppError::Forbidden);
     }
     let next = if approve {

@@ -94,7 +94,8 @@ async fn guard(tx: &mut Tx, u: &CurrentUser, id: i64, cap: Cap) -> AppResult<Opi
 async fn check(tx: &mut Tx, u: &CurrentUser, row: &OpinionRow, cap: Cap) -> AppResult<()> {
     let draft = row.status == PollStatus::Draft;
     let addressee = tx.addressees(row.id).await?.contains(&u.id());
-    let drafted = row.created_by == u.id();
+    // Drafted or changed it: four eyes means someone else approves what was written.
+    let drafted = row.created_by == u.id() || tx.shaped_opinion(row.id, u.id()).await?;
     let role = u.0.role;
     if !opinion_allows(role, drafted, addressee, draft, Cap::View) {
         return Err(AppError::NotFound);
@@ -132,6 +133,10 @@ pub(crate) async fn documents_editable(
     };
     if row.status != PollStatus::Draft {
         return Err(transition(row.status, "change the documents of"));
+    }
+    if lock {
+        // Its documents are about to change: whoever changes them does not send it.
+        tx.note_opinion_editor(id, u.id()).await?;
     }
     Ok(row)
 }
@@ -363,6 +368,7 @@ pub async fn update(
     }
     let draft = checked(&s, &mut tx, input).await?;
     tx.update_opinion(id, &draft).await?;
+    tx.note_opinion_editor(id, u.id()).await?;
     announce(&mut tx, id, Some(u.id())).await?;
     s.commit(tx).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1003,6 +1009,9 @@ pub async fn report_pdf(
 }
 
 /// `GET /api/opinions/{id}/archive`: the bundle of a closed poll, for `ecabinet verify`.
+/// It names every answer and its text, like the report: the same readers (the chair and
+/// the secretariat, `Cap::Report`); an addressee checks their own answer by its receipt
+/// and the signed result (docs/archive-format.md §7).
 pub async fn archive(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -1010,7 +1019,7 @@ pub async fn archive(
 ) -> AppResult<Json<OpinionBundle>> {
     let mut tx = s.db.read().await?;
     let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check(&mut tx, &u, &row, Cap::View).await?;
+    check(&mut tx, &u, &row, Cap::Report).await?;
     let (Some(definition), Some(result), Some(sig)) =
         (row.definition, row.result, row.result_signature)
     else {

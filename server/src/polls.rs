@@ -657,6 +657,15 @@ pub async fn open(
     }
     poll.status.open()?;
     let participants = tx.participants(poll.meeting_id).await?;
+    // Seated as a member is not enough: an invitee's account never votes, even one seated
+    // as a member before seats were checked.
+    let may_vote: HashSet<UserId> = tx
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.role.may_vote())
+        .map(|u| u.id)
+        .collect();
     let present: HashSet<UserId> = tx
         .attendance(poll.meeting_id)
         .await?
@@ -686,7 +695,7 @@ pub async fn open(
             .map(|p| p.user_id),
         voters: participants
             .iter()
-            .filter(|p| p.role.counts_for_quorum())
+            .filter(|p| p.role.counts_for_quorum() && may_vote.contains(&p.user_id))
             .map(|p| Voter {
                 member: p.user_id,
                 keys: keys.remove(&p.user_id).unwrap_or_default(),

@@ -484,6 +484,13 @@ async fn resolve_participants(
                     user.display_name
                 )));
             }
+            (Some(r), account) if !account.may_sit_as(r) => {
+                return Err(invalid(format!(
+                    "{} is an invitee: invitees take part as invitees, never as {}",
+                    user.display_name,
+                    r.as_str()
+                )));
+            }
             (Some(r), _) => r,
             (None, account) => account
                 .default_participant_role()

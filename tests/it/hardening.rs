@@ -647,3 +647,159 @@ async fn a_session_past_its_lifetime_is_over_for_requests_and_sockets() -> anyho
     assert_eq!(c.get("/api/me").await?.status, 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn invitees_never_vote_and_nobody_approves_their_own_key() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu1").await?;
+    let admin = s.login("admin").await?;
+    // khach1 (an invitee's account) and vanthu2 (a clerk) report for Đà Nẵng: both may
+    // hold a signing key for that.
+    let unit = admin
+        .ok_post(
+            "/api/reporting/units",
+            json!({"code": "DN", "name": "Đà Nẵng"}),
+        )
+        .await?
+        .body["id"]
+        .as_i64()
+        .unwrap_or_default();
+    for user in ["khach1", "vanthu2"] {
+        let a = admin
+            .post(
+                &format!("/api/reporting/units/{unit}/members"),
+                json!({"user_id": demo_id(user), "role": "officer"}),
+            )
+            .await?;
+        assert_eq!(a.status, 204, "{}", a.body);
+    }
+    // An invitee is not seated as a member or as the chair, on creation or later.
+    for seat in ["member", "chair"] {
+        let mut body = meeting_input("Họp", &[demo_id("bt01")]);
+        body["participants"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"user_id": demo_id("khach1"), "role": seat}));
+        let a = clerk.post("/api/meetings", body.clone()).await?;
+        assert_eq!((a.status, a.code()), (422, "invalid"), "{seat}: {}", a.body);
+        assert_eq!(a.body["field"], "participants");
+    }
+    let draft = clerk
+        .ok_post("/api/meetings", meeting_input("Họp", &[demo_id("bt01")]))
+        .await?
+        .body["id"]
+        .as_i64()
+        .unwrap_or_default();
+    let mut edit = meeting_input("Họp", &[demo_id("bt01")]);
+    edit["participants"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"user_id": demo_id("khach1"), "role": "member"}));
+    let a = clerk.put(&format!("/api/meetings/{draft}"), edit).await?;
+    assert_eq!((a.status, a.code()), (422, "invalid"), "{}", a.body);
+    let meeting = published_meeting(&clerk, "Phiên họp có khách mời", 1).await?;
+    // Seated as a member before seats were checked, with an approved key: still no vote.
+    {
+        let mut tx = s.state.db.write().await?;
+        let guest = ecabinet_domain::UserId(demo_id("khach1"));
+        let seats: Vec<(ecabinet_domain::UserId, ecabinet_domain::ParticipantRole)> = tx
+            .participants(ecabinet_domain::MeetingId(meeting))
+            .await?
+            .into_iter()
+            .map(|p| match p.user_id == guest {
+                true => (p.user_id, ecabinet_domain::ParticipantRole::Member),
+                false => (p.user_id, p.role),
+            })
+            .collect();
+        assert!(seats.iter().any(|(u, _)| *u == guest));
+        tx.replace_participants(ecabinet_domain::MeetingId(meeting), &seats)
+            .await?;
+        tx.commit().await?;
+    }
+    let guest = enrolled_tablet(&s, &clerk, "khach1").await?;
+    clerk
+        .ok_post(&format!("/api/meetings/{meeting}/start"), json!({}))
+        .await?;
+    let poll = new_poll(&clerk, meeting, "Thông qua?").await?;
+    clerk
+        .ok_post(&format!("/api/polls/{poll}/open"), json!({}))
+        .await?;
+    let (def, _) = poll_definition(&guest.client, poll).await?;
+    assert!(
+        !def.voters.iter().any(|v| v.member.0 == demo_id("khach1")),
+        "the invitee is not in the electorate"
+    );
+    let a = guest.vote(poll, &[0]).await?;
+    assert_eq!((a.status, a.code()), (403, "not_eligible"), "{}", a.body);
+    // vanthu2 enrols a key and cannot approve it; vanthu1 can.
+    let own = s.login("vanthu2").await?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let device = own
+        .ok_post(
+            "/api/devices",
+            json!({"label": "Máy của tôi", "public_key": hex::encode(key.verifying_key().as_bytes())}),
+        )
+        .await?
+        .body["id"]
+        .as_i64()
+        .unwrap_or_default();
+    let a = own
+        .post(&format!("/api/devices/{device}/approve"), json!({}))
+        .await?;
+    assert_eq!((a.status, a.code()), (403, "forbidden"));
+    let a = clerk
+        .ok_post(&format!("/api/devices/{device}/approve"), json!({}))
+        .await?;
+    assert_eq!(a.body["status"], "approved");
+    // Giving one's own key up stays possible.
+    let a = own
+        .ok_post(&format!("/api/devices/{device}/revoke"), json!({}))
+        .await?;
+    assert_eq!(a.body["status"], "revoked");
+    Ok(())
+}
+
+#[tokio::test]
+async fn whoever_changed_a_written_poll_does_not_send_it() -> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let drafter = s.login("vanthu1").await?;
+    let editor = s.login("vanthu2").await?;
+    let deadline = ecabinet_storage::now_ms() + 48 * 3600 * 1000;
+    let input = |question: &str| {
+        json!({
+            "question": question,
+            "draft_decision": "Điều 1. ...",
+            "addressees": [demo_id("thutuong"), demo_id("bt01")],
+            "deadline": deadline,
+            "reminders": [],
+            "copy_staff": false,
+        })
+    };
+    let id = drafter
+        .ok_post("/api/opinions", input("Thông qua dự thảo?"))
+        .await?
+        .body["id"]
+        .as_i64()
+        .unwrap_or_default();
+    // The second clerk rewrites the question: now neither clerk has read a version written
+    // by someone else, so neither sends it.
+    let a = editor
+        .put(
+            &format!("/api/opinions/{id}"),
+            input("Thông qua dự thảo đã sửa?"),
+        )
+        .await?;
+    assert!(a.status < 300, "{} {}", a.status, a.body);
+    for clerk in [&editor, &drafter] {
+        let a = clerk
+            .post(&format!("/api/opinions/{id}/send"), json!({}))
+            .await?;
+        assert_eq!((a.status, a.code()), (403, "forbidden"));
+    }
+    // The chair reads it and sends it.
+    let chair = s.login("thutuong").await?;
+    chair
+        .ok_post(&format!("/api/opinions/{id}/send"), json!({}))
+        .await?;
+    Ok(())
+}

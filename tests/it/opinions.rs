@@ -357,9 +357,15 @@ async fn a_written_poll_from_draft_to_verified_archive() {
         403
     );
 
-    // The archive verifies offline; a changed text is caught.
+    // Nor in the archive, which names them as the report does: one rule for both.
     let a = bt01
         .client
+        .get(&format!("/api/opinions/{id}/archive"))
+        .await
+        .unwrap();
+    assert_eq!((a.status, a.code()), (403, "forbidden"), "{}", a.body);
+    // The archive verifies offline; a changed text is caught.
+    let a = clerk
         .get(&format!("/api/opinions/{id}/archive"))
         .await
         .unwrap();

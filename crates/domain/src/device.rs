@@ -79,6 +79,12 @@ pub fn can_manage_devices(role: Role) -> bool {
     role == Role::Secretariat
 }
 
+/// Whether `approver` (with account role `role`) may approve a key of `owner`: the
+/// secretariat, and never their own (four eyes: whoever holds a key does not vouch for it).
+pub fn may_approve(role: Role, approver: UserId, owner: UserId) -> bool {
+    can_manage_devices(role) && approver != owner
+}
+
 /// Checks a device label ("iPad phòng họp") and the owner's pending count.
 pub fn check_enrollment(label: &str, pending: usize) -> Result<String, DomainError> {
     if pending >= MAX_PENDING_PER_USER {
@@ -120,6 +126,16 @@ pub struct Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobody_approves_their_own_key() {
+        let (a, b) = (UserId(1), UserId(2));
+        assert!(may_approve(Role::Secretariat, a, b));
+        assert!(!may_approve(Role::Secretariat, a, a));
+        for r in [Role::Admin, Role::Chair, Role::Member, Role::Invitee] {
+            assert!(!may_approve(r, a, b), "{r:?}");
+        }
+    }
 
     #[test]
     fn life_cycle() {

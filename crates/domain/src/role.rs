@@ -44,6 +44,22 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// Whether this account may take part in a meeting as `seat`: a member or the chair
+    /// may sit in any seat, an invitee only as an invitee (invitees never vote nor count
+    /// for the quorum), the administration and the secretariat in none.
+    pub fn may_sit_as(self, seat: ParticipantRole) -> bool {
+        match self {
+            Role::Chair | Role::Member => true,
+            Role::Invitee => seat == ParticipantRole::Invitee,
+            Role::Admin | Role::Secretariat => false,
+        }
+    }
+
+    /// Whether this account may ever be one of a vote's electorate.
+    pub fn may_vote(self) -> bool {
+        matches!(self, Role::Chair | Role::Member)
+    }
+
     /// The meeting role this account gets when added to a meeting without an explicit one.
     pub fn default_participant_role(self) -> Option<ParticipantRole> {
         match self {
@@ -98,6 +114,22 @@ impl ParticipantRole {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invitees_sit_only_as_invitees_and_never_vote() {
+        use ParticipantRole as P;
+        for seat in P::ALL {
+            assert!(Role::Member.may_sit_as(seat) && Role::Chair.may_sit_as(seat));
+            assert!(!Role::Admin.may_sit_as(seat) && !Role::Secretariat.may_sit_as(seat));
+            assert_eq!(Role::Invitee.may_sit_as(seat), seat == P::Invitee);
+        }
+        assert!(!Role::Invitee.may_vote());
+        for r in Role::ALL {
+            if let Some(seat) = r.default_participant_role() {
+                assert!(r.may_sit_as(seat), "{r:?}");
+            }
+        }
+    }
 
     #[test]
     fn role_spelling_round_trips() {

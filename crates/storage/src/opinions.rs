@@ -294,6 +294,32 @@ impl Tx {
         Ok(())
     }
 
+    /// Records that `user` changed draft poll `id` (see `opinion_editor`).
+    pub async fn note_opinion_editor(&mut self, id: i64, user: UserId) -> Result<()> {
+        sqlx::query(
+            "insert into opinion_editor (opinion_id, user_id) values ($1, $2) \
+             on conflict (opinion_id, user_id) do nothing",
+        )
+        .bind(id)
+        .bind(user.0)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Whether `user` drafted or changed poll `id`.
+    pub async fn shaped_opinion(&mut self, id: i64, user: UserId) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "select 1 from opinion_poll where opinion_id = $1 and created_by = $2 \
+             union all select 1 from opinion_editor where opinion_id = $1 and user_id = $2",
+        )
+        .bind(id)
+        .bind(user.0)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Members asked, ascending.
     pub async fn addressees(&mut self, id: i64) -> Result<Vec<UserId>> {
         let rows: Vec<(i64,)> = sqlx::query_as(
