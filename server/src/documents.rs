@@ -329,10 +329,9 @@ async fn read_upload(s: &AppState, mut form: Multipart, want_meta: bool) -> AppR
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         match field.name() {
             Some("meta") => {
-                let text = field.text().await.map_err(bad)?;
-                if text.len() > crate::api::MAX_BODY_BYTES {
-                    return Err(AppError::PayloadTooLarge);
-                }
+                let text = small_field(&mut field, crate::api::MAX_BODY_BYTES)
+                    .await
+                    .map_err(|e| e.map_or(AppError::PayloadTooLarge, bad))?;
                 meta = Some(
                     serde_json::from_str::<DocumentInput>(&text)
                         .map_err(|e| AppError::BadRequest(format!("meta: {e}")))?,
@@ -391,6 +390,24 @@ async fn read_upload(s: &AppState, mut form: Multipart, want_meta: bool) -> AppR
         sha256,
         size,
     })
+}
+
+/// A small text part (JSON details), read chunk by chunk and refused (`Err(None)`) as soon
+/// as it passes `limit`: the upload routes take bodies of up to the largest file, and a
+/// part read whole first would be held in memory however large.
+pub(crate) async fn small_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> Result<String, Option<axum::extract::multipart::MultipartError>> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(Some)? {
+        if buf.len() + chunk.len() > limit {
+            return Err(None);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    // Not UTF-8: the JSON reader that follows names the problem.
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// The body as multipart, read only after the sender's rights were checked (the body is

@@ -803,3 +803,26 @@ async fn whoever_changed_a_written_poll_does_not_send_it() -> anyhow::Result<()>
         .await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn an_oversized_details_part_of_an_upload_is_refused_and_nothing_is_kept()
+-> anyhow::Result<()> {
+    let s = TestServer::start().await?;
+    let clerk = s.login("vanthu1").await?;
+    let meeting = published_meeting(&clerk, "Phiên họp", 1).await?;
+    let path = format!("/api/meetings/{meeting}/documents");
+    // 2 MiB of "details" (they are at most 64 KiB of JSON): refused while being read.
+    let huge = json!({"title": "x".repeat(2 << 20), "confidentiality": "normal"});
+    let a = clerk
+        .upload_files(&path, huge, vec![("a.pdf", b"%PDF-1.7\n".to_vec())])
+        .await?;
+    assert_eq!(
+        (a.status, a.code()),
+        (413, "payload_too_large"),
+        "{}",
+        a.body
+    );
+    let list = clerk.get(&path).await?;
+    assert_eq!(list.body.as_array().map(Vec::len), Some(0), "{}", list.body);
+    Ok(())
+}

@@ -16,6 +16,7 @@ pub const TARGETS: &[&str] = &[
     "edxml_envelope",
     "edxml_status",
     "report_import",
+    "multipart",
 ];
 
 pub fn run_all(seconds: u64, only: &[String]) -> Result<()> {
