@@ -12,7 +12,7 @@ use ecabinet_protocol::Topic;
 use ecabinet_protocol::reporting::{
     EcabinetStatistics, Overview, RegimeInfo, ReportForm, Revision, RowProblem,
 };
-use ecabinet_reporting::validate::{CellProblem, Problem, Severity};
+use ecabinet_reporting::validate::{CellProblem, FileProblem, Problem, Severity};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -64,6 +64,117 @@ pub fn problem_text(l: Lang, p: &CellProblem) -> String {
             pick(l, "Thay đổi", "Changed by"),
             pick(l, "so với kỳ trước", "against the previous period")
         ),
+        Problem::File(f) => file_problem_text(l, f),
+    }
+}
+
+/// Why an uploaded file was refused as a whole, in the reader's language, naming the
+/// limit it passed.
+pub fn file_problem_text(l: Lang, p: &FileProblem) -> String {
+    let vi = matches!(l, Lang::Vi);
+    match p {
+        FileProblem::NotXlsxOrCsv => pick(
+            l,
+            "Tệp không phải bảng tính XLSX, cũng không phải CSV mã UTF-8.",
+            "The file is neither an XLSX workbook nor UTF-8 CSV.",
+        )
+        .into(),
+        FileProblem::UnreadableWorkbook { detail } => format!(
+            "{} ({detail})",
+            pick(
+                l,
+                "Không đọc được bảng tính XLSX",
+                "The XLSX workbook cannot be read"
+            )
+        ),
+        FileProblem::UnreadableCsv { detail } => format!(
+            "{} ({detail})",
+            pick(l, "Không đọc được tệp CSV", "The CSV file cannot be read")
+        ),
+        FileProblem::Encrypted => pick(
+            l,
+            "Bảng tính có mật khẩu; hãy tải lên bản không khoá.",
+            "The workbook is protected by a password; upload it without protection.",
+        )
+        .into(),
+        FileProblem::TooManyParts { max } if vi => {
+            format!("Bảng tính gồm quá {max} thành phần; đây không phải biểu báo cáo.")
+        }
+        FileProblem::TooManyParts { max } => {
+            format!("The workbook holds more than {max} parts; it is not a report form.")
+        }
+        FileProblem::PartTooLarge { part, max_mib } if vi => {
+            format!("Thành phần {part} của bảng tính khi giải nén lớn hơn {max_mib} MiB.")
+        }
+        FileProblem::PartTooLarge { part, max_mib } => {
+            format!("The workbook's part {part} unpacks to more than {max_mib} MiB.")
+        }
+        FileProblem::UnpacksTooLarge { max_mib } if vi => {
+            format!("Bảng tính khi giải nén lớn hơn {max_mib} MiB.")
+        }
+        FileProblem::UnpacksTooLarge { max_mib } => {
+            format!("The workbook unpacks to more than {max_mib} MiB.")
+        }
+        FileProblem::TooManyStrings { max } if vi => {
+            format!("Bảng tính khai báo hoặc chứa quá {max} chuỗi văn bản.")
+        }
+        FileProblem::TooManyStrings { max } => {
+            format!("The workbook declares or holds more than {max} texts.")
+        }
+        FileProblem::NoSheet => pick(
+            l,
+            "Bảng tính không có trang tính nào.",
+            "The workbook has no sheet.",
+        )
+        .into(),
+        FileProblem::TooManyRows { max } if vi => {
+            format!("Tệp có ô dữ liệu sau dòng {max}; mỗi chỉ tiêu một dòng.")
+        }
+        FileProblem::TooManyRows { max } => {
+            format!("The file has cells beyond row {max}; a report has one row per indicator.")
+        }
+        FileProblem::TooManyColumns { row, max } if vi => {
+            format!("Dòng {row} có ô dữ liệu sau cột {max}.")
+        }
+        FileProblem::TooManyColumns { row, max } => {
+            format!("Row {row} has cells beyond column {max}.")
+        }
+        FileProblem::CellTooLong { row, max } if vi => {
+            format!("Một ô ở dòng {row} dài quá {max} ký tự.")
+        }
+        FileProblem::CellTooLong { row, max } => {
+            format!("A cell of row {row} holds more than {max} characters.")
+        }
+        FileProblem::TooMuchText { max_mib } if vi => {
+            format!("Các ô của tệp chứa quá {max_mib} MiB văn bản.")
+        }
+        FileProblem::TooMuchText { max_mib } => {
+            format!("The cells hold more than {max_mib} MiB of text.")
+        }
+        FileProblem::NoHeader => pick(
+            l,
+            "Không có dòng tiêu đề ghi tên các cột (Kỳ, Mã chỉ tiêu, Giá trị).",
+            "No header row naming the columns (Kỳ, Mã chỉ tiêu, Giá trị).",
+        )
+        .into(),
+        FileProblem::NoCodeColumn => pick(
+            l,
+            "Thiếu cột Mã chỉ tiêu.",
+            "The column Mã chỉ tiêu (code) is missing.",
+        )
+        .into(),
+        FileProblem::NoValueColumn => pick(
+            l,
+            "Thiếu cột Giá trị.",
+            "The column Giá trị (value) is missing.",
+        )
+        .into(),
+        FileProblem::NoRows => pick(
+            l,
+            "Tệp không có dòng chỉ tiêu nào.",
+            "The file has no indicator rows.",
+        )
+        .into(),
     }
 }
 
@@ -402,9 +513,14 @@ fn Form(
                     }).collect_view()}
                 </tbody>
             </table>
-            // Rows naming no cell of the form (an unknown code) are listed below it.
+            // Rows naming no cell of the form (an unknown code) are listed below it; so is
+            // a file refused as a whole, whose words name the row themselves.
             {move || refused.with(|r| r.iter().filter(|p| !codes.with_value(|c| c.contains(&p.problem.code))).map(|p| view! {
-                <p class="error" data-testid="row-problem">{format!("{} {}: {} — {}", pick(lang.get(), "Dòng", "Row"), p.row.unwrap_or(0), p.problem.code, problem_text(lang.get(), &p.problem))}</p>
+                <p class="error" data-testid="row-problem">{if p.problem.code.is_empty() {
+                    problem_text(lang.get(), &p.problem)
+                } else {
+                    format!("{} {}: {} — {}", pick(lang.get(), "Dòng", "Row"), p.row.unwrap_or(0), p.problem.code, problem_text(lang.get(), &p.problem))
+                }}</p>
             }).collect_view())}
             {move || history.get().map(|(code, h)| view! {
                 <div class="card stack" data-testid="history">
@@ -652,7 +768,45 @@ mod tests {
                 max_percent: 50.0,
             },
         ];
-        for p in problems {
+        let detail = || "x".to_owned();
+        let files = [
+            FileProblem::NotXlsxOrCsv,
+            FileProblem::UnreadableWorkbook { detail: detail() },
+            FileProblem::UnreadableCsv { detail: detail() },
+            FileProblem::Encrypted,
+            FileProblem::TooManyParts { max: 1000 },
+            FileProblem::PartTooLarge {
+                part: "xl/sharedStrings.xml".into(),
+                max_mib: 8,
+            },
+            FileProblem::UnpacksTooLarge { max_mib: 16 },
+            FileProblem::TooManyStrings { max: 200_000 },
+            FileProblem::NoSheet,
+            FileProblem::TooManyRows { max: 20_000 },
+            FileProblem::TooManyColumns { row: 2, max: 64 },
+            FileProblem::CellTooLong {
+                row: 2,
+                max: 32_767,
+            },
+            FileProblem::TooMuchText { max_mib: 16 },
+            FileProblem::NoHeader,
+            FileProblem::NoCodeColumn,
+            FileProblem::NoValueColumn,
+            FileProblem::NoRows,
+        ];
+        for f in &files {
+            // The limit passed is named in both languages.
+            let words = [Lang::Vi, Lang::En].map(|l| file_problem_text(l, f));
+            for w in &words {
+                for n in ["1000", "8 MiB", "16 MiB", "200000", "20000", "64", "32767"] {
+                    if f.to_string().contains(n) {
+                        assert!(w.contains(n), "{w} names {n}");
+                    }
+                }
+            }
+        }
+        let files = files.map(Problem::File);
+        for p in problems.into_iter().chain(files) {
             let cell = CellProblem {
                 code: "A".into(),
                 severity: Severity::Error,

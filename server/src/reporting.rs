@@ -21,7 +21,7 @@ use ecabinet_protocol::reporting::{
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_reporting::canonical::{Submission, SubmissionRecord, report_digest};
 use ecabinet_reporting::validate::{
-    CellProblem, Problem, Severity, read_cells, validate, with_totals,
+    CellProblem, FileProblem, Problem, Severity, read_cells, validate, with_totals,
 };
 use ecabinet_reporting::{Indicator, Period, PeriodType, Regime, across_units};
 use ecabinet_storage::{RegimeRow, ReportRow, Tx};
@@ -30,6 +30,9 @@ use std::collections::BTreeMap;
 
 /// Largest report file accepted.
 const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// Report files read at once: each one's memory is bounded (ecabinet_reporting::import:
+/// tens of MB at the very worst), and so, with this, is all of theirs together.
+static IMPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 /// Most periods one series or completeness view spans (five years of months).
 const MAX_PERIODS: usize = 120;
 
@@ -50,10 +53,27 @@ fn parse<T: serde::de::DeserializeOwned>(s: &str) -> AppResult<T> {
 
 /// 422 with every problem (and its row, for a file): nothing was stored.
 fn refused(problems: Vec<RowProblem>) -> Response {
+    let field = problems.first().map(|p| p.problem.code.clone());
+    refused_as(field, problems)
+}
+
+/// 422 for a file refused as a whole (unreadable, or past a limit): field `file`, the
+/// reason as the one problem, so that the screen names it in the reader's language.
+fn file_refused(p: FileProblem) -> Response {
+    let problem = RowProblem {
+        row: p.row(),
+        problem: CellProblem::error("", Problem::File(p)),
+    };
+    refused_as(Some("file".to_owned()), vec![problem])
+}
+
+fn refused_as(field: Option<String>, problems: Vec<RowProblem>) -> Response {
     let message = problems
         .iter()
         .map(|p| match p.row {
-            Some(r) => format!("row {r}: {}", p.problem),
+            // A file's problem names its row itself.
+            Some(r) if !p.problem.code.is_empty() => format!("row {r}: {}", p.problem),
+            Some(_) => p.problem.to_string(),
             None => p.problem.to_string(),
         })
         .collect::<Vec<_>>()
@@ -62,7 +82,7 @@ fn refused(problems: Vec<RowProblem>) -> Response {
         StatusCode::UNPROCESSABLE_ENTITY,
         Json(serde_json::json!({
             "code": "invalid",
-            "field": problems.first().map(|p| p.problem.code.clone()),
+            "field": field,
             "message": message,
             "problems": problems,
         })),
@@ -939,7 +959,8 @@ pub async fn template(
 
 /// `POST …/periods/{period}/upload` (officer; multipart `file`: the XLSX template or a
 /// CSV with the columns period, code, value): saves the file's cells as the draft, or
-/// refuses it whole with every bad row.
+/// refuses it whole with every bad row, or with the one reason a file is refused before
+/// its rows (unreadable, or past a limit: `FileProblem`).
 pub async fn upload(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -971,12 +992,21 @@ pub async fn upload(
         }
     }
     let bytes = file.ok_or_else(|| invalid("file", "attach the XLSX or CSV file"))?;
-    // Unzipping and parsing is CPU work: off the async workers.
-    let rows =
-        tokio::task::spawn_blocking(move || ecabinet_reporting::import::read_report_rows(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| invalid("file", e))?;
+    // Unzipping and parsing is CPU work: off the async workers. Every limit of the file
+    // is checked before it is allocated (ecabinet_reporting::import), so a hostile file is
+    // refused here and the rest of the server never notices it.
+    // The permit goes with the work: held until it ends, even if the request is dropped.
+    let permit = IMPORTS.acquire().await.map_err(internal)?;
+    let read = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        ecabinet_reporting::import::read_report_rows(&bytes)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(p) => return Ok(file_refused(p)),
+    };
     let mut raw = BTreeMap::new();
     let mut at = BTreeMap::new();
     let mut early = Vec::new();

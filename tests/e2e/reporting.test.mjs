@@ -1,7 +1,8 @@
 // Reporting in the browser: Hà Nội's officer uploads the month's report as an XLSX with
-// one bad cell, sees the cell's problem and that nothing was stored, uploads it fixed,
-// signs and submits with the PIN; the city's chairman approves; the dashboard open in
-// another context (the Prime Minister's) draws the new number at once.
+// one bad cell, sees the cell's problem and that nothing was stored, then a file past a
+// limit and its reason, uploads it fixed, signs and submits with the PIN; the city's
+// chairman approves; the dashboard open in another context (the Prime Minister's) draws
+// the new number at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, login, live, hasText, LARGE, TABLET } from './support.mjs';
@@ -75,6 +76,12 @@ test('an officer uploads a report with a bad cell, fixes it, submits; the approv
   await hasText(form.locator('[data-testid=cell][data-code=CPI] [data-testid=cell-problem]'), 'Không phải là số');
   await hasText(form.locator('[data-testid=report-status]'), 'Chưa nhập');
   assert.equal(await form.locator('[data-testid=cell][data-code=THU_NS] [data-testid=cell-input]').inputValue(), '', 'nothing stored');
+
+  // A file past a limit is refused before its rows are read, the reason and the limit
+  // named in the reader's language.
+  await officer.page.setInputFiles('[data-testid=upload]', { name: 'bao-cao.csv', mimeType: 'text/csv', buffer: Buffer.from(`Kỳ,Mã chỉ tiêu,Giá trị${',x'.repeat(100)}\n`) });
+  await hasText(form.locator('[data-testid=row-problem]'), 'Dòng 1 có ô dữ liệu sau cột 64.');
+  await hasText(form.locator('[data-testid=report-status]'), 'Chưa nhập');
 
   // Fixed and uploaded again: saved as a draft, the values in the cells.
   await officer.page.setInputFiles('[data-testid=upload]', { name: 'bao-cao.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: workbook(period, 3.4) });

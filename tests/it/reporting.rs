@@ -717,6 +717,130 @@ async fn an_upload_with_bad_rows_is_refused_whole_and_the_template_round_trips()
     );
 }
 
+/// `xlsx` packed again with its shared strings' `uniqueCount` set to `count`, and `extra`
+/// parts added (deflated).
+fn hostile(xlsx: &[u8], count: &str, extra: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        let mut data = String::new();
+        f.read_to_string(&mut data).unwrap();
+        if name.ends_with("sharedStrings.xml") {
+            let at = data.find("uniqueCount=\"").unwrap() + 13;
+            let end = at + data[at..].find('"').unwrap();
+            data.replace_range(at..end, count);
+        }
+        out.start_file(name.as_str(), options).unwrap();
+        out.write_all(data.as_bytes()).unwrap();
+    }
+    for (name, data) in extra {
+        out.start_file(*name, options).unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_hostile_file_is_refused_with_its_reason_and_the_server_keeps_serving() {
+    // The incident: a 2 KB workbook declaring 100 billion strings aborted the whole
+    // process. Now each such file is a 422 naming its limit, the draft is as it was, and
+    // the same server goes on answering.
+    let s = TestServer::start().await.unwrap();
+    let (regime, _, hn, _) = setup(&s).await;
+    let officer = s.login("khach1").await.unwrap();
+    let path = form_path(regime, hn, "2026-10");
+    let upload = format!("{path}/upload");
+    let a = officer
+        .put(&path, cells(&[("THU_NS", "900"), ("DN_MOI", "80")]))
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    let before = form(&officer, &path).await.values;
+    let history = format!("{path}/history");
+    let revisions = officer.get(&history).await.unwrap().body;
+
+    let (status, _, template) = officer
+        .get_bytes(&format!("{path}/template.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let strings = hostile(&template, "100000000000", &[]);
+    assert!(strings.len() < 8 * 1024, "{}", strings.len());
+    let zeros = vec![0u8; 50 * 1024 * 1024];
+    let bomb = hostile(&template, "20", &[("xl/media/image1.png", &zeros)]);
+    assert!(bomb.len() < 200 * 1024, "{}", bomb.len());
+    let field = format!(
+        "Kỳ,Mã chỉ tiêu,Giá trị\n2026-10,THU_NS,\"{}\"\n",
+        "9".repeat(4 * 1024 * 1024)
+    );
+    let wide = format!("Kỳ,Mã chỉ tiêu,Giá trị{}\n", ",x".repeat(100));
+
+    for (name, file, problem, words) in [
+        (
+            "mau.xlsx",
+            strings,
+            json!({"kind": "file", "reason": "too_many_strings", "max": 200000}),
+            "more than 200000 texts",
+        ),
+        (
+            "mau.xlsx",
+            bomb,
+            json!({"kind": "file", "reason": "part_too_large", "part": "xl/media/image1.png", "max_mib": 8}),
+            "unpacks to more than 8 MiB",
+        ),
+        (
+            "bao-cao.csv",
+            field.into_bytes(),
+            json!({"kind": "file", "reason": "cell_too_long", "row": 2, "max": 32767}),
+            "a cell of row 2 holds more than 32767 characters",
+        ),
+        (
+            "bao-cao.csv",
+            wide.into_bytes(),
+            json!({"kind": "file", "reason": "too_many_columns", "row": 1, "max": 64}),
+            "row 1 has cells beyond column 64",
+        ),
+    ] {
+        let a = officer.upload(&upload, None, name, file).await.unwrap();
+        assert_eq!(
+            (a.status, a.body["field"].as_str()),
+            (422, Some("file")),
+            "{}",
+            a.body
+        );
+        let problems = a.body["problems"].as_array().unwrap();
+        assert_eq!(problems.len(), 1, "{}", a.body);
+        assert_eq!(problems[0]["problem"]["code"], "", "{}", a.body);
+        assert_eq!(problems[0]["problem"]["problem"], problem, "{}", a.body);
+        assert!(
+            a.body["message"].as_str().unwrap().contains(words),
+            "{}",
+            a.body
+        );
+        assert_eq!(form(&officer, &path).await.values, before, "nothing stored");
+    }
+    assert_eq!(
+        officer.get(&history).await.unwrap().body,
+        revisions,
+        "no revision either"
+    );
+
+    // The same server, still up, takes the next good file.
+    let good = "Kỳ;Mã chỉ tiêu;Giá trị\n2026-10;THU_NS;901\n";
+    let a = officer
+        .upload(&upload, None, "bao-cao.csv", good.as_bytes().to_vec())
+        .await
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["values"]["THU_NS"], 901.0);
+}
+
 #[tokio::test]
 async fn overdue_units_are_reminded_once_in_app_and_by_mail() {
     let sink = MailSink::start().await.unwrap();

@@ -14,4 +14,6 @@ pub mod validate;
 pub use aggregate::{across_units, over_time, roll_up};
 pub use model::{Aggregation, Category, Indicator, Op, Regime, Rule, ValueType, cell_key};
 pub use period::{Period, PeriodError, PeriodType};
-pub use validate::{CellProblem, Problem, Severity, parse_number, validate, with_totals};
+pub use validate::{
+    CellProblem, FileProblem, Problem, Severity, parse_number, validate, with_totals,
+};

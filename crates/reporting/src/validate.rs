@@ -74,6 +74,149 @@ pub enum Problem {
         /// The threshold.
         max_percent: f64,
     },
+    /// An uploaded file refused as a whole: it cannot be read, or it passes a limit (the
+    /// problem's code is empty then).
+    File(FileProblem),
+}
+
+/// Why an uploaded report file (XLSX or CSV) is refused before its rows are looked at.
+/// The limits are carried in the variants, so that the words shown name them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum FileProblem {
+    /// Neither an XLSX workbook nor UTF-8 text.
+    NotXlsxOrCsv,
+    /// A workbook that cannot be read: a damaged ZIP, a compression method other than
+    /// deflate, broken XML.
+    UnreadableWorkbook {
+        /// The reader's words (English).
+        detail: String,
+    },
+    /// Text that the CSV reader cannot read.
+    UnreadableCsv {
+        /// The reader's words (English).
+        detail: String,
+    },
+    /// Parts of the workbook are encrypted with a password.
+    Encrypted,
+    /// More parts in the workbook (files inside its ZIP) than any report has.
+    TooManyParts {
+        /// The most accepted.
+        max: u32,
+    },
+    /// One part unpacks to more than `max_mib` MiB.
+    PartTooLarge {
+        /// Its name inside the workbook.
+        part: String,
+        /// The most accepted, in MiB.
+        max_mib: u32,
+    },
+    /// All parts together unpack to more than `max_mib` MiB.
+    UnpacksTooLarge {
+        /// The most accepted, in MiB.
+        max_mib: u32,
+    },
+    /// The workbook declares or holds more distinct texts than `max`.
+    TooManyStrings {
+        /// The most accepted.
+        max: u32,
+    },
+    /// The workbook has no sheet.
+    NoSheet,
+    /// Cells beyond row `max`: a report has one row per indicator.
+    TooManyRows {
+        /// The last row accepted.
+        max: u32,
+    },
+    /// Row `row` has cells beyond column `max`.
+    TooManyColumns {
+        /// The file's row (from 1).
+        row: u32,
+        /// The last column accepted.
+        max: u32,
+    },
+    /// A cell of row `row` holds more than `max` characters.
+    CellTooLong {
+        /// The file's row (from 1).
+        row: u32,
+        /// The most accepted.
+        max: u32,
+    },
+    /// The cells together hold more than `max_mib` MiB of text.
+    TooMuchText {
+        /// The most accepted, in MiB.
+        max_mib: u32,
+    },
+    /// No row names the columns (Kỳ, Mã chỉ tiêu, Giá trị).
+    NoHeader,
+    /// The header row has no column Mã chỉ tiêu.
+    NoCodeColumn,
+    /// The header row has no column Giá trị.
+    NoValueColumn,
+    /// No row below the header has an indicator code.
+    NoRows,
+}
+
+impl FileProblem {
+    /// The file's row it names, if any.
+    pub fn row(&self) -> Option<u32> {
+        match self {
+            FileProblem::TooManyColumns { row, .. } | FileProblem::CellTooLong { row, .. } => {
+                Some(*row)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileProblem::NotXlsxOrCsv => {
+                f.write_str("the file is neither an XLSX workbook nor UTF-8 CSV")
+            }
+            FileProblem::UnreadableWorkbook { detail } => {
+                write!(f, "not a readable XLSX workbook: {detail}")
+            }
+            FileProblem::UnreadableCsv { detail } => write!(f, "not readable as CSV: {detail}"),
+            FileProblem::Encrypted => f.write_str("the workbook is protected by a password"),
+            FileProblem::TooManyParts { max } => {
+                write!(f, "the workbook holds more than {max} parts")
+            }
+            FileProblem::PartTooLarge { part, max_mib } => {
+                write!(
+                    f,
+                    "the workbook's part {part} unpacks to more than {max_mib} MiB"
+                )
+            }
+            FileProblem::UnpacksTooLarge { max_mib } => {
+                write!(f, "the workbook unpacks to more than {max_mib} MiB")
+            }
+            FileProblem::TooManyStrings { max } => {
+                write!(f, "the workbook declares or holds more than {max} texts")
+            }
+            FileProblem::NoSheet => f.write_str("the workbook has no sheet"),
+            FileProblem::TooManyRows { max } => write!(
+                f,
+                "the file has cells beyond row {max}; a report has one row per indicator"
+            ),
+            FileProblem::TooManyColumns { row, max } => {
+                write!(f, "row {row} has cells beyond column {max}")
+            }
+            FileProblem::CellTooLong { row, max } => {
+                write!(f, "a cell of row {row} holds more than {max} characters")
+            }
+            FileProblem::TooMuchText { max_mib } => {
+                write!(f, "the cells hold more than {max_mib} MiB of text")
+            }
+            FileProblem::NoHeader => {
+                f.write_str("no header row naming the columns (Kỳ, Mã chỉ tiêu, Giá trị)")
+            }
+            FileProblem::NoCodeColumn => f.write_str("no column Mã chỉ tiêu"),
+            FileProblem::NoValueColumn => f.write_str("no column Giá trị"),
+            FileProblem::NoRows => f.write_str("the file has no indicator rows"),
+        }
+    }
 }
 
 /// A problem of one cell.
@@ -110,13 +253,16 @@ impl CellProblem {
                 | Problem::WrongPeriod { .. }
                 | Problem::Duplicate
                 | Problem::Total
+                | Problem::File(_)
         )
     }
 }
 
 impl fmt::Display for CellProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.code)?;
+        if !self.code.is_empty() {
+            write!(f, "{}: ", self.code)?;
+        }
         match &self.problem {
             Problem::NotANumber { given } => write!(f, "\"{given}\" is not a number"),
             Problem::NotWhole => f.write_str("must be a whole number"),
@@ -146,6 +292,7 @@ impl fmt::Display for CellProblem {
                 f,
                 "changed by {percent:.1} % against the previous period ({previous}), more than {max_percent} %"
             ),
+            Problem::File(p) => p.fmt(f),
         }
     }
 }
@@ -561,5 +708,27 @@ mod tests {
             let plain = format!("{n}");
             prop_assert_eq!(parse_number(&plain), Some(n));
         }
+    }
+
+    #[test]
+    fn a_refused_file_travels_as_a_problem_without_a_code() {
+        let p = CellProblem::error(
+            "",
+            Problem::File(FileProblem::CellTooLong {
+                row: 7,
+                max: 32_767,
+            }),
+        );
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            json["problem"],
+            serde_json::json!({"kind": "file", "reason": "cell_too_long", "row": 7, "max": 32767})
+        );
+        assert_eq!(serde_json::from_value::<CellProblem>(json).unwrap(), p);
+        assert!(p.refuses_draft());
+        assert_eq!(
+            p.to_string(),
+            "a cell of row 7 holds more than 32767 characters"
+        );
     }
 }
