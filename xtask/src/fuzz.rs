@@ -17,6 +17,7 @@ pub const TARGETS: &[&str] = &[
     "edxml_status",
     "report_import",
     "multipart",
+    "report_import_xlsx",
 ];
 
 pub fn run_all(seconds: u64, only: &[String]) -> Result<()> {
