@@ -1,7 +1,9 @@
 //! The bytes signers sign: an envelope's canonical encoding (`ecabinet/envelope/v1`),
 //! independent of how its XML was written, and the signature record a signer's device
-//! signs over the envelope's digest (`ecabinet/envelope-seal/v1`). Strings are UTF-8 with
-//! a u32 big-endian length; numbers big-endian; recipients and attachments in id order.
+//! signs over the envelope's digest (`ecabinet/envelope-seal/v1`), and the sending
+//! deployment's attestation that the seal is by a key of the sending organ
+//! (`ecabinet/envelope-attestation/v1`). Strings are UTF-8 with a u32 big-endian length;
+//! numbers big-endian; recipients and attachments in id order.
 
 use crate::model::{Envelope, StatusPackage};
 use ecabinet_crypto::sha256;
@@ -17,6 +19,9 @@ pub const STATUS_TAG_V1: &[u8] = b"ecabinet/exchange-status/v1";
 pub const TRANSPORT_TAG_V1: &[u8] = b"ecabinet/exchange-transport/v1";
 /// Opens what a deployment signs when it received a message (the delivery receipt).
 pub const RECEIPT_TAG_V1: &[u8] = b"ecabinet/exchange-receipt/v1";
+/// Opens what the sending deployment signs to vouch that a seal is by a key of the
+/// sending organ, followed by one zero byte.
+pub const ATTESTATION_TAG_V1: &[u8] = b"ecabinet/envelope-attestation/v1";
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
     put_len(out, s.len());
@@ -187,6 +192,56 @@ impl Seal {
     }
 }
 
+/// What the sending deployment's server key signs: the sending organ's id, the envelope
+/// digest the seal names and the seal's key id. A seal verifies under the key the file
+/// carries, which anyone can make; this says that the deployment hosting the organ checked,
+/// when the signer sealed, that the key is an approved device of one of the organ's
+/// leaders.
+pub fn attestation_bytes(from_organ: &str, seal: &SealRecord) -> Vec<u8> {
+    let mut out = tagged(ATTESTATION_TAG_V1);
+    put_str(&mut out, from_organ);
+    out.extend_from_slice(&seal.digest);
+    out.extend_from_slice(&seal.key_id);
+    out
+}
+
+/// The sending deployment's word for a seal, as it travels beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    /// The deployment's server key (informative: a receiver checks the signature under
+    /// the key it has on record for the peer hosting the sending organ, never this one).
+    #[serde(with = "hex::serde")]
+    pub server_key: [u8; 32],
+    /// The signature over [`attestation_bytes`].
+    #[serde(with = "hex::serde")]
+    pub signature: [u8; 64],
+}
+
+impl Attestation {
+    /// The deployment holding `key` vouches for `seal` of an envelope from `from_organ`.
+    pub fn sign(key: &ecabinet_crypto::SigningKey, from_organ: &str, seal: &SealRecord) -> Self {
+        Attestation {
+            server_key: key.verifying_key().to_bytes(),
+            signature: ecabinet_crypto::sign(key, &attestation_bytes(from_organ, seal)),
+        }
+    }
+
+    /// Whether `server_key` (the one on record, not the one carried) signed this for
+    /// `seal` of an envelope from `from_organ`.
+    pub fn verify(
+        &self,
+        server_key: &ecabinet_crypto::VerifyingKey,
+        from_organ: &str,
+        seal: &SealRecord,
+    ) -> bool {
+        ecabinet_crypto::verify_one(
+            server_key,
+            &attestation_bytes(from_organ, seal),
+            &self.signature,
+        )
+    }
+}
+
 /// A status package's canonical bytes (signed by the reporting deployment's server key).
 pub fn status_bytes(s: &StatusPackage) -> Vec<u8> {
     let mut out = tagged(STATUS_TAG_V1);
@@ -280,6 +335,53 @@ mod tests {
             change(&mut e);
             assert_ne!(envelope_digest(&e), base, "change {i} is not covered");
         }
+    }
+
+    #[test]
+    fn an_attestation_holds_only_for_its_organ_seal_and_server() {
+        let server = SigningKey::from_bytes(&[7u8; 32]);
+        let signer = SigningKey::from_bytes(&[9u8; 32]);
+        let s = seal(&sample(), &signer);
+        let a = Attestation::sign(&server, "000.00.00.G22", &s.record);
+        assert!(a.verify(&server.verifying_key(), "000.00.00.G22", &s.record));
+        assert!(!a.verify(&server.verifying_key(), "000.00.00.G12", &s.record));
+        let other = SigningKey::from_bytes(&[8u8; 32]);
+        assert!(!a.verify(&other.verifying_key(), "000.00.00.G22", &s.record));
+        let mut moved = s.record.clone();
+        moved.key_id = sha256(other.verifying_key().as_bytes());
+        assert!(!a.verify(&server.verifying_key(), "000.00.00.G22", &moved));
+        // The worked example of docs/exchange.md.
+        let record = SealRecord {
+            digest: [0x11; 32],
+            signer: 7,
+            key_id: [0x22; 32],
+            signed_at: 1_796_000_000_000,
+        };
+        let bytes = attestation_bytes("000.00.00.G22", &record);
+        assert_eq!(
+            hex::encode(&bytes),
+            concat!(
+                "65636162696e65742f656e76656c6f70652d6174746573746174696f6e2f7631",
+                "00",
+                "0000000d",
+                "3030302e30302e30302e473232",
+                "1111111111111111111111111111111111111111111111111111111111111111",
+                "2222222222222222222222222222222222222222222222222222222222222222",
+            )
+        );
+        // The server key whose secret is 32 bytes of 0x07; ed25519 signatures are
+        // deterministic, so the example's signature is fixed too.
+        assert_eq!(
+            hex::encode(server.verifying_key().as_bytes()),
+            "ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c"
+        );
+        assert_eq!(
+            hex::encode(Attestation::sign(&server, "000.00.00.G22", &record).signature),
+            concat!(
+                "db8754e4b21c901ca3a210b8d02c789e5efed41a3429a31951d9a683287e64ee",
+                "f97bdfab98dd03ae74edd1ec2065fe85f3b6b749a25f3d6445d1d006e79dbe05",
+            )
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! references, a depth and an element limit, every required field checked, the manifest
 //! matched against the files, the files' hashes computed here (never taken from the XML).
 
-use crate::canonical::{Seal, SealRecord};
+use crate::canonical::{Attestation, Seal, SealRecord};
 use crate::model::{
     Attachment, Business, Envelope, Organ, Priority, Problem, Signer, Status, StatusPackage,
 };
@@ -34,13 +34,17 @@ pub struct Trace {
 }
 
 /// An envelope as read: the header with the files' hashes, the files in manifest order,
-/// the seal if it carries one, and its trace.
+/// the seal if it carries one, the sending deployment's attestation of the seal if it
+/// carries one, and its trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Package {
     /// The header.
     pub envelope: Envelope,
     /// The signer's seal.
     pub seal: Option<Seal>,
+    /// The sending deployment's word that the seal is by a key of the sending organ
+    /// (checked by a receiver against the key it has on record for that deployment).
+    pub attestation: Option<Attestation>,
     /// The files, in the order of `envelope.attachments`.
     pub files: Vec<Vec<u8>>,
     /// The hops so far.
@@ -352,6 +356,25 @@ pub fn read_envelope(xml: &str) -> Result<Package, Vec<Problem>> {
             }
         }
     };
+    let attestation = match doc.at(&["edXMLHeader", "Signature", "Attestation"]) {
+        None => None,
+        Some(a) => match (
+            a.attr("ServerKey").and_then(hex_array::<32>),
+            a.attr("Value").and_then(hex_array::<64>),
+        ) {
+            (Some(server_key), Some(signature)) => Some(Attestation {
+                server_key,
+                signature,
+            }),
+            _ => {
+                problems.push(Problem::new(
+                    "Signature",
+                    "the attestation cannot be read",
+                ));
+                None
+            }
+        },
+    };
 
     // The manifest names the files; each must come once, base64-encoded, as a PDF.
     let refs: Vec<&El> = doc
@@ -460,6 +483,7 @@ pub fn read_envelope(xml: &str) -> Result<Package, Vec<Problem>> {
         Ok(Package {
             envelope,
             seal,
+            attestation,
             files,
             trace,
         })
@@ -489,10 +513,12 @@ fn finish(w: W) -> String {
     String::from_utf8(w.into_inner().into_inner()).unwrap_or_default()
 }
 
-/// Writes an envelope with its files (in the order of `e.attachments`), seal and trace.
+/// Writes an envelope with its files (in the order of `e.attachments`), seal, the sending
+/// deployment's attestation of the seal, and trace.
 pub fn write_envelope(
     e: &Envelope,
     seal: Option<&Seal>,
+    attestation: Option<&Attestation>,
     files: &[&[u8]],
     trace: &[Trace],
 ) -> std::io::Result<String> {
@@ -574,6 +600,16 @@ pub fn write_envelope(
                                     .with_attribute(("PublicKey", key.as_str()))
                                     .with_attribute(("Value", value.as_str()))
                                     .write_empty()?;
+                                if let Some(a) = attestation {
+                                    let key = hex::encode(a.server_key);
+                                    let value = hex::encode(a.signature);
+                                    w.create_element("ecabinet:Attestation")
+                                        .with_attribute(("xmlns:ecabinet", ECABINET_NS))
+                                        .with_attribute(("Algorithm", "ed25519"))
+                                        .with_attribute(("ServerKey", key.as_str()))
+                                        .with_attribute(("Value", value.as_str()))
+                                        .write_empty()?;
+                                }
                                 Ok(())
                             })?;
                     }
@@ -741,7 +777,7 @@ mod tests {
             organ_id: e.from.id.clone(),
             timestamp: 1_796_000_000_123,
         }];
-        write_envelope(&e, None, &[&file], &trace).unwrap_or_default()
+        write_envelope(&e, None, None, &[&file], &trace).unwrap_or_default()
     }
 
     #[test]
@@ -754,6 +790,33 @@ mod tests {
         assert_eq!(envelope_digest(&back.envelope), envelope_digest(&e));
         assert_eq!(back.files, vec![file]);
         assert_eq!(back.trace[0].timestamp, 1_796_000_000_123);
+    }
+
+    #[test]
+    fn a_seal_and_its_attestation_survive_writing_and_reading() {
+        let (e, file) = package();
+        let signer = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+        let server = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        let record = SealRecord {
+            digest: envelope_digest(&e),
+            signer: 7,
+            key_id: ecabinet_crypto::sha256(signer.verifying_key().as_bytes()),
+            signed_at: 1_796_000_000_000,
+        };
+        let seal = Seal {
+            signature: ecabinet_crypto::sign(&signer, &record.to_bytes()),
+            public_key: signer.verifying_key().to_bytes(),
+            record,
+        };
+        let attestation = Attestation::sign(&server, &e.from.id, &seal.record);
+        let xml = write_envelope(&e, Some(&seal), Some(&attestation), &[&file], &[])
+            .unwrap_or_default();
+        let back = read_envelope(&xml).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(back.seal.as_ref(), Some(&seal));
+        assert_eq!(back.attestation.as_ref(), Some(&attestation));
+        assert!(attestation.verify(&server.verifying_key(), &e.from.id, &seal.record));
+        let broken = xml.replace(&hex::encode(attestation.signature), "00");
+        assert_eq!(fields_of(&broken), vec!["Signature".to_owned()]);
     }
 
     fn fields_of(xml: &str) -> Vec<String> {
