@@ -110,7 +110,19 @@ pub fn router() -> Router<AppState> {
         .route("/exchange/me", get(crate::exchange::mine))
         .route("/exchange/peers", post(crate::transport::add_peer))
         .route("/exchange/identity", get(crate::transport::identity))
-        .route("/exchange/inbox", post(crate::transport::inbox))
+        .route(
+            "/exchange/inbox",
+            // Sized for an envelope with its files (`document_max_upload_mb`, base64).
+            post(crate::transport::inbox).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/exchange/dead-letters",
+            get(crate::transport::dead_letters),
+        )
+        .route(
+            "/exchange/dead-letters/{id}/retry",
+            post(crate::transport::retry_dead_letter),
+        )
         .route(
             "/exchange/organs/{id}/outgoing",
             get(crate::exchange::outgoing_list)

@@ -24,13 +24,13 @@ use ecabinet_crypto::sha256;
 use ecabinet_domain::document::{Confidentiality, DocumentKind, DocumentOwner, Readers};
 use ecabinet_domain::poll::BallotRefusal;
 use ecabinet_domain::{DomainError, Role, UserId};
-use ecabinet_exchange::canonical::{Seal, SealRecord, envelope_digest, status_bytes};
+use ecabinet_exchange::canonical::{Attestation, Seal, SealRecord, envelope_digest, status_bytes};
 use ecabinet_exchange::edxml::{self, Trace};
 use ecabinet_exchange::{Attachment, Envelope, Organ, Problem, Status, StatusPackage};
 use ecabinet_protocol::document::DocumentSummary;
 use ecabinet_protocol::exchange::{
     IncomingView, MessageInfo, MyOrgan, OrganInfo, OutgoingInput, OutgoingView, RecipientStatus,
-    Refused, SealInput, StatusInput,
+    Refused, SealInput, StatusInput, Undeliverable,
 };
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_storage::{
@@ -38,8 +38,16 @@ use ecabinet_storage::{
 };
 use serde::Deserialize;
 
-/// Most bytes of one edXML import (files are base64 inside it).
-const MAX_IMPORT_BYTES: usize = 200 * 1024 * 1024;
+/// Most bytes of one edXML envelope, imported or delivered by a peer: the files a draft
+/// may carry (`document_max_upload_mb`), base64 (4/3), and a MiB for the header and the
+/// request around it. A real document fits; a peer with a smaller limit refuses it with
+/// 413, which the sender sets aside as a dead letter.
+pub(crate) fn max_envelope_bytes(s: &AppState) -> usize {
+    let files = usize::try_from(s.documents.max_upload_bytes()).unwrap_or(usize::MAX);
+    (files / 3)
+        .saturating_mul(4)
+        .saturating_add(1024 * 1024 + 4)
+}
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> AppError {
     AppError::Domain(DomainError::Invalid {
@@ -416,12 +424,26 @@ pub async fn mine(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<V
 async fn outgoing_view(tx: &mut Tx, row: &OutgoingRow) -> AppResult<OutgoingView> {
     let envelope: Envelope = parse(&row.envelope)?;
     let seal = row.seal.as_deref().map(parse::<Seal>).transpose()?;
+    // An envelope a recipient's deployment refused for good shows on the recipient, with
+    // why, until someone sends it again.
+    let dead = tx.dead_letters(Some(&row.document_id)).await?;
     let recipients = tx
         .recipients(row.id)
         .await?
         .into_iter()
         .map(|r| RecipientStatus {
             status: Status::from_code(&r.status),
+            undeliverable: dead
+                .iter()
+                .filter(|d| {
+                    d.kind == "envelope" && d.from_organ == row.organ_id && d.to_organ == r.organ_id
+                })
+                .map(|d| Undeliverable {
+                    dead_letter_id: d.id,
+                    reason: d.reason.clone(),
+                    since: d.dead_at.unwrap_or_default(),
+                })
+                .next_back(),
             organ_id: r.organ_id,
             organ_name: r.organ_name,
             description: r.description,
@@ -756,8 +778,13 @@ pub async fn send(
         organ_id: envelope.from.id.clone(),
         timestamp: tx.now(),
     }];
-    let xml = edxml::write_envelope(&envelope, Some(&seal), &refs, &trace).map_err(internal)?;
+    // This deployment checked at sealing that the key is an approved device of a leader
+    // of the organ: it says so, so that a receiver of the file can tell.
+    let attestation = Attestation::sign(&s.server_key, &envelope.from.id, &seal.record);
+    let xml = edxml::write_envelope(&envelope, Some(&seal), Some(&attestation), &refs, &trace)
+        .map_err(internal)?;
     let hash = hex::encode(sha256(xml.as_bytes()));
+    let mut package = None;
     let mut documents = Vec::new();
     for to in &envelope.to {
         let message = tx
@@ -774,7 +801,11 @@ pub async fn send(
         match tx.organ(&to.id).await?.and_then(|o| o.peer_id) {
             // Hosted here: delivered in this transaction.
             None => {
-                let arrival = receive(&s, &mut tx, &xml, &to.id)
+                let read = match &package {
+                    Some(p) => p,
+                    None => package.insert(edxml::read_envelope(&xml).map_err(|p| refused(&p))?),
+                };
+                let arrival = receive(&s, &mut tx, &xml, read, &to.id, Via::Here)
                     .await
                     .map_err(|p| refused(&p))?;
                 documents.extend(arrival.documents);
@@ -806,16 +837,97 @@ pub(crate) struct Arrival {
     pub documents: Vec<i64>,
 }
 
-/// Receives an envelope for organ `to` (hosted here): reads and checks it, registers it as
-/// arrived (once: the same envelope again returns the first entry) and answers 01.
+/// How an envelope reached [`receive`]: who, besides the seal, speaks for its origin.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Via {
+    /// Sent by an organ of this deployment, in the same transaction.
+    Here,
+    /// Delivered by peer `id`, whose server key signed the request over the XML's hash.
+    Peer(i64),
+    /// Imported from a file: only the seal and the sending deployment's attestation.
+    File,
+}
+
+/// Whether the envelope's seal is by a key of its sending organ `from`, not merely by the
+/// key the file carries (which anyone can make): the deployment hosting `from` must vouch
+/// for it. `None` if so, else the problem (status 02, field `Signature`).
+async fn origin_problem(
+    s: &AppState,
+    tx: &mut Tx,
+    package: &edxml::Package,
+    from: &OrganRow,
+    via: Via,
+) -> Result<Option<Problem>, AppError> {
+    let Some(seal) = &package.seal else {
+        return Ok(None);
+    };
+    let attested_by = |key: &ecabinet_crypto::VerifyingKey| {
+        package
+            .attestation
+            .as_ref()
+            .is_some_and(|a| a.verify(key, &from.id, &seal.record))
+    };
+    let vouched = match (from.peer_id, via) {
+        // The organ's own deployment signed the request that carried it.
+        (Some(peer), Via::Peer(by)) => peer == by,
+        (None, Via::Here) => true,
+        (Some(peer), _) => {
+            let key = tx
+                .peers()
+                .await?
+                .into_iter()
+                .find(|p| p.id == peer)
+                .and_then(|p| hex_array::<32>(&p.server_key))
+                .and_then(|k| ecabinet_crypto::check_public_key(&k).ok());
+            key.is_some_and(|k| attested_by(&k))
+        }
+        (None, _) => {
+            // Hosted here: this deployment's own attestation, or (for envelopes logged
+            // before attestations) an approved device of a leader of the organ who is the
+            // signer the record names. A revoked device's seal counts only attested.
+            attested_by(&s.server_key.verifying_key()) || {
+                let device = tx
+                    .device_by_key_id(&hex::encode(seal.record.key_id))
+                    .await?
+                    .filter(|d| {
+                        d.user_id.0 == seal.record.signer
+                            && d.status == ecabinet_domain::device::DeviceStatus::Approved
+                            && d.public_key == hex::encode(seal.public_key)
+                    });
+                match device {
+                    None => false,
+                    Some(d) => tx
+                        .organ_members(&from.id)
+                        .await?
+                        .iter()
+                        .any(|(u, r)| *u == d.user_id && *r == OrganRole::Leader),
+                }
+            }
+        }
+    };
+    Ok((!vouched).then(|| {
+        Problem::new(
+            "Signature",
+            format!(
+                "chữ ký số không phải bằng khóa của {id} / the seal is not by a key of {id}",
+                id = from.id
+            ),
+        )
+    }))
+}
+
+/// Receives an envelope for organ `to` (hosted here), read from `xml`: checks it,
+/// registers it as arrived (once: the same envelope again returns the first entry) and
+/// answers 01.
 pub(crate) async fn receive(
     s: &AppState,
     tx: &mut Tx,
     xml: &str,
+    package: &edxml::Package,
     to: &str,
+    via: Via,
 ) -> Result<Arrival, Vec<Problem>> {
     let fail = |e: AppError| vec![Problem::new("edXML", format!("could not be stored: {e}"))];
-    let package = edxml::read_envelope(xml)?;
     let e = &package.envelope;
     let mut problems = Vec::new();
     if !e.to.iter().any(|o| o.id == to) {
@@ -828,12 +940,8 @@ pub(crate) async fn receive(
         Some(o) if o.peer_id.is_none() => {}
         _ => problems.push(Problem::new("To", format!("{to} is not hosted here"))),
     }
-    if tx
-        .organ(&e.from.id)
-        .await
-        .map_err(|e| fail(e.into()))?
-        .is_none()
-    {
+    let from = tx.organ(&e.from.id).await.map_err(|e| fail(e.into()))?;
+    if from.is_none() {
         problems.push(Problem::new(
             "From",
             format!("{} is not a known organ", e.from.id),
@@ -846,6 +954,14 @@ pub(crate) async fn receive(
                 problems.push(Problem::new("Signature", why.to_string()));
             }
         }
+    }
+    if problems.is_empty()
+        && let Some(from) = &from
+        && let Some(p) = origin_problem(s, tx, package, from, via)
+            .await
+            .map_err(fail)?
+    {
+        problems.push(p);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -1250,9 +1366,13 @@ pub async fn outgoing_edxml(
         None => {
             let envelope: Envelope = parse(&row.envelope)?;
             let seal = row.seal.as_deref().map(parse::<Seal>).transpose()?;
+            let attestation = seal
+                .as_ref()
+                .map(|x| Attestation::sign(&s.server_key, &envelope.from.id, &x.record));
             let files = read_files(&s, &envelope).await?;
             let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
-            edxml::write_envelope(&envelope, seal.as_ref(), &refs, &[]).map_err(internal)?
+            edxml::write_envelope(&envelope, seal.as_ref(), attestation.as_ref(), &refs, &[])
+                .map_err(internal)?
         }
     };
     Ok(xml_response(xml, &file_name(&row.document_id)))
@@ -1303,7 +1423,10 @@ pub async fn file(
 
 /// `POST /api/exchange/organs/{id}/import` (clerk; body: edXML): receives an envelope
 /// that came another way (a file). Refused whole with status 02 and every reason; the
-/// envelope is kept in the message log, and nothing enters the register.
+/// envelope is kept in the message log, and nothing enters the register. An envelope from
+/// an organ of this deployment or of a peer must carry that deployment's attestation of
+/// its seal (or, from an organ here, be sealed by an approved device of its leader): a
+/// seal that verifies only under the key the file carries names nobody.
 pub async fn import(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -1315,13 +1438,19 @@ pub async fn import(
         let (_, roles) = organ_for(&mut tx, &u, &organ).await?;
         need(&roles, &[OrganRole::Clerk])?;
     }
-    let bytes = axum::body::to_bytes(req.into_body(), MAX_IMPORT_BYTES)
+    let bytes = axum::body::to_bytes(req.into_body(), max_envelope_bytes(&s))
         .await
         .map_err(|_| AppError::PayloadTooLarge)?;
     let xml = String::from_utf8(bytes.to_vec())
         .map_err(|_| invalid("edXML", "the envelope is not UTF-8"))?;
+    // Read before the write lock: the files are decoded and hashed here.
+    let package = edxml::read_envelope(&xml);
     let mut tx = s.db.write().await?;
-    match receive(&s, &mut tx, &xml, &organ).await {
+    let outcome = match &package {
+        Ok(p) => receive(&s, &mut tx, &xml, p, &organ, Via::File).await,
+        Err(problems) => Err(problems.clone()),
+    };
+    match outcome {
         Ok(arrival) => {
             let row = tx.incoming(arrival.id).await?.ok_or(AppError::NotFound)?;
             let view = incoming_view(&mut tx, &row).await?;

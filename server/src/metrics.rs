@@ -1,6 +1,7 @@
 //! What a node tells Prometheus at `GET /metrics`: open WebSockets, events pushed, wake-ups
 //! from other nodes, ballot acknowledgement latency, the render queue, renders taken over
-//! from dead nodes and refusals by the rate limits. One registry per node (tests run two
+//! from dead nodes, refusals by the rate limits, and exchange deliveries set aside as dead
+//! letters. One registry per node (tests run two
 //! nodes in one process).
 
 use prometheus_client::encoding::text::encode;
@@ -24,6 +25,8 @@ struct Inner {
     renders_adopted: Counter,
     login_limited: Counter,
     frames_limited: Counter,
+    dead_letters: Gauge,
+    dead_lettered: Counter,
 }
 
 impl Default for Metrics {
@@ -78,6 +81,18 @@ impl Default for Metrics {
             "WebSocket frames refused by the per-connection rate limit",
             frames_limited.clone(),
         );
+        let dead_letters = Gauge::default();
+        registry.register(
+            "exchange_dead_letters",
+            "Exchange deliveries a peer refused for good, waiting for someone to send them again",
+            dead_letters.clone(),
+        );
+        let dead_lettered = Counter::default();
+        registry.register(
+            "exchange_dead_lettered",
+            "Exchange deliveries this node set aside as dead letters",
+            dead_lettered.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry,
             connections,
@@ -88,6 +103,8 @@ impl Default for Metrics {
             renders_adopted,
             login_limited,
             frames_limited,
+            dead_letters,
+            dead_lettered,
         }))
     }
 }
@@ -135,6 +152,14 @@ impl Metrics {
 
     pub(crate) fn frame_limited(&self) {
         self.0.frames_limited.inc();
+    }
+
+    pub(crate) fn dead_letter(&self) {
+        self.0.dead_lettered.inc();
+    }
+
+    pub(crate) fn set_dead_letters(&self, n: i64) {
+        self.0.dead_letters.set(n);
     }
 }
 

@@ -6,14 +6,18 @@
 //!
 //! Exactly once, in order: the sender keeps retrying the oldest undelivered message of a
 //! peer until the peer answers; the peer stores an envelope once per organ and a status
-//! once per hash, so a retry after a lost answer changes nothing but the receipt.
+//! once per hash, so a retry after a lost answer changes nothing but the receipt. A message
+//! the peer refuses for good (too large, no inbox at that address, not recognised) is set
+//! aside as a dead letter, kept whole and shown with its reason until the admin or the
+//! sending organ's clerk sends it again, so that it does not hold back the messages after
+//! it.
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::{ApiJson, AppError, AppResult};
+use crate::error::{ApiJson, ApiPath, AppError, AppResult};
 use crate::hex_array;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecabinet_crypto::{check_public_key, sha256, verify_one};
@@ -21,7 +25,8 @@ use ecabinet_domain::{DomainError, Role};
 use ecabinet_exchange::Problem;
 use ecabinet_exchange::canonical::{receipt_bytes, status_bytes, transport_bytes};
 use ecabinet_exchange::edxml;
-use ecabinet_storage::{Claimable, NewMessage, OutboxRow, PeerRow};
+use ecabinet_protocol::exchange::DeadLetter;
+use ecabinet_storage::{Claimable, DeadLetterRow, NewMessage, OutboxRow, PeerRow};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +46,7 @@ impl Outbox {
         Ok(Outbox {
             wake: Arc::new(tokio::sync::Notify::new()),
             http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(30))
                 .timeout(Duration::from_secs(60))
                 .build()?,
             retry_ms: retry_ms.max(1),
@@ -192,18 +198,32 @@ pub struct Receipt {
     pub signature: String,
 }
 
-/// `POST /api/exchange/inbox`: a peer delivers an envelope or a status package.
-pub async fn inbox(
-    State(s): State<AppState>,
-    ApiJson(d): ApiJson<Delivery>,
-) -> AppResult<Response> {
-    let mut tx = s.db.write().await?;
-    let peer = tx
-        .peers()
-        .await?
-        .into_iter()
-        .find(|p| p.server_key == d.peer_key.trim().to_lowercase())
-        .ok_or(AppError::Unauthenticated)?;
+/// A delivery read and checked before the write lock: who sent it and what it says.
+enum Checked {
+    Envelope(Box<edxml::Package>),
+    Status(ecabinet_exchange::StatusPackage),
+}
+
+/// `POST /api/exchange/inbox`: a peer delivers an envelope or a status package. The body
+/// may be as large as an envelope with a full upload's files
+/// ([`crate::exchange::max_envelope_bytes`]); the sender, its signature and the XML are
+/// checked, and the XML read once, before SQLite's write lock is taken, so that a stranger
+/// or a large file does not hold every writer up.
+pub async fn inbox(State(s): State<AppState>, req: Request) -> AppResult<Response> {
+    let bytes = axum::body::to_bytes(req.into_body(), crate::exchange::max_envelope_bytes(&s))
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    let d: Delivery = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::BadRequest(format!("the delivery could not be read: {e}")))?;
+    drop(bytes);
+    let peer =
+        s.db.read_now()
+            .await?
+            .peers()
+            .await?
+            .into_iter()
+            .find(|p| p.server_key == d.peer_key.trim().to_lowercase())
+            .ok_or(AppError::Unauthenticated)?;
     let key = hex_array::<32>(&peer.server_key)
         .and_then(|k| check_public_key(&k).ok())
         .ok_or_else(|| AppError::Internal("stored peer key".into()))?;
@@ -216,25 +236,61 @@ pub async fn inbox(
     ) {
         return Err(AppError::Unauthenticated);
     }
-    let from_peer = |organ: Option<ecabinet_storage::OrganRow>| {
-        organ.is_some_and(|o| o.peer_id == Some(peer.id))
-    };
-    let mut rendering = Vec::new();
-    match d.kind.as_str() {
-        "envelope" => {
-            let claimed = edxml::read_envelope(&d.xml).map_err(|p| p.into_iter().next());
-            if let Ok(p) = &claimed
-                && !from_peer(tx.organ(&p.envelope.from.id).await?)
-            {
-                return Ok(crate::exchange::rejected(vec![Problem::new(
-                    "From",
-                    format!(
-                        "{} is not hosted by the peer that sent it",
-                        p.envelope.from.id
-                    ),
-                )]));
+    // Read once, outside any transaction; whose organ it is from is checked on a read.
+    let checked = match d.kind.as_str() {
+        "envelope" => match edxml::read_envelope(&d.xml) {
+            Ok(p) => Checked::Envelope(Box::new(p)),
+            Err(problems) => {
+                tracing::info!(peer = peer.id, to = %d.to_organ, "envelope from a peer refused (02)");
+                return Ok(crate::exchange::rejected(problems));
             }
-            match crate::exchange::receive(&s, &mut tx, &d.xml, &d.to_organ).await {
+        },
+        "status" => {
+            let (package, sig) = match edxml::read_status(&d.xml) {
+                Ok(x) => x,
+                Err(p) => return Ok(crate::exchange::rejected(p)),
+            };
+            if !sig.is_some_and(|sig| verify_one(&key, &status_bytes(&package), &sig)) {
+                return Ok(not_signed());
+            }
+            Checked::Status(package)
+        }
+        _ => return Err(invalid("kind", "envelope or status")),
+    };
+    let from = match &checked {
+        Checked::Envelope(p) => &p.envelope.from.id,
+        Checked::Status(p) => &p.from.id,
+    };
+    let hosted_by_peer =
+        s.db.read_now()
+            .await?
+            .organ(from)
+            .await?
+            .is_some_and(|o| o.peer_id == Some(peer.id));
+    if !hosted_by_peer {
+        return Ok(match &checked {
+            Checked::Envelope(_) => crate::exchange::rejected(vec![Problem::new(
+                "From",
+                format!("{from} is not hosted by the peer that sent it"),
+            )]),
+            Checked::Status(_) => not_signed(),
+        });
+    }
+
+    let mut tx = s.db.write().await?;
+    let mut rendering = Vec::new();
+    match &checked {
+        Checked::Envelope(package) => {
+            match crate::exchange::receive(
+                &s,
+                &mut tx,
+                &d.xml,
+                package,
+                &d.to_organ,
+                crate::exchange::Via::Peer(peer.id),
+            )
+            .await
+            {
                 Ok(arrival) => rendering = arrival.documents,
                 Err(problems) => {
                     drop(tx);
@@ -243,18 +299,7 @@ pub async fn inbox(
                 }
             }
         }
-        "status" => {
-            let (package, sig) = match edxml::read_status(&d.xml) {
-                Ok(x) => x,
-                Err(p) => return Ok(crate::exchange::rejected(p)),
-            };
-            let signed = sig.is_some_and(|sig| verify_one(&key, &status_bytes(&package), &sig));
-            if !signed || !from_peer(tx.organ(&package.from.id).await?) {
-                return Ok(crate::exchange::rejected(vec![Problem::new(
-                    "Signature",
-                    "the status is not signed by the organ's deployment",
-                )]));
-            }
+        Checked::Status(package) => {
             let hash_hex = hex::encode(hash);
             if !tx.received_before(&package.document_id, &hash_hex).await? {
                 tx.log_message(NewMessage {
@@ -267,10 +312,9 @@ pub async fn inbox(
                     body: &d.xml,
                 })
                 .await?;
-                crate::exchange::apply_status(&mut tx, &package).await?;
+                crate::exchange::apply_status(&mut tx, package).await?;
             }
         }
-        _ => return Err(invalid("kind", "envelope or status")),
     }
     let received_at = tx.now();
     let receipt = Receipt {
@@ -287,6 +331,13 @@ pub async fn inbox(
     // Receiving queues the 01 answer for the sender.
     s.outbox.wake();
     Ok(Json(receipt).into_response())
+}
+
+fn not_signed() -> Response {
+    crate::exchange::rejected(vec![Problem::new(
+        "Signature",
+        "the status is not signed by the organ's deployment",
+    )])
 }
 
 /// Hands every due message to its peer, then waits for the next one due or a wake-up.
@@ -361,7 +412,14 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
                     "refused by the peer"
                 );
             }
-            Err(e) => {
+            Err(Failure::ForGood(reason)) => {
+                // Retrying cannot help: set it aside, visible, so that the peer's later
+                // messages go on; a person sends it again once the cause is fixed.
+                tx.outbox_dead(row.id, &reason).await?;
+                s.metrics.dead_letter();
+                tracing::warn!(peer = peer.id, message = row.message.id, kind = %row.message.kind, %reason, "refused for good by the peer: a dead letter");
+            }
+            Err(Failure::ForNow(e)) => {
                 let retry = ecabinet_storage::now_ms()
                     + i64::try_from(s.outbox.backoff(row.attempts)).unwrap_or(i64::MAX / 2);
                 tx.outbox_failed(row.id, &e, retry).await?;
@@ -372,6 +430,7 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
         claim.release().await;
     }
     let mut tx = s.db.read().await?;
+    s.metrics.set_dead_letters(tx.dead_letter_count().await?);
     Ok(tx.outbox_next_due().await?)
 }
 
@@ -380,7 +439,56 @@ enum Delivered {
     Refused(Vec<Problem>),
 }
 
-async fn attempt(s: &AppState, peer: &PeerRow, row: &OutboxRow) -> Result<Delivered, String> {
+/// Why an attempt failed.
+enum Failure {
+    /// The peer may take it later (down, overloaded, a bad receipt): try again.
+    ForNow(String),
+    /// The peer answered that it never will as things stand: a dead letter, with why in
+    /// Vietnamese and English.
+    ForGood(String),
+}
+
+/// Whether an HTTP status from a peer's inbox is final for this message. Time-outs, "too
+/// early", "too many" and server errors pass; every other refusal (too large, no inbox at
+/// that address, not recognised, a request it cannot read) stays until someone acts.
+fn for_good(status: reqwest::StatusCode) -> bool {
+    status.is_client_error() && !matches!(status.as_u16(), 408 | 425 | 429)
+}
+
+/// The reason a dead letter shows, in Vietnamese and English; `detail` is the peer's own
+/// message, if it gave one.
+fn dead_reason(status: reqwest::StatusCode, detail: &str) -> String {
+    let code = status.as_u16();
+    let (vi, en) = match code {
+        413 => (
+            "nơi nhận từ chối vì văn bản quá lớn",
+            "the peer refused it as too large",
+        ),
+        401 | 403 => (
+            "nơi nhận không nhận ra máy chủ này (hãy kiểm tra khóa máy chủ đã đăng ký ở hai bên)",
+            "the peer does not recognise this deployment (check the server keys each side registered)",
+        ),
+        404 | 405 | 410 => (
+            "không có hộp thư liên thông ở địa chỉ của nơi nhận",
+            "there is no exchange inbox at the peer's address",
+        ),
+        422 => (
+            "nơi nhận từ chối mà không nêu lý do đọc được",
+            "the peer refused it without a readable reason",
+        ),
+        _ => ("nơi nhận từ chối yêu cầu", "the peer refused the request"),
+    };
+    let detail: String = detail.trim().chars().take(300).collect();
+    if detail.is_empty() {
+        format!("Không chuyển được: {vi} (HTTP {code}) / Undeliverable: {en} (HTTP {code})")
+    } else {
+        format!(
+            "Không chuyển được: {vi} (HTTP {code}) / Undeliverable: {en} (HTTP {code}): {detail}"
+        )
+    }
+}
+
+async fn attempt(s: &AppState, peer: &PeerRow, row: &OutboxRow) -> Result<Delivered, Failure> {
     let m = &row.message;
     let hash = sha256(m.body.as_bytes());
     let sent_at = ecabinet_storage::now_ms();
@@ -395,29 +503,52 @@ async fn attempt(s: &AppState, peer: &PeerRow, row: &OutboxRow) -> Result<Delive
             &transport_bytes(&m.kind, &m.to_organ, &hash, sent_at),
         )),
     };
+    // A document of many megabytes over a slow line: a minute, and a second more for each
+    // 256 KiB, before giving up on this attempt.
+    let timeout = Duration::from_secs(60 + (m.body.len() as u64) / (256 * 1024));
     let res = s
         .outbox
         .http
         .post(format!("{}/api/exchange/inbox", peer.base_url))
+        .timeout(timeout)
         .json(&body)
         .send()
         .await
-        .map_err(|e| format!("{peer}: {e}", peer = peer.base_url))?;
+        .map_err(|e| Failure::ForNow(format!("{peer}: {e}", peer = peer.base_url)))?;
     let status = res.status();
     if status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
-        let v: serde_json::Value = res.json().await.map_err(|e| e.to_string())?;
-        let problems: Vec<Problem> = serde_json::from_value(v["problems"].clone())
-            .map_err(|e| format!("an unreadable refusal: {e}"))?;
-        return Ok(Delivered::Refused(problems));
+        let text = res
+            .text()
+            .await
+            .map_err(|e| Failure::ForNow(e.to_string()))?;
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        return match serde_json::from_value::<Vec<Problem>>(v["problems"].clone()) {
+            Ok(problems) if !problems.is_empty() => Ok(Delivered::Refused(problems)),
+            _ => Err(Failure::ForGood(dead_reason(
+                status,
+                v["message"].as_str().unwrap_or_default(),
+            ))),
+        };
+    }
+    if for_good(status) {
+        let v: serde_json::Value = res.json().await.unwrap_or_default();
+        return Err(Failure::ForGood(dead_reason(
+            status,
+            v["message"].as_str().unwrap_or_default(),
+        )));
     }
     if !status.is_success() {
-        return Err(format!("{}: HTTP {status}", peer.base_url));
+        return Err(Failure::ForNow(format!("{}: HTTP {status}", peer.base_url)));
     }
-    let receipt: Receipt = res.json().await.map_err(|e| format!("receipt: {e}"))?;
+    let receipt: Receipt = res
+        .json()
+        .await
+        .map_err(|e| Failure::ForNow(format!("receipt: {e}")))?;
     let key = hex_array::<32>(&peer.server_key)
         .and_then(|k| check_public_key(&k).ok())
-        .ok_or("stored peer key")?;
-    let sig = hex_array::<64>(&receipt.signature).ok_or("receipt signature")?;
+        .ok_or(Failure::ForNow("stored peer key".into()))?;
+    let sig =
+        hex_array::<64>(&receipt.signature).ok_or(Failure::ForNow("receipt signature".into()))?;
     let good = receipt.sha256 == hex::encode(hash)
         && receipt.to_organ == m.to_organ
         && verify_one(
@@ -427,7 +558,77 @@ async fn attempt(s: &AppState, peer: &PeerRow, row: &OutboxRow) -> Result<Delive
         );
     if !good {
         // Not proof of delivery: try again rather than believe it.
-        return Err("the receipt does not verify".into());
+        return Err(Failure::ForNow("the receipt does not verify".into()));
     }
     Ok(Delivered::Receipt(receipt))
+}
+
+fn dead_letter(r: DeadLetterRow) -> DeadLetter {
+    DeadLetter {
+        id: r.id,
+        peer_id: r.peer_id,
+        peer_name: r.peer_name,
+        kind: r.kind,
+        document_id: r.document_id,
+        from_organ: r.from_organ,
+        to_organ: r.to_organ,
+        attempts: r.attempts,
+        reason: r.reason,
+        dead_at: r.dead_at.unwrap_or_default(),
+    }
+}
+
+/// `GET /api/exchange/dead-letters` (admin): every delivery a peer refused for good, oldest
+/// first, with why.
+pub async fn dead_letters(
+    State(s): State<AppState>,
+    u: CurrentUser,
+) -> AppResult<Json<Vec<DeadLetter>>> {
+    if u.0.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = s.db.read().await?;
+    Ok(Json(
+        tx.dead_letters(None)
+            .await?
+            .into_iter()
+            .map(dead_letter)
+            .collect(),
+    ))
+}
+
+/// `POST /api/exchange/dead-letters/{id}/retry` (admin, or a clerk of the organ that sent
+/// it): back in the queue, due now, once the cause is fixed. 409 if it is not a dead letter
+/// (delivered, or on its way again); 404 for a member of no organ concerned.
+pub async fn retry_dead_letter(
+    State(s): State<AppState>,
+    u: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    let mut tx = s.db.write().await?;
+    let row = tx.undelivered(id).await?.ok_or(AppError::NotFound)?;
+    if u.0.role != Role::Admin {
+        let roles: Vec<_> = tx
+            .organ_roles(u.id())
+            .await?
+            .into_iter()
+            .filter(|(o, _)| *o == row.from_organ)
+            .map(|(_, r)| r)
+            .collect();
+        if roles.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        if !roles.contains(&ecabinet_storage::OrganRole::Clerk) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    if row.dead_at.is_none() || !tx.outbox_retry(id).await? {
+        return Err(AppError::Conflict(
+            "it is not a dead letter: delivered, or on its way again".into(),
+        ));
+    }
+    s.commit(tx).await?;
+    tracing::info!(message = id, by = u.id().0, "dead letter sent again");
+    s.outbox.wake();
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ecabinet_documents::fixtures;
-use ecabinet_exchange::canonical::SealRecord;
+use ecabinet_exchange::canonical::{Attestation, Seal, SealRecord, envelope_digest};
 use ecabinet_exchange::{Status, edxml};
 use ecabinet_protocol::document::DocumentSummary;
 use ecabinet_protocol::exchange::{IncomingView, OutgoingView};
@@ -883,6 +883,18 @@ async fn send_from(
     to: &str,
     subject: &str,
 ) -> OutgoingView {
+    send_file_from(organ, clerk, signer, to, subject, PDF).await
+}
+
+/// [`send_from`] with `file` attached.
+async fn send_file_from(
+    organ: &str,
+    clerk: &Client,
+    signer: &Tablet,
+    to: &str,
+    subject: &str,
+    file: &[u8],
+) -> OutgoingView {
     let a = clerk
         .upload(
             &format!("/api/exchange/organs/{organ}/outgoing"),
@@ -890,7 +902,7 @@ async fn send_from(
                 json!({"to": [to], "subject": subject, "signer_id": signer.client.id()}),
             )),
             "van-ban.pdf",
-            PDF.to_vec(),
+            file.to_vec(),
         )
         .await
         .unwrap();
@@ -1105,6 +1117,409 @@ async fn two_deployments_exchange_both_ways_and_a_stopped_peer_loses_nothing() {
         401
     );
     assert_eq!(inbox_of(&b_clerk, BKHDT).await.len(), 2, "nothing stored");
+
+    // A real document: eight scanned pages, about 6 MB, arrives whole and is paged through.
+    let scan = fixtures::bulky_pdf(8, 866);
+    assert!(scan.len() > 6_000_000, "{} bytes", scan.len());
+    let bulky = send_file_from(
+        VPCP,
+        &a_clerk,
+        &a_signer,
+        BKHDT,
+        "Hồ sơ dự án đầu tư công (bản quét)",
+        &scan,
+    )
+    .await;
+    eventually("the scanned document reaches B", || async {
+        status_at(&a_clerk, bulky.id, BKHDT).await == Some(Status::Arrived)
+    })
+    .await;
+    let got = inbox_of(&b_clerk, BKHDT).await;
+    assert_eq!(got.len(), 3, "each document once");
+    assert_eq!(got[0].envelope.document_id, bulky.envelope.document_id);
+    let (status, _, bytes) = b_clerk
+        .get_bytes(&format!("/api/exchange/incoming/{}/files/1", got[0].id))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        ecabinet_crypto::sha256(&bytes),
+        ecabinet_crypto::sha256(&scan),
+        "the same bytes"
+    );
+    let docs = rendered(
+        &b_clerk,
+        &format!("/api/exchange/incoming/{}/documents", got[0].id),
+    )
+    .await;
+    assert_eq!(
+        (docs[0].status.as_str(), docs[0].pages),
+        ("ready", 8),
+        "{docs:?}"
+    );
+}
+
+/// An edXML file sealed with `key` for `signer` over `e`, carrying `attestation`.
+fn sealed_xml(
+    e: &ecabinet_exchange::Envelope,
+    key: &ecabinet_crypto::SigningKey,
+    signer: i64,
+    attestation: Option<&Attestation>,
+    files: &[Vec<u8>],
+) -> (String, Seal) {
+    let record = SealRecord {
+        digest: envelope_digest(e),
+        signer,
+        key_id: ecabinet_crypto::key_id(&key.verifying_key()),
+        signed_at: 1_796_000_000_000,
+    };
+    let seal = Seal {
+        signature: ecabinet_crypto::sign(key, &record.to_bytes()),
+        public_key: key.verifying_key().to_bytes(),
+        record,
+    };
+    let refs: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let xml = edxml::write_envelope(e, Some(&seal), attestation, &refs, &[]).unwrap();
+    (xml, seal)
+}
+
+fn refused_for(a: &Answer, field: &str, reason: &str) -> bool {
+    a.status == 422
+        && a.body["status"] == "02"
+        && a.body["problems"].as_array().is_some_and(|ps| {
+            ps.iter().any(|p| {
+                p["field"] == field && p["reason"].as_str().is_some_and(|r| r.contains(reason))
+            })
+        })
+}
+
+#[tokio::test]
+async fn an_imported_envelope_must_be_sealed_by_a_key_of_the_organ_it_names() {
+    let s = TestServer::start().await.unwrap();
+    let (clerk, signer, _file, v) = letter_drafted(&s).await;
+    seal_and_send(&signer, &clerk, &v).await;
+    let receiving = s.login("bt01").await.unwrap();
+    let first = incoming_list(&receiving).await;
+    assert_eq!(first.len(), 1);
+    let (_, _, xml) = clerk
+        .get_bytes(&format!("/api/exchange/outgoing/{}/edxml", v.id))
+        .await
+        .unwrap();
+    let xml = String::from_utf8(xml).unwrap();
+    let genuine = edxml::read_envelope(&xml).unwrap();
+    let attestation = genuine.attestation.clone().expect("the export is attested");
+    let import = format!("/api/exchange/organs/{BKHDT}/import");
+
+    // The Ministry's own leader, with an approved tablet, seals a letter "from" the
+    // Government Office: the seal verifies under the key the file carries, and names
+    // nobody of the Government Office.
+    let minister = enrolled_tablet(&s, &clerk, "ptt1").await.unwrap();
+    let mut forged = genuine.envelope.clone();
+    forged.document_id = format!("{VPCP}/gia-mao");
+    forged.subject = "V/v tạm dừng giải ngân toàn bộ vốn đầu tư công".into();
+    for (attested, why) in [
+        (None, "no attestation"),
+        (Some(&attestation), "the genuine letter's attestation"),
+    ] {
+        let (xml, seal) = sealed_xml(
+            &forged,
+            &minister.key,
+            demo_id("ptt1"),
+            attested,
+            &genuine.files,
+        );
+        assert!(seal.verify(&forged).is_ok(), "the seal itself verifies");
+        let a = receiving.call_raw("POST", &import, xml).await.unwrap();
+        assert!(
+            refused_for(
+                &a,
+                "Signature",
+                &format!("the seal is not by a key of {VPCP}")
+            ) && a.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("không phải bằng khóa của"),
+            "{why}: {}",
+            a.body
+        );
+    }
+    // A key that is no device here at all, and one claiming the Government Office's leader.
+    let stranger = ecabinet_crypto::SigningKey::from_bytes(&[42u8; 32]);
+    let (xml, _) = sealed_xml(&forged, &stranger, demo_id("bt22"), None, &genuine.files);
+    let a = receiving.call_raw("POST", &import, xml).await.unwrap();
+    assert!(
+        refused_for(&a, "Signature", "the seal is not by a key of"),
+        "{}",
+        a.body
+    );
+    assert_eq!(
+        incoming_list(&receiving).await.len(),
+        1,
+        "nothing forged was registered"
+    );
+
+    // The genuine letter still imports (stored once), attested or, sealed by the Office's
+    // leader's approved tablet, without the attestation.
+    let again = receiving
+        .call_raw("POST", &import, xml_of(&genuine, true))
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.status, again.body["id"].as_i64()),
+        (201, Some(first[0].id)),
+        "{}",
+        again.body
+    );
+    let bare = receiving
+        .call_raw("POST", &import, xml_of(&genuine, false))
+        .await
+        .unwrap();
+    assert_eq!(
+        (bare.status, bare.body["id"].as_i64()),
+        (201, Some(first[0].id)),
+        "{}",
+        bare.body
+    );
+}
+
+/// `p` written again, with or without its attestation.
+fn xml_of(p: &edxml::Package, attested: bool) -> String {
+    let refs: Vec<&[u8]> = p.files.iter().map(Vec::as_slice).collect();
+    let attestation = p.attestation.as_ref().filter(|_| attested);
+    edxml::write_envelope(&p.envelope, p.seal.as_ref(), attestation, &refs, &p.trace).unwrap()
+}
+
+/// The Government Office on deployment A, the Ministry on B, each knowing the other:
+/// (A, B, A's clerk, A's signer, B's clerk).
+async fn two_deployments() -> (TestServer, TestServer, Client, Tablet, Client) {
+    two_deployments_with(8).await
+}
+
+/// [`two_deployments`] with B's `document_max_upload_mb`.
+async fn two_deployments_with(
+    b_upload_mb: u64,
+) -> (TestServer, TestServer, Client, Tablet, Client) {
+    let a = TestServer::start().await.unwrap();
+    let b = TestServer::start_with(Options {
+        max_upload_mb: Some(b_upload_mb),
+        ..Options::default()
+    })
+    .await
+    .unwrap();
+    host(
+        &a.url(""),
+        VPCP,
+        "Văn phòng Chính phủ",
+        &[("vanthu1", "clerk"), ("bt22", "leader")],
+    )
+    .await;
+    host(
+        &b.url(""),
+        BKHDT,
+        "Bộ Kế hoạch và Đầu tư",
+        &[("bt01", "clerk"), ("ptt1", "leader"), ("bt02", "handler")],
+    )
+    .await;
+    know_peer(&a.url(""), &b.url(""), BKHDT, "Bộ Kế hoạch và Đầu tư").await;
+    know_peer(&b.url(""), &a.url(""), VPCP, "Văn phòng Chính phủ").await;
+    let a_clerk = a.login("vanthu1").await.unwrap();
+    let a_signer = enrolled_tablet(&a, &a_clerk, "bt22").await.unwrap();
+    let b_clerk = b.login("bt01").await.unwrap();
+    (a, b, a_clerk, a_signer, b_clerk)
+}
+
+#[tokio::test]
+async fn an_envelope_from_a_peer_organ_imports_only_with_that_peer_attestation() {
+    let (a, b, a_clerk, a_signer, b_clerk) = two_deployments().await;
+    let sent = send_from(VPCP, &a_clerk, &a_signer, BKHDT, "V/v báo cáo quý IV").await;
+    eventually("A's letter reaches B", || async {
+        inbox_of(&b_clerk, BKHDT).await.len() == 1
+    })
+    .await;
+    let at_b = inbox_of(&b_clerk, BKHDT).await;
+    // The file as B received it, as its clerk would pass it on.
+    let (_, _, xml) = b_clerk
+        .get_bytes(&format!("/api/exchange/incoming/{}/edxml", at_b[0].id))
+        .await
+        .unwrap();
+    let genuine = edxml::read_envelope(&String::from_utf8(xml).unwrap()).unwrap();
+    assert_eq!(genuine.envelope.document_id, sent.envelope.document_id);
+    let import = format!("/api/exchange/organs/{BKHDT}/import");
+
+    // A's attestation, checked under the key B has on record for A: imports (once).
+    let a_key = a
+        .anonymous()
+        .get("/api/exchange/identity")
+        .await
+        .unwrap()
+        .body;
+    assert_eq!(
+        hex::encode(genuine.attestation.as_ref().unwrap().server_key),
+        a_key["server_key"].as_str().unwrap()
+    );
+    let ok = b_clerk
+        .call_raw("POST", &import, xml_of(&genuine, true))
+        .await
+        .unwrap();
+    assert_eq!(
+        (ok.status, ok.body["id"].as_i64()),
+        (201, Some(at_b[0].id)),
+        "{}",
+        ok.body
+    );
+
+    // Without it, or attested by another server (B's own key, a stranger's), it names
+    // nobody of the Government Office.
+    let b_key = ecabinet_crypto::SigningKey::from_bytes(&b.state.server_key.to_bytes());
+    let stranger = ecabinet_crypto::SigningKey::from_bytes(&[42u8; 32]);
+    let seal = genuine.seal.clone().unwrap();
+    let mut cases = vec![("none".to_owned(), xml_of(&genuine, false))];
+    for (who, key) in [("B", &b_key), ("a stranger", &stranger)] {
+        let mut p = genuine.clone();
+        p.attestation = Some(Attestation::sign(key, VPCP, &seal.record));
+        cases.push((format!("attested by {who}"), xml_of(&p, true)));
+    }
+    // A's genuine attestation over another organ's name does not carry over either.
+    let mut p = genuine.clone();
+    let a_server = ecabinet_crypto::SigningKey::from_bytes(&a.state.server_key.to_bytes());
+    p.attestation = Some(Attestation::sign(&a_server, BKHDT, &seal.record));
+    cases.push(("attested for another organ".into(), xml_of(&p, true)));
+    for (why, xml) in cases {
+        let answer = b_clerk.call_raw("POST", &import, xml).await.unwrap();
+        assert!(
+            refused_for(
+                &answer,
+                "Signature",
+                &format!("the seal is not by a key of {VPCP}")
+            ),
+            "{why}: {}",
+            answer.body
+        );
+    }
+    assert_eq!(
+        inbox_of(&b_clerk, BKHDT).await.len(),
+        1,
+        "nothing more registered"
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_the_peer_refuses_for_good_is_set_aside_and_sent_again_by_hand() {
+    // B takes files of at most 1 MB, so its inbox refuses a 3 MB scan with 413.
+    let (a, b, a_clerk, a_signer, b_clerk) = two_deployments_with(1).await;
+    let scan = fixtures::bulky_pdf(4, 866);
+    let big = send_file_from(VPCP, &a_clerk, &a_signer, BKHDT, "Hồ sơ quét", &scan).await;
+    eventually("A sets the refused delivery aside", || async {
+        outgoing(&a_clerk, big.id).await.recipients[0]
+            .undeliverable
+            .is_some()
+    })
+    .await;
+    let view = outgoing(&a_clerk, big.id).await;
+    let stuck = view.recipients[0].undeliverable.clone().unwrap();
+    assert!(
+        stuck.reason.contains("HTTP 413")
+            && stuck.reason.contains("quá lớn")
+            && stuck.reason.contains("too large"),
+        "{}",
+        stuck.reason
+    );
+    assert_eq!(
+        view.recipients[0].status, None,
+        "not refused by B's clerk: not delivered"
+    );
+    let admin = a.login("admin").await.unwrap();
+    let list = admin.get("/api/exchange/dead-letters").await.unwrap();
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body.as_array().unwrap().len(), 1, "{}", list.body);
+    assert_eq!(
+        (
+            list.body[0]["id"].as_i64(),
+            list.body[0]["to_organ"].as_str(),
+            list.body[0]["kind"].as_str()
+        ),
+        (Some(stuck.dead_letter_id), Some(BKHDT), Some("envelope"))
+    );
+    assert_eq!(
+        a_clerk
+            .get("/api/exchange/dead-letters")
+            .await
+            .unwrap()
+            .status,
+        403
+    );
+
+    // It does not hold back what A sends B next.
+    let small = send_from(VPCP, &a_clerk, &a_signer, BKHDT, "V/v lịch họp").await;
+    eventually("the next letter reaches B", || async {
+        status_at(&a_clerk, small.id, BKHDT).await == Some(Status::Arrived)
+    })
+    .await;
+    eventually("A's metrics count the dead letter", || async {
+        let (_, _, m) = a.anonymous().get_bytes("/metrics").await.unwrap();
+        String::from_utf8(m)
+            .unwrap()
+            .contains("ecabinet_exchange_dead_letters 1")
+    })
+    .await;
+    let pending = a
+        .state
+        .db
+        .read()
+        .await
+        .unwrap()
+        .outbox_pending()
+        .await
+        .unwrap();
+    assert!(
+        pending.is_empty(),
+        "nothing is being retried in vain: {pending:?}"
+    );
+    assert_eq!(inbox_of(&b_clerk, BKHDT).await.len(), 1);
+
+    // B's operator raises its limit; A's clerk sends it again: it arrives, once.
+    let retry = format!("/api/exchange/dead-letters/{}/retry", stuck.dead_letter_id);
+    assert_eq!(
+        a.login("bt22")
+            .await
+            .unwrap()
+            .post(&retry, json!({}))
+            .await
+            .unwrap()
+            .status,
+        403,
+        "the signer is no clerk"
+    );
+    let b = b.restart_with_upload_mb(8).await.unwrap();
+    let again = a_clerk.post(&retry, json!({})).await.unwrap();
+    assert_eq!(again.status, 204, "{}", again.body);
+    eventually("the scan reaches B", || async {
+        status_at(&a_clerk, big.id, BKHDT).await == Some(Status::Arrived)
+    })
+    .await;
+    let b_clerk = b.login("bt01").await.unwrap();
+    let got = inbox_of(&b_clerk, BKHDT).await;
+    assert_eq!(got.len(), 2, "each document once");
+    assert_eq!(got[0].envelope.document_id, big.envelope.document_id);
+    let (_, _, bytes) = b_clerk
+        .get_bytes(&format!("/api/exchange/incoming/{}/files/1", got[0].id))
+        .await
+        .unwrap();
+    assert_eq!(
+        ecabinet_crypto::sha256(&bytes),
+        ecabinet_crypto::sha256(&scan)
+    );
+    assert_eq!(
+        outgoing(&a_clerk, big.id).await.recipients[0].undeliverable,
+        None
+    );
+    let list = admin.get("/api/exchange/dead-letters").await.unwrap();
+    assert_eq!(list.body, json!([]));
+    assert_eq!(
+        a_clerk.post(&retry, json!({})).await.unwrap().status,
+        404,
+        "delivered"
+    );
 }
 
 /// A fresh database with the demo government (without its exchange organs: each test

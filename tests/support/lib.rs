@@ -123,6 +123,7 @@ pub struct TestServer {
     smtp_url: String,
     object_store: Option<S3Bucket>,
     tweak: Option<fn(&mut Config)>,
+    max_upload_mb: u64,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -139,6 +140,8 @@ pub struct Options {
     /// Changes the test configuration (any key) before the server starts; kept by
     /// [`TestServer::restart`] and [`TestServer::second_node`].
     pub config: Option<fn(&mut Config)>,
+    /// `document_max_upload_mb` (8 unless given; it also sizes the exchange inbox).
+    pub max_upload_mb: Option<u64>,
 }
 
 impl TestServer {
@@ -168,7 +171,8 @@ impl TestServer {
         store.close().await;
         let clock = opts.clock.unwrap_or_else(Clock::system);
         let smtp = opts.smtp_url.unwrap_or_default();
-        Self::start_on(db, 0, clock, smtp, opts.object_store, opts.config).await
+        let mb = opts.max_upload_mb.unwrap_or(8);
+        Self::start_on(db, 0, clock, smtp, opts.object_store, opts.config, mb).await
     }
 
     /// A second server (another node) on this one's database, clock and mail sink.
@@ -180,7 +184,8 @@ impl TestServer {
             pg_admin: None,
         };
         let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
-        Self::start_on(db, 0, clock, smtp, self.object_store.clone(), self.tweak).await
+        let store = self.object_store.clone();
+        Self::start_on(db, 0, clock, smtp, store, self.tweak, self.max_upload_mb).await
     }
 
     async fn start_on(
@@ -190,6 +195,7 @@ impl TestServer {
         smtp_url: String,
         object_store: Option<S3Bucket>,
         tweak: Option<fn(&mut Config)>,
+        max_upload_mb: u64,
     ) -> Result<TestServer> {
         let s3 = object_store.clone().unwrap_or_default();
         let mut config = Config {
@@ -206,7 +212,7 @@ impl TestServer {
             render_worker: server_binary().unwrap_or_default(),
             // A file that hangs the renderer is given up on quickly.
             render_page_timeout_secs: 6,
-            document_max_upload_mb: 8,
+            document_max_upload_mb: max_upload_mb,
             smtp_url: smtp_url.clone(),
             // A peer that is back is reached again within a second.
             exchange_retry_ms: 100,
@@ -237,6 +243,7 @@ impl TestServer {
             smtp_url,
             object_store,
             tweak,
+            max_upload_mb,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -244,7 +251,13 @@ impl TestServer {
 
     /// Stops the server (its connections are dropped) and starts a new one on the same
     /// database and port, as after a restart.
-    pub async fn restart(mut self) -> Result<TestServer> {
+    pub async fn restart(self) -> Result<TestServer> {
+        let mb = self.max_upload_mb;
+        self.restart_with_upload_mb(mb).await
+    }
+
+    /// [`TestServer::restart`] with another `document_max_upload_mb`.
+    pub async fn restart_with_upload_mb(mut self, max_upload_mb: u64) -> Result<TestServer> {
         let port = self.addr.port();
         self.stop().await;
         let db = std::mem::replace(
@@ -257,7 +270,8 @@ impl TestServer {
             },
         );
         let (clock, smtp) = (self.clock.clone(), self.smtp_url.clone());
-        Self::start_on(db, port, clock, smtp, self.object_store.clone(), self.tweak).await
+        let store = self.object_store.clone();
+        Self::start_on(db, port, clock, smtp, store, self.tweak, max_upload_mb).await
     }
 
     /// Stops the server and waits until it is down.

@@ -1,7 +1,7 @@
 //! PDFs for tests and benchmarks, made here rather than shipped: text documents in
 //! Vietnamese (through PDFium, with a TrueType font), and hostile files written byte by
 //! byte (no pages, a page larger than PDF allows, a page that takes very long to draw,
-//! a truncated file).
+//! a truncated file), and a scan-sized document of many megabytes.
 
 use anyhow::{Context, Result};
 use pdfium_render::prelude::*;
@@ -129,6 +129,59 @@ pub fn slow_page(segments: usize) -> Vec<u8> {
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
         stream,
     ])
+}
+
+/// `pages` A4 pages, each showing one image of `side` × `side` grey pixels of noise kept
+/// uncompressed: a scanned document's size (`side`² bytes a page) that no compression
+/// shrinks, yet quick to draw. The same arguments give the same bytes.
+pub fn bulky_pdf(pages: usize, side: usize) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 3 + 3 * i)).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
+    ];
+    for i in 0..pages {
+        // Object 3 + 3i is the page, then its content and its image.
+        let (content, image) = (4 + 3 * i, 5 + 3 * i);
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                 /Resources << /XObject << /Im0 {image} 0 R >> >> /Contents {content} 0 R >>"
+            )
+            .into_bytes(),
+        );
+        let draw = b"q 595 0 0 842 0 0 cm /Im0 Do Q";
+        let mut stream = format!("<< /Length {} >>\nstream\n", draw.len()).into_bytes();
+        stream.extend_from_slice(draw);
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+        // Noise from SHA-256 in counter mode: incompressible, and the same every run.
+        let mut pixels = Vec::with_capacity(side * side + 32);
+        let mut block = 0u64;
+        while pixels.len() < side * side {
+            let mut h = Sha256::new();
+            h.update((i as u64).to_be_bytes());
+            h.update(block.to_be_bytes());
+            pixels.extend_from_slice(&h.finalize());
+            block += 1;
+        }
+        pixels.truncate(side * side);
+        let mut stream = format!(
+            "<< /Type /XObject /Subtype /Image /Width {side} /Height {side} \
+             /ColorSpace /DeviceGray /BitsPerComponent 8 /Length {} >>\nstream\n",
+            pixels.len()
+        )
+        .into_bytes();
+        stream.extend_from_slice(&pixels);
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+    }
+    raw_pdf(&objects)
 }
 
 /// The first `keep` parts in a thousand of `pdf`: a download that broke off.

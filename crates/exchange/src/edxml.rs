@@ -367,10 +367,7 @@ pub fn read_envelope(xml: &str) -> Result<Package, Vec<Problem>> {
                 signature,
             }),
             _ => {
-                problems.push(Problem::new(
-                    "Signature",
-                    "the attestation cannot be read",
-                ));
+                problems.push(Problem::new("Signature", "the attestation cannot be read"));
                 None
             }
         },
@@ -809,8 +806,8 @@ mod tests {
             record,
         };
         let attestation = Attestation::sign(&server, &e.from.id, &seal.record);
-        let xml = write_envelope(&e, Some(&seal), Some(&attestation), &[&file], &[])
-            .unwrap_or_default();
+        let xml =
+            write_envelope(&e, Some(&seal), Some(&attestation), &[&file], &[]).unwrap_or_default();
         let back = read_envelope(&xml).unwrap_or_else(|p| panic!("{p:?}"));
         assert_eq!(back.seal.as_ref(), Some(&seal));
         assert_eq!(back.attestation.as_ref(), Some(&attestation));

@@ -103,6 +103,47 @@ pub struct RecipientStatus {
     pub description: String,
     /// When, Unix ms.
     pub updated_at: Option<i64>,
+    /// Set while the delivery to this recipient is a dead letter: its deployment refused
+    /// it for good, and it waits for someone to send it again.
+    #[serde(default)]
+    pub undeliverable: Option<Undeliverable>,
+}
+
+/// Why a delivery is stuck, for the sending organ's screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undeliverable {
+    /// The dead letter (`POST /api/exchange/dead-letters/{id}/retry`).
+    pub dead_letter_id: i64,
+    /// The reason, in Vietnamese and English.
+    pub reason: String,
+    /// Since when, Unix ms.
+    pub since: i64,
+}
+
+/// A delivery a peer refused for good, set aside so that it does not hold back the peer's
+/// later messages (`GET /api/exchange/dead-letters`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    /// Its id.
+    pub id: i64,
+    /// The peer deployment.
+    pub peer_id: i64,
+    /// The peer's name.
+    pub peer_name: String,
+    /// `envelope` or `status`.
+    pub kind: String,
+    /// The document it concerns.
+    pub document_id: String,
+    /// The organ that sent it.
+    pub from_organ: String,
+    /// The organ it is for.
+    pub to_organ: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// Why the peer refused it, in Vietnamese and English.
+    pub reason: String,
+    /// When it was set aside, Unix ms.
+    pub dead_at: i64,
 }
 
 /// An entry of the message log.

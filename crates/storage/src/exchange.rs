@@ -619,6 +619,70 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+/// A delivery the peer refused for good, set aside until someone sends it again (or one
+/// not delivered yet).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeadLetterRow {
+    /// Outbox id.
+    pub id: i64,
+    /// The peer.
+    pub peer_id: i64,
+    /// The peer's name.
+    pub peer_name: String,
+    /// `envelope` or `status`.
+    pub kind: String,
+    /// The document it concerns.
+    pub document_id: String,
+    /// The organ that sent it.
+    pub from_organ: String,
+    /// The organ it is for.
+    pub to_organ: String,
+    /// Attempts made.
+    pub attempts: i64,
+    /// Why the peer refused it (or the last attempt failed).
+    pub reason: String,
+    /// When it was set aside, Unix ms; `None` while it is still being tried.
+    pub dead_at: Option<i64>,
+}
+
+type DeadRowTuple = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<i64>,
+);
+
+fn dead_row(r: DeadRowTuple) -> DeadLetterRow {
+    let (id, peer_id, peer_name, kind, document_id, from_organ, to_organ, attempts, reason, at) = r;
+    DeadLetterRow {
+        id,
+        peer_id,
+        peer_name,
+        kind,
+        document_id,
+        from_organ,
+        to_organ,
+        attempts,
+        reason: reason.unwrap_or_default(),
+        dead_at: at,
+    }
+}
+
+macro_rules! select_letter {
+    () => {
+        "select o.outbox_id, o.peer_id, p.name, m.kind, m.document_id, m.from_organ, \
+         m.to_organ, o.attempts, o.last_error, o.dead_at \
+         from exchange_outbox o join exchange_message m on m.message_id = o.message_id \
+         join exchange_peer p on p.peer_id = o.peer_id \
+         where o.delivered_at is null"
+    };
+}
 /// A peer deployment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PeerRow {
@@ -686,14 +750,13 @@ impl Tx {
         Ok(())
     }
 
-    /// For each peer, its oldest undelivered message if it is due by `now`: a peer's
-    /// messages go strictly in order, the next only after the one before was delivered.
-    /// Whether outbox row `id` is still undelivered and due at `now` (checked again once
-    /// claimed, as for mail).
+    /// Whether outbox row `id` is still undelivered, not a dead letter, and due at `now`
+    /// (checked again once claimed, as for mail).
     pub async fn outbox_still_due(&mut self, id: i64, now: i64) -> Result<bool> {
         let row: Option<(i64,)> = sqlx::query_as(
             "select outbox_id from exchange_outbox \
-             where outbox_id = $1 and delivered_at is null and next_attempt_at <= $2",
+             where outbox_id = $1 and delivered_at is null and dead_at is null \
+             and next_attempt_at <= $2",
         )
         .bind(id)
         .bind(now)
@@ -702,14 +765,18 @@ impl Tx {
         Ok(row.is_some())
     }
 
+    /// For each peer, its oldest undelivered message if it is due by `now`: a peer's
+    /// messages go strictly in order, the next only after the one before was delivered
+    /// or set aside as a dead letter.
     pub async fn outbox_due(&mut self, now: i64) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(
             "select o.outbox_id, o.peer_id, o.attempts, m.message_id, m.direction, m.kind, \
              m.document_id, m.from_organ, m.to_organ, m.sha256, m.body, m.at \
              from exchange_outbox o join exchange_message m on m.message_id = o.message_id \
-             where o.delivered_at is null and o.next_attempt_at <= $1 and o.outbox_id = \
+             where o.delivered_at is null and o.dead_at is null and o.next_attempt_at <= $1 \
+             and o.outbox_id = \
              (select min(x.outbox_id) from exchange_outbox x \
-              where x.peer_id = o.peer_id and x.delivered_at is null) \
+              where x.peer_id = o.peer_id and x.delivered_at is null and x.dead_at is null) \
              order by o.outbox_id",
         )
         .bind(now)
@@ -740,18 +807,20 @@ impl Tx {
     /// When the next undelivered message is due, if any.
     pub async fn outbox_next_due(&mut self) -> Result<Option<i64>> {
         let (n,): (Option<i64>,) = sqlx::query_as(
-            "select min(next_attempt_at) from exchange_outbox where delivered_at is null",
+            "select min(next_attempt_at) from exchange_outbox \
+             where delivered_at is null and dead_at is null",
         )
         .fetch_one(self.conn())
         .await?;
         Ok(n)
     }
 
-    /// Undelivered messages: outbox id, peer, attempts, last error.
+    /// Undelivered messages still being tried (dead letters aside): outbox id, peer,
+    /// attempts, last error.
     pub async fn outbox_pending(&mut self) -> Result<Vec<(i64, i64, i64, Option<String>)>> {
         let rows: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
             "select outbox_id, peer_id, attempts, last_error from exchange_outbox \
-             where delivered_at is null order by outbox_id",
+             where delivered_at is null and dead_at is null order by outbox_id",
         )
         .fetch_all(self.conn())
         .await?;
@@ -791,6 +860,81 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+
+    /// Sets a delivery the peer refused for good aside as a dead letter, with why: it
+    /// stays whole in the outbox and no longer holds back the peer's later messages.
+    pub async fn outbox_dead(&mut self, id: i64, reason: &str) -> Result<()> {
+        let now = self.now();
+        sqlx::query(
+            "update exchange_outbox set attempts = attempts + 1, last_error = $1, dead_at = $2 \
+             where outbox_id = $3 and delivered_at is null",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Puts dead letter `id` back in the queue, due now (its back-off starts again);
+    /// whether it was a dead letter.
+    pub async fn outbox_retry(&mut self, id: i64) -> Result<bool> {
+        let now = self.now();
+        let done = sqlx::query(
+            "update exchange_outbox set dead_at = null, attempts = 0, next_attempt_at = $1 \
+             where outbox_id = $2 and dead_at is not null and delivered_at is null",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Dead letters, oldest first; only those of `document_id` if given.
+    pub async fn dead_letters(&mut self, document_id: Option<&str>) -> Result<Vec<DeadLetterRow>> {
+        let rows: Vec<DeadRowTuple> = match document_id {
+            Some(d) => {
+                sqlx::query_as(concat!(
+                    select_letter!(),
+                    " and o.dead_at is not null and m.document_id = $1 order by o.outbox_id"
+                ))
+                .bind(d)
+                .fetch_all(self.conn())
+                .await?
+            }
+            None => {
+                sqlx::query_as(concat!(
+                    select_letter!(),
+                    " and o.dead_at is not null order by o.outbox_id"
+                ))
+                .fetch_all(self.conn())
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(dead_row).collect())
+    }
+
+    /// One undelivered outbox row, a dead letter (`dead_at` set) or still being tried.
+    pub async fn undelivered(&mut self, id: i64) -> Result<Option<DeadLetterRow>> {
+        let row: Option<DeadRowTuple> =
+            sqlx::query_as(concat!(select_letter!(), " and o.outbox_id = $1"))
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(row.map(dead_row))
+    }
+
+    /// How many dead letters wait.
+    pub async fn dead_letter_count(&mut self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "select count(*) from exchange_outbox where dead_at is not null and delivered_at is null",
+        )
+        .fetch_one(self.conn())
+        .await?;
+        Ok(n)
     }
 
     /// Whether a message with this hash was already received for this document.

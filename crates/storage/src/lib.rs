@@ -26,8 +26,8 @@ pub use claims::{Claim, Claimable, RenderClaims};
 pub use documents::{Access, DocumentRow, NewDocument, PageRow, ReadRow, RenderedPage, VersionRow};
 pub use events::StoredEvent;
 pub use exchange::{
-    IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutboxRow, OutgoingRow, PeerRow,
-    RecipientRow,
+    DeadLetterRow, IncomingRow, MessageRow, NewMessage, OrganRole, OrganRow, OutboxRow,
+    OutgoingRow, PeerRow, RecipientRow,
 };
 pub use limits::TryBucket;
 pub use meetings::MeetingRow;
