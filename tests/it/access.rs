@@ -42,6 +42,9 @@ enum Setup {
     /// A published meeting with a rendered document (`{doc}` in the path), shared by
     /// the rows: its routes only read.
     Document,
+    /// A fresh exchange dead letter (`{id}` in the path) sent by the Government Office
+    /// (vanthu1 its clerk, thutuong its leader) to an organ of a peer.
+    DeadLetter,
 }
 
 struct Row {
@@ -92,6 +95,12 @@ fn present() -> Value {
 }
 fn next() -> Value {
     json!({"to": "next"})
+}
+fn forged_delivery() -> Value {
+    // A session is no peer: the inbox believes only a known peer's server key.
+    json!({"kind": "envelope", "to_organ": "000.00.00.G22", "xml": "<x/>", "sent_at": 1,
+        "peer_key": "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c",
+        "signature": "00".repeat(64)})
 }
 
 use Want::{Forbidden as F, NotFound as N, Ok as O, Unauth as U};
@@ -421,7 +430,85 @@ fn table() -> Vec<Row> {
             setup: Setup::None,
             want: [U, F, O, O, O, F, O],
         },
+        // Exchange between deployments: the inbox is for peers only, whatever the session;
+        // dead letters are listed for the admin and sent again by the admin or a clerk of
+        // the sending organ (its leader sees them but may not; others do not see them).
+        Row {
+            method: "POST",
+            path: "/api/exchange/inbox",
+            body: forged_delivery,
+            setup: Setup::None,
+            want: [U, U, U, U, U, U, U],
+        },
+        Row {
+            method: "GET",
+            path: "/api/exchange/dead-letters",
+            body: empty,
+            setup: Setup::None,
+            want: [U, O, F, F, F, F, F],
+        },
+        Row {
+            method: "POST",
+            path: "/api/exchange/dead-letters/{id}/retry",
+            body: empty,
+            setup: Setup::DeadLetter,
+            want: [U, O, O, F, N, N, N],
+        },
     ]
+}
+
+/// A fresh dead letter from the Government Office to an organ of a peer that refused it
+/// for good (the organ, its clerk and leader, and the peer made on the first call).
+async fn with_dead_letter(s: &TestServer, ready: &mut bool) -> anyhow::Result<i64> {
+    if !*ready {
+        let admin = s.login("admin").await?;
+        admin
+            .ok_post(
+                "/api/exchange/organs",
+                json!({"id": "000.00.00.G22", "name": "Văn phòng Chính phủ"}),
+            )
+            .await?;
+        for (user, role) in [("vanthu1", "clerk"), ("thutuong", "leader")] {
+            admin
+                .ok_post(
+                    "/api/exchange/organs/000.00.00.G22/members",
+                    json!({"user_id": demo_id(user), "role": role}),
+                )
+                .await?;
+        }
+        admin
+            .ok_post(
+                "/api/exchange/peers",
+                json!({"name": "Bộ Kế hoạch và Đầu tư", "base_url": "http://127.0.0.1:9",
+                    "server_key": "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c",
+                    "organs": [{"id": "000.00.00.G12", "name": "Bộ Kế hoạch và Đầu tư"}]}),
+            )
+            .await?;
+        *ready = true;
+    }
+    let mut tx = s.state.db.write().await?;
+    let peer = tx.peers().await?[0].id;
+    let message = tx
+        .log_message(ecabinet_storage::NewMessage {
+            direction: "sent",
+            kind: "envelope",
+            document_id: "000.00.00.G22/kiem-tra-quyen",
+            from_organ: "000.00.00.G22",
+            to_organ: "000.00.00.G12",
+            sha256: "00",
+            body: "<x/>",
+        })
+        .await?;
+    tx.enqueue(peer, message).await?;
+    let id = tx
+        .outbox_pending()
+        .await?
+        .last()
+        .map(|(id, ..)| *id)
+        .unwrap_or_default();
+    tx.outbox_dead(id, "HTTP 413").await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Prepares the meeting (and poll) a row needs; returns the meeting id and the poll id.
@@ -527,6 +614,7 @@ async fn every_route_refuses_every_role_that_must_not_use_it() -> anyhow::Result
     }
     let mut failures = Vec::new();
     let mut document = None;
+    let mut exchange_ready = false;
     for row in table() {
         for (i, actor) in ACTORS.iter().enumerate() {
             // A fresh meeting per call: an allowed call (start, end, ...) must not change
@@ -534,6 +622,7 @@ async fn every_route_refuses_every_role_that_must_not_use_it() -> anyhow::Result
             let (id, poll) = match (row.setup, document) {
                 (Setup::Document, Some(d)) => d,
                 (Setup::Document, None) => *document.insert(with_document(&clerk).await?),
+                (Setup::DeadLetter, _) => (with_dead_letter(&s, &mut exchange_ready).await?, 0),
                 _ => prepare_row(&clerk, row.setup).await?,
             };
             let path = row
