@@ -361,11 +361,29 @@ fn OutgoingRow(
             </div>
             <Files owner=Owner::Outgoing(id) documents=d.documents.clone()/>
             <ul class="recipients">
-                {d.recipients.iter().map(|r| view! {
-                    <li data-testid="recipient" data-organ=r.organ_id.clone() data-status=r.status.map_or("", Status::code)>
-                        {format!("{}: {}", r.organ_name, r.status.map_or(pick(l, "Đang chuyển", "In transit"), |s| status_label(l, s)))}
-                        {(!r.description.is_empty()).then(|| format!(" — {}", r.description))}
-                    </li>
+                {d.recipients.iter().map(|r| {
+                    let stuck = r.undeliverable.clone();
+                    let waiting = if stuck.is_some() {
+                        pick(l, "Không chuyển được", "Undeliverable")
+                    } else {
+                        pick(l, "Đang chuyển", "In transit")
+                    };
+                    view! {
+                        <li data-testid="recipient" data-organ=r.organ_id.clone() data-status=r.status.map_or("", Status::code)>
+                            {format!("{}: {}", r.organ_name, r.status.map_or(waiting, |s| status_label(l, s)))}
+                            {(!r.description.is_empty()).then(|| format!(" — {}", r.description))}
+                            {stuck.map(|u| {
+                                let retry = format!("/api/exchange/dead-letters/{}/retry", u.dead_letter_id);
+                                view! {
+                                    <span class="badge status-02" data-testid="undeliverable">{pick(l, "Không chuyển được", "Undeliverable")}</span>
+                                    <span class="muted" data-testid="undeliverable-reason">{u.reason}</span>
+                                    {clerk.then(|| view! {
+                                        <button data-testid="retry-delivery" on:click=move |_| command(err, "POST", retry.clone(), None, |_| ())>{pick(l, "Gửi lại", "Retry")}</button>
+                                    })}
+                                }
+                            })}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
             {(signer && d.status == "draft").then(|| view! {

@@ -1122,6 +1122,23 @@ pub(crate) async fn refused_by_peer(
     Ok(())
 }
 
+/// An envelope's delivery to a peer was set aside as a dead letter, or sent again: the
+/// sending organ's screens show it.
+pub(crate) async fn delivery_changed(
+    tx: &mut Tx,
+    kind: &str,
+    document_id: &str,
+    from_organ: &str,
+) -> AppResult<()> {
+    if kind == "envelope"
+        && let Some(out) = tx.outgoing_by_document(document_id).await?
+        && out.organ_id == from_organ
+    {
+        notify(tx, &out.organ_id, "outgoing", out.id, &out.status, None).await?;
+    }
+    Ok(())
+}
+
 /// `GET /api/exchange/organs/{id}/incoming`: the incoming register.
 pub async fn incoming_list(
     State(s): State<AppState>,

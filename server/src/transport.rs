@@ -416,6 +416,9 @@ async fn deliver_due(s: &AppState) -> AppResult<Option<i64>> {
                 // Retrying cannot help: set it aside, visible, so that the peer's later
                 // messages go on; a person sends it again once the cause is fixed.
                 tx.outbox_dead(row.id, &reason).await?;
+                let m = &row.message;
+                crate::exchange::delivery_changed(&mut tx, &m.kind, &m.document_id, &m.from_organ)
+                    .await?;
                 s.metrics.dead_letter();
                 tracing::warn!(peer = peer.id, message = row.message.id, kind = %row.message.kind, %reason, "refused for good by the peer: a dead letter");
             }
@@ -627,6 +630,8 @@ pub async fn retry_dead_letter(
             "it is not a dead letter: delivered, or on its way again".into(),
         ));
     }
+    crate::exchange::delivery_changed(&mut tx, &row.kind, &row.document_id, &row.from_organ)
+        .await?;
     s.commit(tx).await?;
     tracing::info!(message = id, by = u.id().0, "dead letter sent again");
     s.outbox.wake();
