@@ -1108,10 +1108,18 @@ async fn two_deployments_exchange_both_ways_and_a_stopped_peer_loses_nothing() {
         .body;
     let wrong_sig = json!({"kind": "envelope", "to_organ": BKHDT, "xml": "<x/>", "sent_at": 1,
         "peer_key": identity_a["server_key"], "signature": "00".repeat(64)});
+    // ... and checks the signature without waiting for the write lock, held here by
+    // another writer meanwhile.
+    let writer = b.state.db.write().await.unwrap();
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        b.anonymous().post("/api/exchange/inbox", wrong_sig),
+    )
+    .await;
+    drop(writer);
     assert_eq!(
-        b.anonymous()
-            .post("/api/exchange/inbox", wrong_sig)
-            .await
+        answer
+            .expect("answered while another transaction writes")
             .unwrap()
             .status,
         401
