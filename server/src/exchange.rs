@@ -490,7 +490,9 @@ async fn read_draft(
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         match field.name() {
             Some("meta") => {
-                let text = field.text().await.map_err(bad)?;
+                let text = crate::documents::small_field(&mut field, crate::api::MAX_BODY_BYTES)
+                    .await
+                    .map_err(|e| e.map_or(AppError::PayloadTooLarge, bad))?;
                 meta = Some(
                     serde_json::from_str::<OutgoingInput>(&text)
                         .map_err(|e| AppError::BadRequest(format!("meta: {e}")))?,
