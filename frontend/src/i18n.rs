@@ -1003,6 +1003,12 @@ pub fn failure(lang: Lang, f: &FailureDetail) -> String {
             "Reading the file took too long.",
         )
         .into(),
+        "unconfined" => pick(
+            lang,
+            "Máy chủ từ chối đọc tệp PDF vì bộ xử lý PDF không thể được cô lập trên máy này; hãy báo quản trị viên.",
+            "The server refuses to read PDFs: its renderer cannot be confined on this machine; tell the administrator.",
+        )
+        .into(),
         _ => pick(
             lang,
             "Máy chủ không lưu được các trang.",

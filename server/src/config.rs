@@ -39,6 +39,9 @@ pub struct Config {
     /// Longest wait for a file to open or for its next page, seconds; then the worker is
     /// killed and the file refused as too slow.
     pub render_page_timeout_secs: u64,
+    /// Refuse every PDF rather than read it in a worker that cannot confine itself
+    /// (Landlock and seccomp); off, such a worker still renders, with a warning.
+    pub render_require_confinement: bool,
     /// On PostgreSQL, how often each node looks for renders a dead node left half-done
     /// and takes them over, seconds.
     pub render_adopt_secs: u64,
@@ -120,6 +123,7 @@ impl Default for Config {
             render_workers: 2,
             render_memory_mb: 1536,
             render_page_timeout_secs: 30,
+            render_require_confinement: true,
             render_adopt_secs: 30,
             document_widths: vec![1280, 240],
             document_max_pages: 1000,

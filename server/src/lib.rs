@@ -351,6 +351,7 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
         page_timeout: std::time::Duration::from_secs(config.render_page_timeout_secs.max(1)),
         max_pages: config.document_max_pages,
         widths: config.document_widths.clone(),
+        require_confinement: config.render_require_confinement,
     });
     let watermark = match watermark::Watermarker::load(&config.watermark_font) {
         Ok(w) => Some(w),

@@ -48,6 +48,13 @@ enum Command {
         /// Address-space limit, bytes.
         #[arg(long)]
         memory_limit: Option<u64>,
+        /// Render even where the worker cannot confine itself.
+        #[arg(long)]
+        allow_unconfined: bool,
+        /// Instead of rendering, try what a hostile PDF would and report it (JSON
+        /// `ProbeTargets`; the tests').
+        #[arg(long, hide = true, value_parser = probe_targets)]
+        probe: Option<ecabinet_documents::worker::ProbeTargets>,
     },
 }
 
@@ -60,13 +67,26 @@ fn main() -> anyhow::Result<()> {
         Command::RenderWorker {
             pdfium,
             memory_limit,
-        } => return ecabinet_documents::worker::run(pdfium, *memory_limit),
+            allow_unconfined,
+            probe,
+        } => {
+            return ecabinet_documents::worker::run(&ecabinet_documents::worker::Options {
+                library: pdfium.clone(),
+                memory_limit: *memory_limit,
+                allow_unconfined: *allow_unconfined,
+                probe: probe.clone(),
+            });
+        }
         _ => {}
     }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
         .block_on(run(cli))
+}
+
+fn probe_targets(s: &str) -> Result<ecabinet_documents::worker::ProbeTargets, String> {
+    serde_json::from_str(s).map_err(|e| e.to_string())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

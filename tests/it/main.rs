@@ -15,6 +15,7 @@ mod minutes;
 mod opinions;
 mod polls;
 mod realtime;
+mod render_worker;
 mod reporting;
 mod scaleout;
 mod storage;

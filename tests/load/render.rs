@@ -84,6 +84,7 @@ async fn ours(
         page_timeout: Duration::from_secs(60),
         max_pages: 5000,
         widths,
+        require_confinement: true,
     });
     // Started before timing: the server's workers are up long before a file arrives.
     let warm = out.join("warm");
@@ -101,18 +102,24 @@ async fn ours(
     }
     let start = Instant::now();
     let mut first = None;
+    let mut peak = 0;
     let mut rx = renderer.render(pdf.to_owned(), out.to_owned(), true).await;
     while let Some(e) = rx.recv().await {
         match e {
-            Event::Page { page: 1, .. } => first = Some(start.elapsed()),
+            Event::Page { page, .. } => {
+                if page == 1 {
+                    first = Some(start.elapsed());
+                }
+                // Each worker exits after its job: its peak is read while it renders.
+                peak = peak.max(worker_peak_kib());
+            }
             Event::Failed { reason, .. } => bail!("rendering failed: {reason}"),
             Event::Done { .. } => break,
             _ => {}
         }
     }
     let all = start.elapsed();
-    // While the workers are still alive (they end with the pool).
-    Ok((first.context("no first page")?, all, worker_peak_kib()))
+    Ok((first.context("no first page")?, all, peak))
 }
 
 /// Peak resident memory of the biggest live `render-worker` child, KiB.

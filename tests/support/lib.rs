@@ -212,6 +212,7 @@ impl TestServer {
             render_worker: server_binary().unwrap_or_default(),
             // A file that hangs the renderer is given up on quickly.
             render_page_timeout_secs: 6,
+            render_require_confinement: !allow_unconfined(),
             document_max_upload_mb: max_upload_mb,
             smtp_url: smtp_url.clone(),
             // A peer that is back is reached again within a second.
@@ -1028,6 +1029,13 @@ impl Client {
     }
 }
 
+/// Whether `ECABINET_TEST_ALLOW_UNCONFINED=1` lets the tests run on a machine where the
+/// render workers cannot confine themselves (no Landlock): the servers they start render
+/// unconfined, and the confinement tests say they are skipped instead of failing.
+pub fn allow_unconfined() -> bool {
+    std::env::var("ECABINET_TEST_ALLOW_UNCONFINED").is_ok_and(|v| v == "1")
+}
+
 /// The `ecabinet` binary next to the test executable (cargo builds it for `cargo test
 /// --workspace`; `cargo build -p ecabinet-server` otherwise).
 pub fn server_binary() -> Result<std::path::PathBuf> {
@@ -1059,8 +1067,13 @@ pub async fn spawn_server(
         .env("ECABINET_DATABASE_URL", db_url)
         .env("ECABINET_LISTEN", format!("127.0.0.1:{port}"))
         .env("ECABINET_LOG", "warn")
-        // The server refuses ECABINET_* keys it does not know, and this one is the tests'.
+        // The server refuses ECABINET_* keys it does not know, and these are the tests'.
         .env_remove("ECABINET_TEST_POSTGRES")
+        .env_remove("ECABINET_TEST_ALLOW_UNCONFINED")
+        .env(
+            "ECABINET_RENDER_REQUIRE_CONFINEMENT",
+            (!allow_unconfined()).to_string(),
+        )
         .stdout(std::process::Stdio::null())
         .stderr(stderr)
         .kill_on_drop(true)
@@ -1225,6 +1238,7 @@ pub async fn seed_with_binary(db_url: &str) -> Result<()> {
         .arg("seed")
         .env("ECABINET_DATABASE_URL", db_url)
         .env_remove("ECABINET_TEST_POSTGRES")
+        .env_remove("ECABINET_TEST_ALLOW_UNCONFINED")
         .env("ECABINET_LOG", "warn")
         .output()
         .await?;
@@ -1282,6 +1296,11 @@ impl ServerProcess {
             .env("ECABINET_LISTEN", format!("127.0.0.1:{}", self.port))
             .env("ECABINET_LOG", "warn")
             .env_remove("ECABINET_TEST_POSTGRES")
+            .env_remove("ECABINET_TEST_ALLOW_UNCONFINED")
+            .env(
+                "ECABINET_RENDER_REQUIRE_CONFINEMENT",
+                (!allow_unconfined()).to_string(),
+            )
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::from(log))
@@ -1316,6 +1335,32 @@ impl ServerProcess {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Its process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(|c| c.id())
+    }
+}
+
+/// The `render-worker` processes whose parent is `parent`, found in `/proc`.
+pub fn render_workers_of(parent: u32) -> Vec<u32> {
+    let parent = parent.to_string();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        let ppid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("PPid:"))
+            .map(str::trim);
+        let cmd = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if ppid == Some(parent.as_str()) && cmd.split(|&b| b == 0).any(|a| a == b"render-worker") {
+            found.push(pid);
+        }
+    }
+    found
 }
 
 /// One mail as an SMTP client handed it over.

@@ -80,7 +80,7 @@ pub struct DocumentSummary {
 
 /// Why a file was refused, as the render pipeline records it: a `code` (`not_pdf`,
 /// `encrypted`, `damaged`, `no_pages`, `too_many_pages`, `page_too_large`, `page_failed`,
-/// `crashed`, `timed_out`, `storage`) and the numbers its message needs.
+/// `crashed`, `timed_out`, `storage`, `unconfined`) and the numbers its message needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailureDetail {
     /// What went wrong.
