@@ -18,6 +18,7 @@ pub const TARGETS: &[&str] = &[
     "report_import",
     "multipart",
     "report_import_xlsx",
+    "worker_event",
 ];
 
 pub fn run_all(seconds: u64, only: &[String]) -> Result<()> {
