@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         max_pages: 1 + u32::from(byte(1)) * 4,
         offset: u32::from(byte(2) / 3) % stride,
         stride,
+        extract_text: true,
     };
     let limit = max_line(&job);
     let mut talk = Conversation::new(&job);

@@ -199,6 +199,7 @@ async fn a_confined_worker_reaches_only_its_own_job() -> anyhow::Result<()> {
         max_pages: 1000,
         offset: 0,
         stride: 1,
+        extract_text: true,
     };
     stdin
         .write_all(format!("{}\n", serde_json::to_string(&job)?).as_bytes())
@@ -281,7 +282,7 @@ async fn render_once(settings: RenderSettings, dir: &Path) -> (Event, Duration) 
     std::fs::write(out.join("original.pdf"), b"%PDF-1.7").unwrap();
     let start = Instant::now();
     let renderer = Renderer::start(settings);
-    let mut events = renderer.render(out.join("original.pdf"), out).await;
+    let mut events = renderer.render(out.join("original.pdf"), out, true).await;
     let mut last = None;
     while let Some(e) = tokio::time::timeout(Duration::from_secs(60), events.recv())
         .await

@@ -400,6 +400,7 @@ mod tests {
             max_pages: 1000,
             offset,
             stride,
+            extract_text: true,
         }
     }
 
