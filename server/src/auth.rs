@@ -46,9 +46,12 @@ async fn session_uid(state: &AppState, session: &Session) -> AppResult<Option<i6
 /// Tells every node that `user`'s sessions or account changed (a logout, a new role):
 /// each of their WebSockets checks its session and its topics again at once.
 pub async fn user_changed(state: &AppState, user: UserId) -> AppResult<()> {
-    let mut tx = state.db.write().await?;
-    tx.announce_user_changed(user).await?;
-    tx.commit().await?;
+    // Other nodes hear it through PostgreSQL; one SQLite node needs no transaction for it.
+    if state.db.engine() == ecabinet_storage::Engine::Postgres {
+        let mut tx = state.db.write().await?;
+        tx.announce_user_changed(user).await?;
+        tx.commit().await?;
+    }
     state.hub.user_changed(user);
     Ok(())
 }
@@ -218,7 +221,11 @@ pub async fn login(
             } else {
                 Json(crate::devices::me_of(&state, &user).await?).into_response()
             };
-            if let Some(cookie) = state.known_browsers.remember(&headers, &req.username) {
+            if let Some(cookie) =
+                state
+                    .known_browsers
+                    .remember(&headers, &req.username, browser.as_deref())
+            {
                 response.headers_mut().append(header::SET_COOKIE, cookie);
             }
             Ok(response)

@@ -81,11 +81,15 @@ impl KnownBrowsers {
     }
 
     /// The `Set-Cookie` that makes this browser known for `username` (first), keeping the
-    /// other people it is known for.
-    pub fn remember(&self, headers: &HeaderMap, username: &str) -> Option<HeaderValue> {
-        let nonce = self
-            .known_for(headers, username)
-            .unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
+    /// other people it is known for; `known`: its nonce for `username`, if
+    /// [`KnownBrowsers::known_for`] found one.
+    pub fn remember(
+        &self,
+        headers: &HeaderMap,
+        username: &str,
+        known: Option<&str>,
+    ) -> Option<HeaderValue> {
+        let nonce = known.map_or_else(|| hex::encode(rand::random::<[u8; 16]>()), str::to_owned);
         let mac = hex::encode(self.mac(username, &nonce)?.finalize().into_bytes());
         let mut entries = vec![format!("{nonce}.{mac}")];
         for (n, m) in self.entries(headers) {
@@ -122,7 +126,7 @@ mod tests {
     #[test]
     fn a_browser_is_known_only_for_whoever_logged_in_on_it() {
         let k = KnownBrowsers::new([7; 32], false);
-        let set = k.remember(&HeaderMap::new(), "ThuTuong").unwrap();
+        let set = k.remember(&HeaderMap::new(), "ThuTuong", None).unwrap();
         let h = with_cookie(&set);
         assert!(k.known_for(&h, " thutuong ").is_some());
         assert!(k.known_for(&h, "bt01").is_none());
@@ -145,7 +149,7 @@ mod tests {
     #[test]
     fn a_shared_browser_remembers_its_last_people_and_keeps_its_nonce() {
         let k = KnownBrowsers::new([7; 32], true);
-        let first = k.remember(&HeaderMap::new(), "vanthu1").unwrap();
+        let first = k.remember(&HeaderMap::new(), "vanthu1", None).unwrap();
         assert!(
             first
                 .to_str()
@@ -156,7 +160,8 @@ mod tests {
         let nonce = k.known_for(&with_cookie(&first), "vanthu1").unwrap();
         let mut h = with_cookie(&first);
         for who in ["vanthu2", "bt01", "bt02", "vanthu1", "ptt1"] {
-            h = with_cookie(&k.remember(&h, who).unwrap());
+            let known = k.known_for(&h, who);
+            h = with_cookie(&k.remember(&h, who, known.as_deref()).unwrap());
         }
         assert_eq!(k.known_for(&h, "vanthu1"), Some(nonce));
         assert!(k.known_for(&h, "bt02").is_some());

@@ -96,6 +96,19 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     )
 }
 
+/// A meeting's document search for `q` (already URL-encoded), as `who` sees it.
+async fn search(who: &Client, meeting: i64, q: &str) -> anyhow::Result<SearchResult> {
+    let a = who
+        .get(&format!("/api/meetings/{meeting}/documents/search?q={q}"))
+        .await?;
+    Ok(serde_json::from_value(a.body)?)
+}
+
+/// Each hit's (document, page).
+fn hits(found: &SearchResult) -> Vec<(i64, i64)> {
+    found.hits.iter().map(|h| (h.document_id, h.page)).collect()
+}
+
 #[tokio::test]
 async fn a_document_renders_and_its_readers_get_pages_text_and_search() -> anyhow::Result<()> {
     let (s, clerk, meeting, _) = server_with_meeting("Phiên họp tháng 12", 2).await?;
@@ -361,13 +374,7 @@ async fn classified_pages_carry_the_readers_name_and_are_logged() -> anyhow::Res
         .await?;
     assert_eq!(text.status, 200, "{}", text.body);
     assert!(text.body["text"].as_str().unwrap().contains("TỜ TRÌNH"));
-    let found: SearchResult = serde_json::from_value(
-        b.get(&format!(
-            "/api/meetings/{meeting}/documents/search?q=ke%20hoach"
-        ))
-        .await?
-        .body,
-    )?;
+    let found = search(&b, meeting, "ke%20hoach").await?;
     assert_eq!(
         found.hits.iter().map(|h| h.page).collect::<Vec<_>>(),
         [2],
@@ -472,22 +479,8 @@ async fn secret_and_top_secret_documents_are_read_as_images_only() -> anyhow::Re
 
     // Search finds the unclassified copy only, and names the documents it left out.
     for who in [&member, &clerk] {
-        let found: SearchResult = serde_json::from_value(
-            who.get(&format!(
-                "/api/meetings/{meeting}/documents/search?q=ke%20hoach"
-            ))
-            .await?
-            .body,
-        )?;
-        assert_eq!(
-            found
-                .hits
-                .iter()
-                .map(|h| (h.document_id, h.page))
-                .collect::<Vec<_>>(),
-            [(normal, 2)],
-            "{found:?}"
-        );
+        let found = search(who, meeting, "ke%20hoach").await?;
+        assert_eq!(hits(&found), [(normal, 2)], "{found:?}");
         let mut left_out = found.not_searchable.clone();
         left_out.sort_unstable();
         assert_eq!(left_out, [secret, top]);
@@ -538,22 +531,8 @@ async fn a_level_configured_to_keep_its_text_serves_it_and_logs_each_read() -> a
             .unwrap()
             .contains("Kế hoạch đầu tư công")
     );
-    let found: SearchResult = serde_json::from_value(
-        member
-            .get(&format!(
-                "/api/meetings/{meeting}/documents/search?q=cao%20toc"
-            ))
-            .await?
-            .body,
-    )?;
-    assert_eq!(
-        found
-            .hits
-            .iter()
-            .map(|h| (h.document_id, h.page))
-            .collect::<Vec<_>>(),
-        [(secret, 2)]
-    );
+    let found = search(&member, meeting, "cao%20toc").await?;
+    assert_eq!(hits(&found), [(secret, 2)]);
     assert_eq!(found.not_searchable, [top], "Tuyệt mật is still withheld");
 
     let mut tx = s.state.db.read().await?;

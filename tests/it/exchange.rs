@@ -960,27 +960,7 @@ async fn inbox_of(c: &Client, organ: &str) -> Vec<IncomingView> {
 #[tokio::test]
 async fn two_deployments_exchange_both_ways_and_a_stopped_peer_loses_nothing() {
     // The Government Office on one deployment, the Ministry on another.
-    let a = TestServer::start().await.unwrap();
-    let b = TestServer::start().await.unwrap();
-    host(
-        &a.url(""),
-        VPCP,
-        "Văn phòng Chính phủ",
-        &[("vanthu1", "clerk"), ("bt22", "leader")],
-    )
-    .await;
-    host(
-        &b.url(""),
-        BKHDT,
-        "Bộ Kế hoạch và Đầu tư",
-        &[("bt01", "clerk"), ("ptt1", "leader"), ("bt02", "handler")],
-    )
-    .await;
-    know_peer(&a.url(""), &b.url(""), BKHDT, "Bộ Kế hoạch và Đầu tư").await;
-    know_peer(&b.url(""), &a.url(""), VPCP, "Văn phòng Chính phủ").await;
-    let a_clerk = a.login("vanthu1").await.unwrap();
-    let a_signer = enrolled_tablet(&a, &a_clerk, "bt22").await.unwrap();
-    let b_clerk = b.login("bt01").await.unwrap();
+    let (a, b, a_clerk, a_signer, b_clerk) = two_deployments().await;
 
     // A → B: delivered over HTTP; B answers 01, then 03 when its clerk registers it.
     let first = send_from(
