@@ -1,46 +1,34 @@
 //! The ecabinet server: HTTP API, WebSocket hub, server-side rendering of the Leptos app,
 //! and the command line. `main.rs` only parses arguments; everything else is here so that
 //! integration tests can start a real server in-process on a random port.
+//!
+//! One folder per bounded context (accounts, meetings, voting, documents, opinions,
+//! minutes, exchange, reporting), each with its routes, use cases and its part of the
+//! access policy, over `platform`, which every context uses and which knows none of them.
+//! This file is the composition root: [`AppState`], which every handler receives, and the
+//! wiring of the contexts' routers and background tasks (`cargo xtask rooms` checks that
+//! no context imports another in a circle and none reaches into another's files).
 
-pub mod annotations;
-pub mod api;
-pub mod auth;
-pub mod blobs;
-pub mod browsers;
-pub mod charts;
-pub mod clock;
-pub mod config;
-pub mod csrf;
-pub mod devices;
+pub mod accounts;
 pub mod documents;
-pub mod error;
 pub mod exchange;
-pub mod hub;
-pub mod limits;
-pub mod logline;
-pub mod mailer;
-pub mod metrics;
+pub mod meetings;
 pub mod minutes;
 pub mod opinions;
-pub mod polls;
-pub mod render;
-pub mod report;
+pub mod platform;
 pub mod reporting;
 pub mod seed;
-pub mod service;
-pub mod transport;
-pub mod watermark;
-pub mod web;
-pub mod ws;
+mod topics;
+pub mod voting;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::StatusCode;
 use axum::routing::get;
-use config::Config;
 use ecabinet_storage::{Db, SessionStore};
-use hub::Hub;
 use leptos::config::LeptosOptions;
+use platform::config::Config;
+use platform::hub::Hub;
 use std::future::Future;
 use std::net::SocketAddr;
 use tower_http::trace::TraceLayer;
@@ -64,29 +52,29 @@ pub struct AppState {
     /// Signs ballot receipts and poll results.
     pub server_key: std::sync::Arc<ecabinet_crypto::SigningKey>,
     /// Takes ballots and closes polls, one writer for all.
-    pub desk: polls::BallotDesk,
+    pub desk: voting::BallotDesk,
     /// Meeting documents: their folder and the render workers.
     pub documents: documents::Documents,
     /// The time deadlines and reminders follow (manual in tests).
-    pub clock: clock::Clock,
+    pub clock: platform::clock::Clock,
     /// Wakes the written-poll clock when a deadline is set or moved.
     pub opinion_clock: std::sync::Arc<tokio::sync::Notify>,
     /// Delivers queued mail.
-    pub mailer: mailer::Mailer,
+    pub mailer: platform::mailer::Mailer,
     /// Where members open ecabinet, for links in e-mail.
     pub public_url: std::sync::Arc<str>,
     /// The TrueType font of PDF reports, if it could be read.
     pub report_font: Option<std::sync::Arc<Vec<u8>>>,
     /// Delivers exchanged documents and statuses to peer deployments.
-    pub outbox: transport::Outbox,
+    pub outbox: exchange::Outbox,
     /// What `/metrics` reports.
-    pub metrics: metrics::Metrics,
+    pub metrics: platform::metrics::Metrics,
     /// Failed logins per username and address, or per known browser.
-    pub login_limits: limits::LoginLimits,
+    pub login_limits: accounts::LoginLimits,
     /// How long a session lasts after its login, however active.
     pub session_max: std::time::Duration,
     /// Vouches for browsers a person has logged in on before.
-    pub known_browsers: browsers::KnownBrowsers,
+    pub known_browsers: accounts::KnownBrowsers,
     /// Frames per second and burst allowed to one WebSocket.
     pub ws_frame_rate: (u32, u32),
     /// How often renders left by a dead node are looked for, seconds (PostgreSQL).
@@ -120,14 +108,14 @@ impl Application {
 
     /// Like [`Application::build`] with an already migrated database.
     pub async fn build_with_db(config: &Config, db: Db) -> anyhow::Result<Application> {
-        Self::build_with(config, db, clock::Clock::system()).await
+        Self::build_with(config, db, platform::clock::Clock::system()).await
     }
 
     /// Like [`Application::build_with_db`] with a given clock (tests move a manual one).
     pub async fn build_with(
         config: &Config,
         db: Db,
-        clock: clock::Clock,
+        clock: platform::clock::Clock,
     ) -> anyhow::Result<Application> {
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
@@ -146,13 +134,13 @@ impl Application {
         let trusted_proxies = config
             .trusted_proxies
             .iter()
-            .map(|c| c.parse::<limits::Cidr>())
+            .map(|c| c.parse::<accounts::Cidr>())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
-        let metrics = metrics::Metrics::default();
+        let metrics = platform::metrics::Metrics::default();
         let hub = Hub::new(metrics.clone());
-        let server_key = std::sync::Arc::new(polls::load_server_key(&db).await?);
-        let desk = polls::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
+        let server_key = std::sync::Arc::new(voting::load_server_key(&db).await?);
+        let desk = voting::BallotDesk::start(db.clone(), hub.clone(), server_key.clone());
         let documents = documents_of(config, &db)?;
         let report_font = match std::fs::read(&config.report_font) {
             Ok(b) => Some(std::sync::Arc::new(b)),
@@ -165,11 +153,11 @@ impl Application {
         let state = AppState {
             clock,
             opinion_clock: Default::default(),
-            mailer: mailer::Mailer::new(&config.smtp_url, &config.mail_from)?,
+            mailer: platform::mailer::Mailer::new(&config.smtp_url, &config.mail_from)?,
             public_url: config.public_url.as_str().into(),
             report_font,
-            outbox: transport::Outbox::new(config.exchange_retry_ms, config.exchange_retry_max_ms)?,
-            login_limits: limits::LoginLimits::new(
+            outbox: exchange::Outbox::new(config.exchange_retry_ms, config.exchange_retry_max_ms)?,
+            login_limits: accounts::LoginLimits::new(
                 config.login_failures_per_user,
                 config.login_failures_per_address,
                 std::time::Duration::from_secs(config.login_failure_refill_secs),
@@ -180,7 +168,7 @@ impl Application {
             session_max: std::time::Duration::from_secs(
                 u64::try_from(config.session_max_hours.max(1)).unwrap_or(24) * 3600,
             ),
-            known_browsers: browsers::KnownBrowsers::new(browsers_key(&db).await?, https),
+            known_browsers: accounts::KnownBrowsers::new(browsers_key(&db).await?, https),
             ws_frame_rate: (config.ws_frames_per_second, config.ws_frame_burst),
             render_adopt_secs: config.render_adopt_secs,
             ready: Default::default(),
@@ -214,8 +202,8 @@ impl Application {
                 config.session_idle_minutes,
             )));
         let router: Router<AppState> = Router::new()
-            .nest("/api", api::router())
-            .merge(web::router(&state))
+            .nest("/api", api())
+            .merge(platform::web::router(&state))
             .route("/healthz", get(healthz))
             .route("/livez", get(livez))
             .route("/readyz", get(readyz))
@@ -224,8 +212,8 @@ impl Application {
             .layer(sessions)
             // Outside the sessions: a forged request is refused before its cookie is read.
             .layer(axum::middleware::from_fn_with_state(
-                csrf::Origins::new(&config.public_url),
-                csrf::check,
+                platform::csrf::Origins::new(&config.public_url),
+                platform::csrf::check,
             ));
         let router = with_security_headers(router, config.secure_cookies || https)
             .layer(TraceLayer::new_for_http())
@@ -260,7 +248,7 @@ impl Application {
         ));
         let opinion_clock = tokio::spawn(opinions::run_clock(self.state.clone()));
         let mailer = tokio::spawn(self.state.mailer.clone().run(self.state.db.clone()));
-        let outbox = tokio::spawn(transport::run(self.state.clone()));
+        let outbox = tokio::spawn(exchange::run_outbox(self.state.clone()));
         let report_clock = tokio::spawn(reporting::run_clock(self.state.clone()));
         let adopter = tokio::spawn(documents::run_adopter(self.state.clone()));
         let follower = self
@@ -294,6 +282,22 @@ impl Application {
         self.state.db.close().await;
         res
     }
+}
+
+/// The `/api` router: each context's routes, and the WebSocket. Every route needs a
+/// session except login; JSON bodies are capped, uploads count their own bytes.
+fn api() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::router())
+        .merge(meetings::router())
+        .merge(voting::router())
+        .merge(documents::router())
+        .merge(opinions::router())
+        .merge(minutes::router())
+        .merge(exchange::router())
+        .merge(reporting::router())
+        .route("/ws", get(platform::ws::upgrade))
+        .layer(DefaultBodyLimit::max(platform::body::MAX_BODY_BYTES))
 }
 
 /// Headers every response carries (pages add their Content-Security-Policy in `web`).
@@ -332,7 +336,7 @@ async fn browsers_key(db: &Db) -> anyhow::Result<[u8; 32]> {
     let mut tx = db.write().await?;
     let stored = tx.meta_or_insert("known_browser_key", &fresh).await?;
     tx.commit().await?;
-    hex_array(&stored)
+    platform::hex_array(&stored)
         .ok_or_else(|| anyhow::anyhow!("meta.known_browser_key is not 32 bytes of hex"))
 }
 
@@ -343,7 +347,7 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
     } else {
         config.render_worker.clone()
     };
-    let renderer = render::Renderer::start(render::RenderSettings {
+    let renderer = documents::Renderer::start(documents::RenderSettings {
         program,
         pdfium: config.pdfium_path(),
         workers: config.render_workers.max(1),
@@ -353,7 +357,7 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
         widths: config.document_widths.clone(),
         require_confinement: config.render_require_confinement,
     });
-    let watermark = match watermark::Watermarker::load(&config.watermark_font) {
+    let watermark = match documents::Watermarker::load(&config.watermark_font) {
         Ok(w) => Some(w),
         Err(e) => {
             tracing::warn!(font = %config.watermark_font.display(), error = %e,
@@ -365,9 +369,9 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
         anyhow::bail!("document_widths must name at least one width");
     }
     let blobs = if config.object_store_url.is_empty() {
-        blobs::Blobs::local(config.documents_dir.clone())
+        platform::blobs::Blobs::local(config.documents_dir.clone())
     } else {
-        blobs::Blobs::s3(config).map_err(anyhow::Error::msg)?
+        platform::blobs::Blobs::s3(config).map_err(anyhow::Error::msg)?
     };
     Ok(documents::Documents::new(
         config.documents_dir.clone(),
@@ -380,7 +384,7 @@ fn documents_of(config: &Config, db: &Db) -> anyhow::Result<documents::Documents
     ))
 }
 
-async fn sweep_sessions(db: Db, documents: documents::Documents, logins: limits::LoginLimits) {
+async fn sweep_sessions(db: Db, documents: documents::Documents, logins: accounts::LoginLimits) {
     let store = SessionStore::new(db);
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -434,9 +438,4 @@ async fn metrics_text(
         )],
         s.metrics.render(),
     )
-}
-
-/// `N` bytes from hex (surrounding spaces allowed), or `None`.
-pub(crate) fn hex_array<const N: usize>(s: &str) -> Option<[u8; N]> {
-    hex::decode(s.trim()).ok()?.try_into().ok()
 }

@@ -1,8 +1,8 @@
 //! The `ecabinet` command: serve, migrate, seed the demo, or all three at once (`demo`).
 
 use clap::{Parser, Subcommand};
-use ecabinet_server::auth::PasswordHasher;
-use ecabinet_server::config::Config;
+use ecabinet_server::accounts::PasswordHasher;
+use ecabinet_server::platform::config::Config;
 use ecabinet_server::{Application, seed};
 use ecabinet_storage::Db;
 use std::path::PathBuf;
@@ -95,7 +95,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
         // Colour codes would be escaped like any control character: one event, one line.
         .with_ansi(false)
-        .with_writer(ecabinet_server::logline::OneLine(std::io::stdout))
+        .with_writer(ecabinet_server::platform::logline::OneLine(std::io::stdout))
         .init();
     if let Some(dir) = config
         .database_url

@@ -3,8 +3,8 @@
 //! two secretariat clerks, one invitee and an administrator, plus one published meeting;
 //! and, for `ecabinet demo` only, two agencies that exchange documents.
 
-use crate::auth::PasswordHasher;
-use crate::error::AppResult;
+use crate::accounts::PasswordHasher;
+use crate::platform::error::AppResult;
 use ecabinet_domain::agenda::AgendaItemInput;
 use ecabinet_domain::meeting::{MeetingDetails, MeetingKind, MeetingStatus};
 use ecabinet_domain::quorum::Fraction;
@@ -402,7 +402,7 @@ pub async fn demo_reporting(db: &Db, hasher: &PasswordHasher) -> AppResult<Vec<D
         tx.put_indicator(
             &i.code,
             &serde_json::to_string(i)
-                .map_err(|e| crate::error::AppError::Internal(e.to_string()))?,
+                .map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?,
         )
         .await?;
     }
@@ -429,19 +429,16 @@ pub async fn demo_reporting(db: &Db, hasher: &PasswordHasher) -> AppResult<Vec<D
         .insert_regime(
             &regime.code,
             &serde_json::to_string(&regime)
-                .map_err(|e| crate::error::AppError::Internal(e.to_string()))?,
+                .map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?,
             vpcp,
             &unit_ids,
         )
         .await?;
     // The months before the one being reported now, approved by the receiving office.
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let today = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(tx.now()) * 1_000_000)
-        .map(|t| t.to_offset(offset).date())
-        .unwrap_or(time::Date::MIN);
+    let today = crate::platform::clock::today_in_vietnam(tx.now());
     let current = Period::containing(PeriodType::Month, today.year(), u8::from(today.month()))
         .and_then(Period::previous)
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+        .map_err(|e| crate::platform::error::AppError::Internal(e.to_string()))?;
     // Each city's officer entered its numbers; Hà Nội's chairman approved Hà Nội's and
     // the office the others' (their cities have no approver account in the demo).
     let office = receiver.map(|r| r.id);

@@ -540,7 +540,7 @@ async fn prepare_row(clerk: &Client, setup: Setup) -> anyhow::Result<(i64, i64)>
 async fn with_document(clerk: &Client) -> anyhow::Result<(i64, i64)> {
     let id = prepare(clerk, Setup::Published).await?;
     let pdf = ecabinet_documents::fixtures::text_pdf(
-        &ecabinet_server::config::Config::default().pdfium_path(),
+        &ecabinet_server::platform::config::Config::default().pdfium_path(),
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
         &[vec!["Dự thảo Nghị quyết".to_owned()]],
     )?;

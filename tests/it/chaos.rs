@@ -132,7 +132,7 @@ async fn an_upload_cut_by_a_kill_leaves_nothing_and_an_acknowledged_one_renders_
     let clerk = Client::logged_in(&node.base, "vanthu1").await?;
     let meeting = published_meeting(&clerk, "Phiên họp thử", 1).await?;
     let pdf = ecabinet_documents::fixtures::text_pdf(
-        &ecabinet_server::config::Config::default().pdfium_path(),
+        &ecabinet_server::platform::config::Config::default().pdfium_path(),
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
         &[
             vec!["TỜ TRÌNH".to_owned()],
@@ -259,7 +259,7 @@ async fn a_render_left_by_a_dead_node_is_finished_by_a_live_one() -> anyhow::Res
         .map(|i| vec![format!("TỜ TRÌNH — trang {i}")])
         .collect();
     let pdf = ecabinet_documents::fixtures::text_pdf(
-        &ecabinet_server::config::Config::default().pdfium_path(),
+        &ecabinet_server::platform::config::Config::default().pdfium_path(),
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
         &pages,
     )?;

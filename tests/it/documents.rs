@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 fn pdfium() -> std::path::PathBuf {
-    ecabinet_server::config::Config::default().pdfium_path()
+    ecabinet_server::platform::config::Config::default().pdfium_path()
 }
 
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";

@@ -426,7 +426,7 @@ fn letter() -> Vec<u8> {
         vec!["Đề nghị Bộ Kế hoạch và Đầu tư báo cáo trước ngày 15/12.".to_owned()],
     ];
     fixtures::text_pdf(
-        &ecabinet_server::config::Config::default().pdfium_path(),
+        &ecabinet_server::platform::config::Config::default().pdfium_path(),
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
         &pages,
     )
@@ -1518,7 +1518,7 @@ async fn seeded_db() -> TestDb {
     store.migrate().await.unwrap();
     ecabinet_server::seed::demo(
         &store,
-        &ecabinet_server::auth::PasswordHasher::fast_for_tests(),
+        &ecabinet_server::accounts::PasswordHasher::fast_for_tests(),
     )
     .await
     .unwrap();

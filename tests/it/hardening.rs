@@ -580,7 +580,7 @@ async fn a_role_taken_away_ends_the_subscriptions_it_gave() -> anyhow::Result<()
         assert!(tx.set_role(me, ecabinet_domain::Role::Invitee).await?);
         tx.commit().await?;
     }
-    ecabinet_server::auth::user_changed(&s.state, me).await?;
+    ecabinet_server::accounts::user_changed(&s.state, me).await?;
     let mut ended = Vec::new();
     while let Some(f) = ws.next_within(Duration::from_secs(3)).await? {
         if let ServerFrame::Unsubscribed { topic } = f {

@@ -213,7 +213,7 @@ async fn minutes_are_drafted_from_the_record_signed_by_the_chair_and_verify() {
     let (status, _, pdf) = bt01.get_bytes(&path("/minutes.pdf")).await.unwrap();
     assert_eq!(status, 200);
     assert_eq!(hex::encode(ecabinet_crypto::sha256(&pdf)), info.pdf_sha256);
-    let library = ecabinet_server::config::Config::default().pdfium_path();
+    let library = ecabinet_server::platform::config::Config::default().pdfium_path();
     let printed = ecabinet_documents::fixtures::page_texts(&library, &pdf)
         .unwrap()
         .join("\n");

@@ -475,7 +475,7 @@ async fn the_report_downloads_as_xlsx_and_pdf_with_the_page_numbers() {
         .unwrap();
     assert_eq!(p.0, 200);
     assert!(p.2.starts_with(b"%PDF-"));
-    let library = ecabinet_server::config::Config::default().pdfium_path();
+    let library = ecabinet_server::platform::config::Config::default().pdfium_path();
     let text = ecabinet_documents::fixtures::page_texts(&library, &p.2)
         .unwrap()
         .join("\n");
@@ -781,7 +781,7 @@ async fn bad_drafts_are_refused_and_topics_are_guarded() {
 fn poll_pdf(lines: &[&str]) -> Vec<u8> {
     let pages = vec![lines.iter().map(|l| (*l).to_owned()).collect()];
     ecabinet_documents::fixtures::text_pdf(
-        &ecabinet_server::config::Config::default().pdfium_path(),
+        &ecabinet_server::platform::config::Config::default().pdfium_path(),
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".as_ref(),
         &pages,
     )

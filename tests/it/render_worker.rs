@@ -13,7 +13,7 @@
 use ecabinet_documents::fixtures;
 use ecabinet_documents::job::{Event, Failure, Job};
 use ecabinet_documents::worker::{ProbeReport, ProbeTargets};
-use ecabinet_server::render::{RenderSettings, Renderer, worker_command};
+use ecabinet_server::documents::{RenderSettings, Renderer, worker_command};
 use ecabinet_tests::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 fn settings(program: PathBuf) -> RenderSettings {
     RenderSettings {
         program,
-        pdfium: ecabinet_server::config::Config::default().pdfium_path(),
+        pdfium: ecabinet_server::platform::config::Config::default().pdfium_path(),
         workers: 1,
         memory_limit: 1536 << 20,
         page_timeout: Duration::from_secs(30),

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use ecabinet_protocol::frame::{ClientFrame, ServerFrame};
 use ecabinet_protocol::{PROTOCOL_VERSION, Topic};
-use ecabinet_server::auth::PasswordHasher;
+use ecabinet_server::accounts::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::Db;
 use ecabinet_tests::{Client, TestDb, free_port, spawn_server, started_demo_meeting, tool_sibling};

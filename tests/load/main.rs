@@ -10,7 +10,7 @@ use clap::Parser;
 use ecabinet_crypto::{Ballot, SigningKey, key_id};
 use ecabinet_domain::{MeetingId, Role};
 use ecabinet_protocol::{SnapshotBody, Topic};
-use ecabinet_server::auth::PasswordHasher;
+use ecabinet_server::accounts::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::{Db, NewUser};
 use ecabinet_tests::{Client, TestDb, poll_definition, spawn_server, tool_sibling};

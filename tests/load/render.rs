@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use ecabinet_documents::fixtures;
 use ecabinet_documents::job::Event;
-use ecabinet_server::render::{RenderSettings, Renderer};
+use ecabinet_server::documents::{RenderSettings, Renderer};
 use ecabinet_tests::tool_sibling;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -155,7 +155,7 @@ async fn main() -> Result<()> {
         Some(p) => p.clone(),
         None => tool_sibling("ecabinet")?,
     };
-    let pdfium = ecabinet_server::config::Config::default().pdfium_path();
+    let pdfium = ecabinet_server::platform::config::Config::default().pdfium_path();
     let dir = tempfile::tempdir()?;
     let pages: Vec<Vec<String>> = (1..=args.pages).map(page_text).collect();
     let pdf = dir.path().join("bench.pdf");

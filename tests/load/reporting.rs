@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use ecabinet_reporting::{Aggregation, Indicator, Period, PeriodType, Regime, ValueType};
-use ecabinet_server::auth::PasswordHasher;
+use ecabinet_server::accounts::PasswordHasher;
 use ecabinet_server::seed;
 use ecabinet_storage::Db;
 use ecabinet_tests::{Client, TestDb, spawn_server, tool_sibling};

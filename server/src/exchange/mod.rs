@@ -11,15 +11,24 @@
 //! an organ of a peer deployment, envelopes and statuses go through the outbox
 //! (`transport.rs`).
 
+mod transport;
+
+pub use transport::{Outbox, run_outbox};
+
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::hex_array;
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::gates;
+use crate::platform::hex_array;
+use crate::platform::registers;
+use crate::platform::session::CurrentUser;
 use axum::Json;
+use axum::Router;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use ecabinet_crypto::sha256;
 use ecabinet_domain::document::{Confidentiality, DocumentKind, DocumentOwner, Readers};
 use ecabinet_domain::poll::BallotRefusal;
@@ -32,7 +41,6 @@ use ecabinet_protocol::exchange::{
     IncomingView, MessageInfo, MyOrgan, OrganInfo, OutgoingInput, OutgoingView, RecipientStatus,
     Refused, SealInput, StatusInput, Undeliverable,
 };
-use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_storage::{
     IncomingRow, NewDocument, NewMessage, OrganRole, OrganRow, OutgoingRow, Tx,
 };
@@ -164,42 +172,6 @@ pub(crate) fn render(s: &AppState, documents: Vec<i64>) {
     }
 }
 
-/// Tells the entry's organ that one of its files finished rendering (or failed), so that
-/// its registers show the pages.
-pub(crate) async fn files_changed(tx: &mut Tx, owner: DocumentOwner) -> AppResult<()> {
-    let (organ, register, id, status) = match owner {
-        DocumentOwner::Outgoing(id) => {
-            let Some(row) = tx.outgoing(id).await? else {
-                return Ok(());
-            };
-            (row.organ_id, "outgoing", id, row.status)
-        }
-        DocumentOwner::Incoming(id) => {
-            let Some(row) = tx.incoming(id).await? else {
-                return Ok(());
-            };
-            (row.organ_id, "incoming", id, row.status)
-        }
-        DocumentOwner::Meeting(_) | DocumentOwner::Opinion(_) => return Ok(()),
-    };
-    notify(tx, &organ, register, id, &status, None).await
-}
-
-/// 404 unless `u` works for the organ of the register entry that owns an exchanged
-/// document (any role: clerks, leaders and handlers all read what the organ sends and
-/// receives).
-pub(crate) async fn entry_readable(
-    tx: &mut Tx,
-    u: &CurrentUser,
-    owner: DocumentOwner,
-) -> AppResult<()> {
-    match owner {
-        DocumentOwner::Outgoing(id) => outgoing_for(tx, u, id).await.map(|_| ()),
-        DocumentOwner::Incoming(id) => incoming_for(tx, u, id).await.map(|_| ()),
-        DocumentOwner::Meeting(_) | DocumentOwner::Opinion(_) => Err(AppError::NotFound),
-    }
-}
-
 /// The documents of a register entry, as its lists show them.
 async fn entry_documents(tx: &mut Tx, owner: DocumentOwner) -> AppResult<Vec<DocumentSummary>> {
     Ok(tx
@@ -210,68 +182,12 @@ async fn entry_documents(tx: &mut Tx, owner: DocumentOwner) -> AppResult<Vec<Doc
         .collect())
 }
 
-/// The organ and `u`'s roles in it: 404 if unknown or not hosted here, 403 without a role.
-async fn organ_for(
-    tx: &mut Tx,
-    u: &CurrentUser,
-    organ: &str,
-) -> AppResult<(OrganRow, Vec<OrganRole>)> {
-    let row = tx
-        .organ(organ)
-        .await?
-        .filter(|o| o.peer_id.is_none())
-        .ok_or(AppError::NotFound)?;
-    let roles: Vec<OrganRole> = tx
-        .organ_roles(u.id())
-        .await?
-        .into_iter()
-        .filter(|(o, _)| o == organ)
-        .map(|(_, r)| r)
-        .collect();
-    if roles.is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    Ok((row, roles))
-}
-
 fn need(roles: &[OrganRole], any_of: &[OrganRole]) -> AppResult<()> {
     if roles.iter().any(|r| any_of.contains(r)) {
         Ok(())
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-/// Tells every member of `organ` that an entry of its register moved.
-async fn notify(
-    tx: &mut Tx,
-    organ: &str,
-    register: &str,
-    id: i64,
-    status: &str,
-    actor: Option<UserId>,
-) -> AppResult<()> {
-    let mut members: Vec<UserId> = tx
-        .organ_members(organ)
-        .await?
-        .into_iter()
-        .map(|(u, _)| u)
-        .collect();
-    members.dedup();
-    for m in members {
-        tx.append(
-            Topic::User(m),
-            EventBody::ExchangeChanged {
-                organ_id: organ.to_owned(),
-                register: register.to_owned(),
-                id,
-                status: status.to_owned(),
-            },
-            actor,
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 fn messages(rows: Vec<ecabinet_storage::MessageRow>) -> Vec<MessageInfo> {
@@ -382,7 +298,7 @@ pub async fn members(
     ApiPath(organ): ApiPath<String>,
 ) -> AppResult<Json<Vec<ecabinet_protocol::exchange::OrganMember>>> {
     let mut tx = s.db.read().await?;
-    organ_for(&mut tx, &u, &organ).await?;
+    gates::organ(&mut tx, &u, &organ).await?;
     let users = tx.users().await?;
     Ok(Json(
         tx.organ_members(&organ)
@@ -490,9 +406,12 @@ async fn read_draft(
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         match field.name() {
             Some("meta") => {
-                let text = crate::documents::small_field(&mut field, crate::api::MAX_BODY_BYTES)
-                    .await
-                    .map_err(|e| e.map_or(AppError::PayloadTooLarge, bad))?;
+                let text = crate::platform::body::small_field(
+                    &mut field,
+                    crate::platform::body::MAX_BODY_BYTES,
+                )
+                .await
+                .map_err(|e| e.map_or(AppError::PayloadTooLarge, bad))?;
                 meta = Some(
                     serde_json::from_str::<OutgoingInput>(&text)
                         .map_err(|e| AppError::BadRequest(format!("meta: {e}")))?,
@@ -508,10 +427,10 @@ async fn read_draft(
                     }
                     bytes.extend_from_slice(&chunk);
                 }
-                if !crate::documents::looks_like_pdf(&bytes) {
+                if !crate::platform::body::looks_like_pdf(&bytes) {
                     return Err(invalid("file", format!("{name} is not a PDF")));
                 }
-                files.push((crate::documents::clean_file_name(&name), bytes));
+                files.push((crate::platform::body::clean_file_name(&name), bytes));
             }
             _ => {}
         }
@@ -530,12 +449,12 @@ pub async fn draft(
 ) -> AppResult<(StatusCode, Json<OutgoingView>)> {
     {
         let mut tx = s.db.read().await?;
-        let (_, roles) = organ_for(&mut tx, &u, &organ).await?;
+        let (_, roles) = gates::organ(&mut tx, &u, &organ).await?;
         need(&roles, &[OrganRole::Clerk])?;
     }
     let (input, files) = read_draft(&s, req).await?;
     let mut tx = s.db.write().await?;
-    let (from, roles) = organ_for(&mut tx, &u, &organ).await?;
+    let (from, roles) = gates::organ(&mut tx, &u, &organ).await?;
     need(&roles, &[OrganRole::Clerk])?;
     let mut problems = Vec::new();
     let mut to = Vec::new();
@@ -634,7 +553,7 @@ pub async fn draft(
         Some(u.id()),
     )
     .await?;
-    notify(&mut tx, &organ, "outgoing", id, "draft", Some(u.id())).await?;
+    registers::notify(&mut tx, &organ, "outgoing", id, "draft", Some(u.id())).await?;
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
@@ -649,25 +568,12 @@ pub async fn outgoing_list(
     ApiPath(organ): ApiPath<String>,
 ) -> AppResult<Json<Vec<OutgoingView>>> {
     let mut tx = s.db.read().await?;
-    organ_for(&mut tx, &u, &organ).await?;
+    gates::organ(&mut tx, &u, &organ).await?;
     let mut out = Vec::new();
     for row in tx.outgoing_of(&organ).await? {
         out.push(outgoing_view(&mut tx, &row).await?);
     }
     Ok(Json(out))
-}
-
-async fn outgoing_for(
-    tx: &mut Tx,
-    u: &CurrentUser,
-    id: i64,
-) -> AppResult<(OutgoingRow, Vec<OrganRole>)> {
-    let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
-    let (_, roles) = organ_for(tx, u, &row.organ_id).await.map_err(|e| match e {
-        AppError::Forbidden => AppError::NotFound,
-        e => e,
-    })?;
-    Ok((row, roles))
 }
 
 /// `GET /api/exchange/outgoing/{id}`.
@@ -677,7 +583,7 @@ pub async fn outgoing_show(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<OutgoingView>> {
     let mut tx = s.db.read().await?;
-    let (row, _) = outgoing_for(&mut tx, &u, id).await?;
+    let (row, _) = gates::outgoing(&mut tx, &u, id).await?;
     Ok(Json(outgoing_view(&mut tx, &row).await?))
 }
 
@@ -697,7 +603,7 @@ pub async fn seal(
         hex_array::<64>(&input.signature).ok_or_else(|| invalid("signature", "64 bytes, hex"))?;
     let record = SealRecord::from_bytes(&bytes).ok_or(refuse(BallotRefusal::Malformed))?;
     let mut tx = s.db.write().await?;
-    let (row, roles) = outgoing_for(&mut tx, &u, id).await?;
+    let (row, roles) = gates::outgoing(&mut tx, &u, id).await?;
     need(&roles, &[OrganRole::Leader])?;
     if row.signer_id != Some(u.id()) {
         return Err(AppError::Forbidden);
@@ -718,15 +624,21 @@ pub async fn seal(
             "the seal is over another version of the document: read it again",
         ));
     }
-    let (_, public_key) =
-        crate::devices::verify_signed(&mut tx, u.id(), &record.key_id, &bytes, &signature).await?;
+    let (_, public_key) = crate::platform::signatures::verify_signed(
+        &mut tx,
+        u.id(),
+        &record.key_id,
+        &bytes,
+        &signature,
+    )
+    .await?;
     let seal = Seal {
         record,
         public_key,
         signature,
     };
     tx.seal_outgoing(id, &json(&seal)?, u.id()).await?;
-    notify(
+    registers::notify(
         &mut tx,
         &row.organ_id,
         "outgoing",
@@ -761,7 +673,7 @@ pub async fn send(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<OutgoingView>> {
     let mut tx = s.db.write().await?;
-    let (row, roles) = outgoing_for(&mut tx, &u, id).await?;
+    let (row, roles) = gates::outgoing(&mut tx, &u, id).await?;
     need(&roles, &[OrganRole::Clerk])?;
     match row.status.as_str() {
         "signed" => {}
@@ -816,7 +728,7 @@ pub async fn send(
         }
     }
     tx.mark_outgoing_sent(id).await?;
-    notify(&mut tx, &row.organ_id, "outgoing", id, "sent", Some(u.id())).await?;
+    registers::notify(&mut tx, &row.organ_id, "outgoing", id, "sent", Some(u.id())).await?;
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
     let view = outgoing_view(&mut tx, &row).await?;
     s.commit(tx).await?;
@@ -1034,7 +946,7 @@ pub(crate) async fn receive(
         timestamp: tx.now(),
     };
     report(s, tx, &package).await.map_err(fail)?;
-    notify(tx, to, "incoming", id, Status::Arrived.code(), None)
+    registers::notify(tx, to, "incoming", id, Status::Arrived.code(), None)
         .await
         .map_err(fail)?;
     Ok(Arrival { id, documents })
@@ -1096,7 +1008,7 @@ pub(crate) async fn apply_status(tx: &mut Tx, p: &StatusPackage) -> AppResult<()
             p.timestamp,
         )
         .await?;
-        notify(tx, &out.organ_id, "outgoing", out.id, p.status.code(), None).await?;
+        registers::notify(tx, &out.organ_id, "outgoing", out.id, p.status.code(), None).await?;
     }
     Ok(())
 }
@@ -1111,7 +1023,7 @@ pub(crate) async fn refused_by_peer(
         let now = tx.now();
         tx.set_recipient_status(out.id, &m.to_organ, Status::Rejected.code(), reason, now)
             .await?;
-        notify(
+        registers::notify(
             tx,
             &out.organ_id,
             "outgoing",
@@ -1136,7 +1048,7 @@ pub(crate) async fn delivery_changed(
         && let Some(out) = tx.outgoing_by_document(document_id).await?
         && out.organ_id == from_organ
     {
-        notify(tx, &out.organ_id, "outgoing", out.id, &out.status, None).await?;
+        registers::notify(tx, &out.organ_id, "outgoing", out.id, &out.status, None).await?;
     }
     Ok(())
 }
@@ -1148,7 +1060,7 @@ pub async fn incoming_list(
     ApiPath(organ): ApiPath<String>,
 ) -> AppResult<Json<Vec<IncomingView>>> {
     let mut tx = s.db.read().await?;
-    organ_for(&mut tx, &u, &organ).await?;
+    gates::organ(&mut tx, &u, &organ).await?;
     let mut out = Vec::new();
     for row in tx.incoming_of(&organ).await? {
         out.push(incoming_view(&mut tx, &row).await?);
@@ -1175,19 +1087,6 @@ async fn incoming_view(tx: &mut Tx, row: &IncomingRow) -> AppResult<IncomingView
     })
 }
 
-async fn incoming_for(
-    tx: &mut Tx,
-    u: &CurrentUser,
-    id: i64,
-) -> AppResult<(IncomingRow, Vec<OrganRole>)> {
-    let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
-    let (_, roles) = organ_for(tx, u, &row.organ_id).await.map_err(|e| match e {
-        AppError::Forbidden => AppError::NotFound,
-        e => e,
-    })?;
-    Ok((row, roles))
-}
-
 /// `GET /api/exchange/incoming/{id}`.
 pub async fn incoming_show(
     State(s): State<AppState>,
@@ -1195,7 +1094,7 @@ pub async fn incoming_show(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<IncomingView>> {
     let mut tx = s.db.read().await?;
-    let (row, _) = incoming_for(&mut tx, &u, id).await?;
+    let (row, _) = gates::incoming(&mut tx, &u, id).await?;
     Ok(Json(incoming_view(&mut tx, &row).await?))
 }
 
@@ -1209,7 +1108,7 @@ pub async fn set_status(
     ApiJson(input): ApiJson<StatusInput>,
 ) -> AppResult<Json<IncomingView>> {
     let mut tx = s.db.write().await?;
-    let (row, roles) = incoming_for(&mut tx, &u, id).await?;
+    let (row, roles) = gates::incoming(&mut tx, &u, id).await?;
     let current = Status::from_code(&row.status).ok_or_else(|| internal("stored status"))?;
     let next = input.status;
     let note = input.note.trim().to_owned();
@@ -1291,7 +1190,7 @@ pub async fn set_status(
         timestamp: tx.now(),
     };
     report(&s, &mut tx, &package).await?;
-    notify(
+    registers::notify(
         &mut tx,
         &row.organ_id,
         "incoming",
@@ -1322,7 +1221,7 @@ pub async fn set_status(
             ..package.clone()
         };
         report(&s, &mut tx, &withdrawn).await?;
-        notify(
+        registers::notify(
             &mut tx,
             &row.organ_id,
             "incoming",
@@ -1374,7 +1273,7 @@ pub async fn outgoing_edxml(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
     let mut tx = s.db.read().await?;
-    let (row, _) = outgoing_for(&mut tx, &u, id).await?;
+    let (row, _) = gates::outgoing(&mut tx, &u, id).await?;
     let sent = tx
         .messages_of(&row.document_id)
         .await?
@@ -1404,7 +1303,7 @@ pub async fn incoming_edxml(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
     let mut tx = s.db.read().await?;
-    let (row, _) = incoming_for(&mut tx, &u, id).await?;
+    let (row, _) = gates::incoming(&mut tx, &u, id).await?;
     let body = tx
         .messages_of(&row.document_id)
         .await?
@@ -1423,8 +1322,8 @@ pub async fn file(
 ) -> AppResult<Response> {
     let mut tx = s.db.read().await?;
     let envelope: Envelope = match register.as_str() {
-        "outgoing" => parse(&outgoing_for(&mut tx, &u, id).await?.0.envelope)?,
-        "incoming" => parse(&incoming_for(&mut tx, &u, id).await?.0.envelope)?,
+        "outgoing" => parse(&gates::outgoing(&mut tx, &u, id).await?.0.envelope)?,
+        "incoming" => parse(&gates::incoming(&mut tx, &u, id).await?.0.envelope)?,
         _ => return Err(AppError::NotFound),
     };
     let a = n
@@ -1454,7 +1353,7 @@ pub async fn import(
 ) -> AppResult<Response> {
     {
         let mut tx = s.db.read().await?;
-        let (_, roles) = organ_for(&mut tx, &u, &organ).await?;
+        let (_, roles) = gates::organ(&mut tx, &u, &organ).await?;
         need(&roles, &[OrganRole::Clerk])?;
     }
     let bytes = axum::body::to_bytes(req.into_body(), max_envelope_bytes(&s))
@@ -1527,4 +1426,47 @@ fn edxml_document_id(xml: &str) -> String {
         .and_then(|(_, rest)| rest.split_once('<'))
         .map(|(id, _)| id.trim().chars().take(300).collect())
         .unwrap_or_default()
+}
+
+/// The routes of document exchange, merged under `/api` with the other contexts'.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/exchange/organs", get(organs).post(add_organ))
+        .route(
+            "/exchange/organs/{id}/members",
+            get(members).post(add_member),
+        )
+        .route("/exchange/me", get(mine))
+        .route("/exchange/peers", post(transport::add_peer))
+        .route("/exchange/identity", get(transport::identity))
+        .route(
+            "/exchange/inbox",
+            // Sized for an envelope with its files (`document_max_upload_mb`, base64).
+            post(transport::inbox).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/exchange/dead-letters", get(transport::dead_letters))
+        .route(
+            "/exchange/dead-letters/{id}/retry",
+            post(transport::retry_dead_letter),
+        )
+        .route(
+            "/exchange/organs/{id}/outgoing",
+            get(outgoing_list)
+                // Drafts count their files' bytes against `document_max_upload_mb`.
+                .post(draft)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/exchange/organs/{id}/incoming", get(incoming_list))
+        .route(
+            "/exchange/organs/{id}/import",
+            post(import).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/exchange/outgoing/{id}", get(outgoing_show))
+        .route("/exchange/outgoing/{id}/seal", post(seal))
+        .route("/exchange/outgoing/{id}/send", post(send))
+        .route("/exchange/outgoing/{id}/edxml", get(outgoing_edxml))
+        .route("/exchange/incoming/{id}", get(incoming_show))
+        .route("/exchange/incoming/{id}/status", post(set_status))
+        .route("/exchange/incoming/{id}/edxml", get(incoming_edxml))
+        .route("/exchange/{register}/{id}/files/{n}", get(file))
 }

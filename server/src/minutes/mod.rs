@@ -3,16 +3,20 @@
 //! signs the final text on the device; the signed minutes are archived as a PDF with the
 //! text's hash and the signature printed, and exported as a bundle `ecabinet verify` checks.
 
+mod pdf;
+
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::hex_array;
-use crate::opinions::vn_time;
-use crate::service::guard_read;
+use crate::platform::clock::vn_time;
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::gates;
+use crate::platform::hex_array;
+use crate::platform::session::CurrentUser;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use ecabinet_archive::minutes::{FORMAT_V1, MinutesBundle};
 use ecabinet_archive::{DeviceRecord, MeetingRecord as ArchivedMeeting};
 use ecabinet_crypto::sha256;
@@ -173,7 +177,7 @@ pub async fn show(
 ) -> AppResult<Json<MinutesView>> {
     let meeting = MeetingId(id);
     let mut tx = s.db.read().await?;
-    guard_read(&mut tx, &u, meeting, Cap::View).await?;
+    gates::meeting_read(&mut tx, &u, meeting, Cap::View).await?;
     let chair = is_chair(&mut tx, meeting, &u).await?;
     let Some(row) = tx.minutes(meeting).await? else {
         return Ok(Json(MinutesView {
@@ -221,7 +225,7 @@ pub async fn generate(
 ) -> AppResult<StatusCode> {
     let meeting = MeetingId(id);
     let mut tx = s.db.write().await?;
-    let row = s.guard(&mut tx, &u, meeting, Cap::Prepare).await?;
+    let row = gates::meeting(&mut tx, &u, meeting, Cap::Prepare).await?;
     if !matches!(
         row.info.status,
         MeetingStatus::InProgress | MeetingStatus::Ended
@@ -251,7 +255,7 @@ pub async fn update(
     let meeting = MeetingId(id);
     let text = check_text(&input.text)?;
     let mut tx = s.db.write().await?;
-    s.guard(&mut tx, &u, meeting, Cap::Prepare).await?;
+    gates::meeting(&mut tx, &u, meeting, Cap::Prepare).await?;
     if tx.minutes(meeting).await?.is_none() {
         return Err(DomainError::InvalidTransition {
             subject: "meeting",
@@ -281,7 +285,7 @@ pub async fn sign(
         hex_array(&sub.signature).ok_or(refuse(BallotRefusal::BadSignature))?;
     let signed = MinutesSignature::from_bytes(&bytes).ok_or(refuse(BallotRefusal::Malformed))?;
     let mut tx = s.db.write().await?;
-    s.guard(&mut tx, &u, meeting, Cap::View).await?;
+    gates::meeting(&mut tx, &u, meeting, Cap::View).await?;
     if !is_chair(&mut tx, meeting, &u).await? {
         return Err(AppError::Forbidden);
     }
@@ -305,8 +309,14 @@ pub async fn sign(
     if signed.text_sha256 != sha256(row.body.as_bytes()) {
         return Err(refuse(BallotRefusal::StalePoll));
     }
-    let (device, _) =
-        crate::devices::verify_signed(&mut tx, u.id(), &signed.key_id, &bytes, &signature).await?;
+    let (device, _) = crate::platform::signatures::verify_signed(
+        &mut tx,
+        u.id(),
+        &signed.key_id,
+        &bytes,
+        &signature,
+    )
+    .await?;
     let font = s
         .report_font
         .clone()
@@ -322,7 +332,7 @@ pub async fn sign(
     let text_hash = hex::encode(signed.text_sha256);
     let body = row.body.clone();
     let pdf = tokio::task::spawn_blocking(move || {
-        crate::report::minutes_pdf(&body, &text_hash, Some(&info), &font)
+        crate::minutes::pdf::minutes_pdf(&body, &text_hash, Some(&info), &font)
     })
     .await
     .map_err(|e| AppError::Internal(format!("pdf task: {e}")))?
@@ -366,7 +376,7 @@ pub async fn pdf(
 ) -> AppResult<Response> {
     let meeting = MeetingId(id);
     let mut tx = s.db.read().await?;
-    guard_read(&mut tx, &u, meeting, Cap::View).await?;
+    gates::meeting_read(&mut tx, &u, meeting, Cap::View).await?;
     let row = tx.minutes(meeting).await?.ok_or(AppError::NotFound)?;
     drop(tx);
     let bytes = if row.status == "signed" {
@@ -383,7 +393,7 @@ pub async fn pdf(
             .ok_or_else(|| AppError::Internal("no report font configured".into()))?;
         let hash = hex::encode(sha256(row.body.as_bytes()));
         tokio::task::spawn_blocking(move || {
-            crate::report::minutes_pdf(&row.body, &hash, None, &font)
+            crate::minutes::pdf::minutes_pdf(&row.body, &hash, None, &font)
         })
         .await
         .map_err(|e| AppError::Internal(format!("pdf task: {e}")))?
@@ -411,7 +421,7 @@ pub async fn archive(
 ) -> AppResult<Json<MinutesBundle>> {
     let meeting = MeetingId(id);
     let mut tx = s.db.read().await?;
-    let m = guard_read(&mut tx, &u, meeting, Cap::View).await?;
+    let m = gates::meeting_read(&mut tx, &u, meeting, Cap::View).await?;
     let row = tx.minutes(meeting).await?.ok_or(AppError::NotFound)?;
     let (Some(bytes), Some(sig), Some(device_id)) =
         (&row.signed_bytes, &row.signature, row.device_id)
@@ -447,4 +457,14 @@ pub async fn archive(
         },
         pdf_sha256: row.pdf_sha256.clone().unwrap_or_default(),
     }))
+}
+
+/// The routes of minutes, merged under `/api` with the other contexts'.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/meetings/{id}/minutes", get(show).put(update))
+        .route("/meetings/{id}/minutes/draft", post(generate))
+        .route("/meetings/{id}/minutes/sign", post(sign))
+        .route("/meetings/{id}/minutes.pdf", get(pdf))
+        .route("/meetings/{id}/minutes/archive", get(archive))
 }

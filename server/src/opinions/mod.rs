@@ -7,14 +7,20 @@
 //! (no group commit as for votes in a meeting): the log is rebuilt from the stored answers,
 //! the new leaf appended, the receipt signed, and the receipt sent only after the commit.
 
+mod report;
+
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::hex_array;
+use crate::platform::clock::vn_time;
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::gates;
+use crate::platform::hex_array;
+use crate::platform::session::CurrentUser;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use ecabinet_archive::opinion::{AnswerRecord, OpinionBundle, OpinionRecord};
 use ecabinet_archive::{DeviceRecord, MemberRecord};
 use ecabinet_crypto::log::{PollLog, leaf_hash, receipt_bytes, server_sign};
@@ -63,82 +69,6 @@ fn transition(from: PollStatus, action: &'static str) -> AppError {
         from: from.as_str(),
         action,
     })
-}
-
-/// "14:05 ngày 02/12/2026" in Vietnam's time (UTC+7), for mail and reports.
-pub fn vn_time(ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
-        Ok(t) => {
-            let t = t.to_offset(offset);
-            format!(
-                "{:02}:{:02} ngày {:02}/{:02}/{}",
-                t.hour(),
-                t.minute(),
-                t.day(),
-                u8::from(t.month()),
-                t.year()
-            )
-        }
-        Err(_) => ms.to_string(),
-    }
-}
-
-/// The poll, locked, after checking `cap`. 404 when the user may not even see it.
-async fn guard(tx: &mut Tx, u: &CurrentUser, id: i64, cap: Cap) -> AppResult<OpinionRow> {
-    let row = tx.opinion(id).await?.ok_or(AppError::NotFound)?;
-    check(tx, u, &row, cap).await?;
-    Ok(row)
-}
-
-async fn check(tx: &mut Tx, u: &CurrentUser, row: &OpinionRow, cap: Cap) -> AppResult<()> {
-    let draft = row.status == PollStatus::Draft;
-    let addressee = tx.addressees(row.id).await?.contains(&u.id());
-    // Drafted or changed it: four eyes means someone else approves what was written.
-    let drafted = row.created_by == u.id() || tx.shaped_opinion(row.id, u.id()).await?;
-    let role = u.0.role;
-    if !opinion_allows(role, drafted, addressee, draft, Cap::View) {
-        return Err(AppError::NotFound);
-    }
-    if !opinion_allows(role, drafted, addressee, draft, cap) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
-}
-
-/// The poll read without a lock, after checking `cap` (404 when `u` may not see it).
-pub(crate) async fn readable(
-    tx: &mut Tx,
-    u: &CurrentUser,
-    id: i64,
-    cap: Cap,
-) -> AppResult<OpinionRow> {
-    let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check(tx, u, &row, cap).await?;
-    Ok(row)
-}
-
-/// The poll whose documents `u` changes: the secretariat's, and still a draft, since each
-/// signed answer covers the documents' hashes once it is sent. Locked when `lock`.
-pub(crate) async fn documents_editable(
-    tx: &mut Tx,
-    u: &CurrentUser,
-    id: i64,
-    lock: bool,
-) -> AppResult<OpinionRow> {
-    let row = if lock {
-        guard(tx, u, id, Cap::Prepare).await?
-    } else {
-        readable(tx, u, id, Cap::Prepare).await?
-    };
-    if row.status != PollStatus::Draft {
-        return Err(transition(row.status, "change the documents of"));
-    }
-    if lock {
-        // Its documents are about to change: whoever changes them does not send it.
-        tx.note_opinion_editor(id, u.id()).await?;
-    }
-    Ok(row)
 }
 
 /// The documents as sent: each ready, in the version readers see, with its file's hash.
@@ -362,7 +292,7 @@ pub async fn update(
     ApiJson(input): ApiJson<OpinionInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = s.db.write().await?;
-    let row = guard(&mut tx, &u, id, Cap::Prepare).await?;
+    let row = gates::opinion(&mut tx, &u, id, Cap::Prepare).await?;
     if row.status != PollStatus::Draft {
         return Err(transition(row.status, "edit"));
     }
@@ -382,7 +312,7 @@ pub async fn send(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
     let mut tx = s.db.write().await?;
-    let row = guard(&mut tx, &u, id, Cap::Approve).await?;
+    let row = gates::opinion(&mut tx, &u, id, Cap::Approve).await?;
     row.status
         .open()
         .map_err(|_| transition(row.status, "send"))?;
@@ -467,7 +397,7 @@ pub async fn show(
 ) -> AppResult<Json<OpinionView>> {
     let mut tx = s.db.read().await?;
     let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check(&mut tx, &u, &row, Cap::View).await?;
+    gates::opinion_check(&mut tx, &u, &row, Cap::View).await?;
     let summary = summary_for(&mut tx, &row, Some(u.id())).await?;
     let mine = tx.answers_of(id, u.id()).await?;
     Ok(Json(OpinionView {
@@ -497,7 +427,7 @@ pub async fn answer(
     // Cheap checks and the signature first, outside the write lock.
     let mut tx = s.db.read_now().await?;
     let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check(&mut tx, &u, &row, Cap::Answer).await?;
+    gates::opinion_check(&mut tx, &u, &row, Cap::Answer).await?;
     let bytes = hex::decode(sub.ballot.trim()).map_err(|_| refuse(BallotRefusal::Malformed))?;
     let signature: [u8; 64] =
         hex_array(&sub.signature).ok_or(refuse(BallotRefusal::BadSignature))?;
@@ -528,7 +458,7 @@ pub async fn answer(
     };
 
     let mut tx = s.db.write().await?;
-    let row = guard(&mut tx, &u, id, Cap::Answer).await?;
+    let row = gates::opinion(&mut tx, &u, id, Cap::Answer).await?;
     let stored = tx.answers(id).await?;
     let mut log = PollLog::new();
     let mut leaves = std::collections::HashSet::new();
@@ -622,7 +552,7 @@ pub async fn extend(
         ));
     }
     let mut tx = s.db.write().await?;
-    let row = guard(&mut tx, &u, id, Cap::Prepare).await?;
+    let row = gates::opinion(&mut tx, &u, id, Cap::Prepare).await?;
     if row.status != PollStatus::Open {
         return Err(transition(row.status, "extend"));
     }
@@ -683,7 +613,7 @@ pub async fn remind(
         ));
     }
     let mut tx = s.db.write().await?;
-    let row = guard(&mut tx, &u, id, Cap::Prepare).await?;
+    let row = gates::opinion(&mut tx, &u, id, Cap::Prepare).await?;
     if row.status != PollStatus::Open || row.deadline <= s.clock.now() {
         return Err(transition(PollStatus::Closed, "remind about"));
     }
@@ -943,7 +873,7 @@ async fn report_of(tx: &mut Tx, row: &OpinionRow) -> AppResult<OpinionReport> {
 async fn load_report(s: &AppState, u: &CurrentUser, id: i64) -> AppResult<OpinionReport> {
     let mut tx = s.db.read().await?;
     let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check(&mut tx, u, &row, Cap::Report).await?;
+    gates::opinion_check(&mut tx, u, &row, Cap::Report).await?;
     report_of(&mut tx, &row).await
 }
 
@@ -978,7 +908,8 @@ pub async fn report_xlsx(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
     let r = load_report(&s, &u, id).await?;
-    let bytes = crate::report::xlsx(&r).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let bytes =
+        crate::opinions::report::xlsx(&r).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         format!("tong-hop-y-kien-{id}.xlsx"),
@@ -997,7 +928,7 @@ pub async fn report_pdf(
         .report_font
         .clone()
         .ok_or_else(|| AppError::Internal("no report font configured".into()))?;
-    let bytes = tokio::task::spawn_blocking(move || crate::report::pdf(&r, &font))
+    let bytes = tokio::task::spawn_blocking(move || crate::opinions::report::pdf(&r, &font))
         .await
         .map_err(|e| AppError::Internal(format!("pdf task: {e}")))?
         .map_err(|e| AppError::Internal(format!("pdf: {e}")))?;
@@ -1019,7 +950,7 @@ pub async fn archive(
 ) -> AppResult<Json<OpinionBundle>> {
     let mut tx = s.db.read().await?;
     let row = tx.opinion_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check(&mut tx, &u, &row, Cap::Report).await?;
+    gates::opinion_check(&mut tx, &u, &row, Cap::Report).await?;
     let (Some(definition), Some(result), Some(sig)) =
         (row.definition, row.result, row.result_signature)
     else {
@@ -1092,4 +1023,19 @@ pub async fn archive(
             result_signature: hex_array(&sig).ok_or_else(bad)?,
         }],
     }))
+}
+
+/// The routes of written opinion polls, merged under `/api` with the other contexts'.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/opinions", get(list).post(create))
+        .route("/opinions/{id}", get(show).put(update))
+        .route("/opinions/{id}/send", post(send))
+        .route("/opinions/{id}/answers", post(answer))
+        .route("/opinions/{id}/extend", post(extend))
+        .route("/opinions/{id}/remind", post(remind))
+        .route("/opinions/{id}/report", get(report))
+        .route("/opinions/{id}/report.xlsx", get(report_xlsx))
+        .route("/opinions/{id}/report.pdf", get(report_pdf))
+        .route("/opinions/{id}/archive", get(archive))
 }

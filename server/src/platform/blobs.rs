@@ -34,7 +34,7 @@ impl Blobs {
     /// An S3-compatible bucket (`s3://bucket[/prefix]`). Credentials come from the usual
     /// `AWS_*` environment variables (or the instance's role); `endpoint` names a server
     /// other than AWS (MinIO, Ceph, moto), plain `http://` allowed.
-    pub fn s3(config: &crate::config::Config) -> Result<Blobs, BlobError> {
+    pub fn s3(config: &crate::platform::config::Config) -> Result<Blobs, BlobError> {
         let (url, endpoint, region) = (
             config.object_store_url.as_str(),
             config.object_store_endpoint.as_str(),
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn only_s3_urls_are_taken_and_the_reason_says_so() {
-        let mut c = crate::config::Config {
+        let mut c = crate::platform::config::Config {
             object_store_url: "https://bucket.example/x".into(),
             ..Default::default()
         };

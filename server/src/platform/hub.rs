@@ -5,7 +5,7 @@
 //! something (lagged channel, events published out of order by two racing commits, a lost
 //! wake-up) notices the gap by seq and reads the missing events from the database.
 
-use crate::metrics::Metrics;
+use crate::platform::metrics::Metrics;
 use ecabinet_domain::UserId;
 use ecabinet_protocol::{Event, Topic};
 use ecabinet_storage::{Db, Wakeup, Wakeups};

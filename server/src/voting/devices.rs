@@ -2,8 +2,9 @@
 //! secretariat approves or revokes; an owner may revoke their own (a lost tablet).
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::session::CurrentUser;
+use crate::platform::signatures::signs;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,39 +13,6 @@ use ecabinet_domain::device::{self, Device};
 use ecabinet_protocol::api::DeviceInput;
 use ecabinet_protocol::{EventBody, Topic};
 use ecabinet_storage::Tx;
-
-/// Whether `u` signs on a device: members and the chair (ballots, answers, minutes), and
-/// anyone who signs for an agency (an organ's leader seals its documents) or a reporting
-/// unit (an officer signs its reports).
-pub(crate) async fn signs(tx: &mut Tx, u: &CurrentUser) -> AppResult<bool> {
-    if device::can_enroll(u.0.role) {
-        return Ok(true);
-    }
-    let leads = tx
-        .organ_roles(u.id())
-        .await?
-        .iter()
-        .any(|(_, r)| *r == ecabinet_storage::OrganRole::Leader);
-    let reports = tx
-        .unit_roles(u.id())
-        .await?
-        .iter()
-        .any(|(_, r)| r == "officer");
-    Ok(leads || reports)
-}
-
-/// The account as its own pages see it, with whether it signs on a device.
-pub(crate) async fn me_of(
-    s: &AppState,
-    user: &ecabinet_storage::UserRow,
-) -> AppResult<ecabinet_protocol::api::Me> {
-    let mut me = user.me();
-    if !me.signs {
-        let mut tx = s.db.read().await?;
-        me.signs = signs(&mut tx, &CurrentUser(user.clone())).await?;
-    }
-    Ok(me)
-}
 
 /// `GET /api/devices`: all devices for the secretariat, one's own for those who sign.
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Device>>> {
@@ -155,38 +123,4 @@ pub async fn revoke(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Device>> {
     decide(&s, &u, id, false).await
-}
-
-/// Checks a signature that `user`'s device made over `bytes` (minutes, an envelope's
-/// seal): the key is theirs and approved, and the signature verifies strictly. Returns the
-/// device and its public key. Ballots and answers check theirs on their own path (the key must also be
-/// one fixed when the vote opened).
-pub(crate) async fn verify_signed(
-    tx: &mut Tx,
-    user: UserId,
-    key_id: &[u8; 32],
-    bytes: &[u8],
-    signature: &[u8; 64],
-) -> AppResult<(Device, [u8; 32])> {
-    use ecabinet_domain::device::DeviceStatus;
-    use ecabinet_domain::poll::BallotRefusal;
-    let refuse = |r| AppError::Domain(ecabinet_domain::DomainError::Ballot(r));
-    let device = tx
-        .device_by_key_id(&hex::encode(key_id))
-        .await?
-        .filter(|d| d.user_id == user)
-        .ok_or(refuse(BallotRefusal::UnknownKey))?;
-    match device.status {
-        DeviceStatus::Approved => {}
-        DeviceStatus::Revoked => return Err(refuse(BallotRefusal::RevokedKey)),
-        DeviceStatus::Pending => return Err(refuse(BallotRefusal::UnknownKey)),
-    }
-    let public_key = crate::hex_array::<32>(&device.public_key)
-        .ok_or_else(|| AppError::Internal("stored key".into()))?;
-    let key = ecabinet_crypto::check_public_key(&public_key)
-        .map_err(|_| AppError::Internal("stored key".into()))?;
-    if !ecabinet_crypto::verify_one(&key, bytes, signature) {
-        return Err(refuse(BallotRefusal::BadSignature));
-    }
-    Ok((device, public_key))
 }

@@ -1,47 +1,21 @@
-//! Accounts and sessions: argon2 password hashes, login and logout, and the
-//! [`CurrentUser`] extractor that every protected route and the WebSocket use.
+//! Signing in and out: argon2 password hashes, login (with its rate limits and known
+//! browsers), logout, and who is logged in (`/api/me`).
 
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::session::{CurrentUser, SESSION_LOGIN_AT, SESSION_USER};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use ecabinet_domain::UserId;
 use ecabinet_protocol::api::{LoginRequest, Me};
-use ecabinet_storage::UserRow;
 use std::sync::OnceLock;
 use tower_sessions::Session;
-
-/// Session keys: the account, and when it logged in (ms since the epoch).
-pub const SESSION_USER: &str = "uid";
-pub const SESSION_LOGIN_AT: &str = "login_at";
-
-/// Whether a session that logged in at `login_at` is still within `max` at `now` (ms). A
-/// session from before login times were kept has none, and has ended.
-pub fn within_lifetime(login_at: Option<i64>, now: i64, max: std::time::Duration) -> bool {
-    let max = i64::try_from(max.as_millis()).unwrap_or(i64::MAX);
-    login_at.is_some_and(|t| now.saturating_sub(t) < max)
-}
-
-/// The account id of the request's session, if it has one within its lifetime; an
-/// expired one is ended here.
-async fn session_uid(state: &AppState, session: &Session) -> AppResult<Option<i64>> {
-    let Some(uid) = session.get::<i64>(SESSION_USER).await? else {
-        return Ok(None);
-    };
-    let login_at = session.get::<i64>(SESSION_LOGIN_AT).await?;
-    if !within_lifetime(login_at, ecabinet_storage::now_ms(), state.session_max) {
-        session.flush().await?;
-        return Ok(None);
-    }
-    Ok(Some(uid))
-}
 
 /// Tells every node that `user`'s sessions or account changed (a logout, a new role):
 /// each of their WebSockets checks its session and its topics again at once.
@@ -112,45 +86,6 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// The logged-in account of a request.
-#[derive(Clone, Debug)]
-pub struct CurrentUser(pub UserRow);
-
-impl CurrentUser {
-    /// Account id.
-    pub fn id(&self) -> UserId {
-        self.0.id
-    }
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::Internal("session layer missing".into()))?;
-        let uid = session_uid(state, &session)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        // Read on every request, so a changed role or a deleted account takes effect at once;
-        // one statement needs no transaction.
-        let mut tx = state.db.read_now().await?;
-        let user = tx.user(UserId(uid)).await?;
-        drop(tx);
-        user.map(CurrentUser).ok_or(AppError::Unauthenticated)
-    }
-}
-
-/// The account of the session, if any (for SSR and the page redirects).
-pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Option<UserRow>> {
-    let Some(uid) = session_uid(state, session).await? else {
-        return Ok(None);
-    };
-    let mut tx = state.db.read().await?;
-    Ok(tx.user(UserId(uid)).await?)
-}
-
 fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -219,7 +154,7 @@ pub async fn login(
             let mut response = if form {
                 Redirect::to("/").into_response()
             } else {
-                Json(crate::devices::me_of(&state, &user).await?).into_response()
+                Json(crate::platform::session::me_of(&state, &user).await?).into_response()
             };
             if let Some(cookie) =
                 state
@@ -266,22 +201,12 @@ pub async fn logout(
 
 /// `GET /api/me`.
 pub async fn me(State(s): State<AppState>, user: CurrentUser) -> AppResult<Json<Me>> {
-    Ok(Json(crate::devices::me_of(&s, &user.0).await?))
+    Ok(Json(crate::platform::session::me_of(&s, &user.0).await?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_session_ends_its_lifetime_after_login_however_active() {
-        let day = std::time::Duration::from_secs(24 * 3600);
-        let login = 1_000_000;
-        assert!(within_lifetime(Some(login), login + 1, day));
-        assert!(within_lifetime(Some(login), login + 86_399_999, day));
-        assert!(!within_lifetime(Some(login), login + 86_400_000, day));
-        assert!(!within_lifetime(None, login, day), "no login time: ended");
-    }
 
     #[test]
     fn hashes_verify_and_differ_by_salt() {

@@ -13,9 +13,9 @@
 //! it.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::hex_array;
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::hex_array;
+use crate::platform::session::CurrentUser;
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -341,7 +341,7 @@ fn not_signed() -> Response {
 }
 
 /// Hands every due message to its peer, then waits for the next one due or a wake-up.
-pub async fn run(s: AppState) {
+pub async fn run_outbox(s: AppState) {
     loop {
         let next = match deliver_due(&s).await {
             Ok(next) => next,

@@ -7,16 +7,26 @@
 //! addressees once it is sent (the chair and the secretariat before, to approve it). A
 //! poll's documents change only while it is a draft: each signed answer covers their hashes.
 
+mod annotations;
+mod render;
+mod watermark;
+
+pub use render::{RenderSettings, Renderer, worker_command};
+pub use watermark::Watermarker;
+
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiPath, AppError, AppResult};
-use crate::render::Renderer;
-use crate::service::guard_read;
+use crate::platform::body::{clean_file_name, looks_like_pdf, multipart, small_field};
+use crate::platform::error::{ApiPath, AppError, AppResult};
+use crate::platform::gates;
+use crate::platform::session::CurrentUser;
 use axum::Json;
+use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::extract::DefaultBodyLimit;
+use axum::extract::{Multipart, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use axum::routing::{get, post, put};
 use ecabinet_documents::fold::fold;
 use ecabinet_documents::job::{Event as RenderEvent, Failure, page_file};
 use ecabinet_documents::search::Query as SearchQuery;
@@ -41,11 +51,11 @@ use tokio::io::AsyncWriteExt;
 #[derive(Clone)]
 pub struct Documents {
     dir: PathBuf,
-    blobs: crate::blobs::Blobs,
+    blobs: crate::platform::blobs::Blobs,
     claims: ecabinet_storage::RenderClaims,
     renderer: Renderer,
     max_upload_bytes: u64,
-    watermark: Option<Arc<crate::watermark::Watermarker>>,
+    watermark: Option<Arc<crate::documents::watermark::Watermarker>>,
     /// The levels whose text is extracted, served and searched (`document_text_levels`).
     text_levels: Arc<[Confidentiality]>,
 }
@@ -54,11 +64,11 @@ impl Documents {
     /// `dir` holds `<document>/v<version>/original.pdf` and its rendered pages.
     pub fn new(
         dir: PathBuf,
-        blobs: crate::blobs::Blobs,
+        blobs: crate::platform::blobs::Blobs,
         claims: ecabinet_storage::RenderClaims,
         renderer: Renderer,
         max_upload_bytes: u64,
-        watermark: Option<crate::watermark::Watermarker>,
+        watermark: Option<crate::documents::watermark::Watermarker>,
         text_levels: &[Confidentiality],
     ) -> Documents {
         Documents {
@@ -102,7 +112,7 @@ impl Documents {
 
     /// Where files other than meeting documents are kept (exchanged files, signed
     /// minutes): the same folder or bucket.
-    pub(crate) fn blobs(&self) -> &crate::blobs::Blobs {
+    pub(crate) fn blobs(&self) -> &crate::platform::blobs::Blobs {
         &self.blobs
     }
 }
@@ -133,13 +143,13 @@ fn prepares(u: &CurrentUser) -> bool {
 async fn sees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
     match owner {
         DocumentOwner::Meeting(m) => {
-            guard_read(tx, u, m, Cap::View).await?;
+            gates::meeting_read(tx, u, m, Cap::View).await?;
         }
         DocumentOwner::Opinion(o) => {
-            crate::opinions::readable(tx, u, o, OpinionCap::View).await?;
+            gates::opinion_read(tx, u, o, OpinionCap::View).await?;
         }
         DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
-            crate::exchange::entry_readable(tx, u, owner).await?;
+            gates::entry(tx, u, owner).await?;
         }
     }
     Ok(())
@@ -155,22 +165,16 @@ fn sealed() -> AppError {
 
 /// Whether `u` may file or replace documents under `owner` (403/404/409 otherwise); with
 /// `lock`, inside the write transaction, so that a poll cannot be sent meanwhile.
-async fn may_file(
-    s: &AppState,
-    tx: &mut Tx,
-    u: &CurrentUser,
-    owner: DocumentOwner,
-    lock: bool,
-) -> AppResult<()> {
+async fn may_file(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner, lock: bool) -> AppResult<()> {
     match owner {
         DocumentOwner::Meeting(m) if lock => {
-            s.guard(tx, u, m, Cap::Prepare).await?;
+            gates::meeting(tx, u, m, Cap::Prepare).await?;
         }
         DocumentOwner::Meeting(m) => {
-            guard_read(tx, u, m, Cap::Prepare).await?;
+            gates::meeting_read(tx, u, m, Cap::Prepare).await?;
         }
         DocumentOwner::Opinion(o) => {
-            crate::opinions::documents_editable(tx, u, o, lock).await?;
+            gates::opinion_documents(tx, u, o, lock).await?;
         }
         DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
             sees(tx, u, owner).await?;
@@ -184,10 +188,10 @@ async fn may_file(
 async fn oversees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
     match owner {
         DocumentOwner::Meeting(m) => {
-            guard_read(tx, u, m, Cap::Prepare).await?;
+            gates::meeting_read(tx, u, m, Cap::Prepare).await?;
         }
         DocumentOwner::Opinion(o) => {
-            crate::opinions::readable(tx, u, o, OpinionCap::Prepare).await?;
+            gates::opinion_read(tx, u, o, OpinionCap::Prepare).await?;
         }
         // The organ's people follow who of them read what it sent or received.
         DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
@@ -250,7 +254,7 @@ pub async fn list(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Vec<DocumentSummary>>> {
     let mut tx = s.db.read().await?;
-    guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
+    gates::meeting_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let docs = tx.documents_of(MeetingId(id)).await?;
     Ok(Json(listed(&u, &docs)))
 }
@@ -329,7 +333,7 @@ async fn read_upload(s: &AppState, mut form: Multipart, want_meta: bool) -> AppR
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         match field.name() {
             Some("meta") => {
-                let text = small_field(&mut field, crate::api::MAX_BODY_BYTES)
+                let text = small_field(&mut field, crate::platform::body::MAX_BODY_BYTES)
                     .await
                     .map_err(|e| e.map_or(AppError::PayloadTooLarge, bad))?;
                 meta = Some(
@@ -390,53 +394,6 @@ async fn read_upload(s: &AppState, mut form: Multipart, want_meta: bool) -> AppR
         sha256,
         size,
     })
-}
-
-/// A small text part (JSON details), read chunk by chunk and refused (`Err(None)`) as soon
-/// as it passes `limit`: the upload routes take bodies of up to the largest file, and a
-/// part read whole first would be held in memory however large.
-pub(crate) async fn small_field(
-    field: &mut axum::extract::multipart::Field<'_>,
-    limit: usize,
-) -> Result<String, Option<axum::extract::multipart::MultipartError>> {
-    let mut buf = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(Some)? {
-        if buf.len() + chunk.len() > limit {
-            return Err(None);
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    // Not UTF-8: the JSON reader that follows names the problem.
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-/// The body as multipart, read only after the sender's rights were checked (the body is
-/// an extractor of its own otherwise, and would be refused before the 403).
-async fn multipart(req: Request) -> AppResult<Multipart> {
-    Multipart::from_request(req, &()).await.map_err(|e| {
-        AppError::BadRequest(format!(
-            "send the file as multipart/form-data: {}",
-            e.body_text()
-        ))
-    })
-}
-
-/// Whether a file's first kilobyte carries a PDF header (readers accept it anywhere there).
-pub(crate) fn looks_like_pdf(head: &[u8]) -> bool {
-    head[..head.len().min(1024)]
-        .windows(5)
-        .any(|w| w == b"%PDF-")
-}
-
-/// Keeps the last path component, printable, at most 200 characters.
-pub(crate) fn clean_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if clean.trim().is_empty() {
-        "document.pdf".into()
-    } else {
-        clean
-    }
 }
 
 /// Validates the secretariat's details of a document.
@@ -548,7 +505,7 @@ async fn announce(
         // page: on each member's own topic, where its registers listen.
         DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
             if latest.is_some_and(|v| v.status != "rendering") {
-                crate::exchange::files_changed(tx, doc.owner).await?;
+                crate::platform::registers::files_changed(tx, doc.owner).await?;
             }
             return Ok(());
         }
@@ -599,11 +556,11 @@ async fn upload_to(
     {
         // Refuse before reading a large body if the sender may not file here.
         let mut tx = s.db.read().await?;
-        may_file(&s, &mut tx, &u, owner, false).await?;
+        may_file(&mut tx, &u, owner, false).await?;
     }
     let upload = read_upload(&s, multipart(req).await?, true).await?;
     let mut tx = s.db.write().await?;
-    may_file(&s, &mut tx, &u, owner, true).await?;
+    may_file(&mut tx, &u, owner, true).await?;
     let meta = upload
         .meta
         .as_ref()
@@ -638,12 +595,12 @@ pub async fn new_version(
     {
         let mut tx = s.db.read().await?;
         let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-        may_file(&s, &mut tx, &u, doc.owner, false).await?;
+        may_file(&mut tx, &u, doc.owner, false).await?;
     }
     let upload = read_upload(&s, multipart(req).await?, false).await?;
     let mut tx = s.db.write().await?;
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-    may_file(&s, &mut tx, &u, doc.owner, true).await?;
+    may_file(&mut tx, &u, doc.owner, true).await?;
     if doc.latest.as_ref().is_some_and(|v| v.status == "rendering") {
         return Err(AppError::Conflict(
             "the previous version is still being rendered".into(),
@@ -678,7 +635,7 @@ pub async fn delete(
 ) -> AppResult<StatusCode> {
     let mut tx = s.db.write().await?;
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
-    may_file(&s, &mut tx, &u, doc.owner, true).await?;
+    may_file(&mut tx, &u, doc.owner, true).await?;
     let DocumentOwner::Opinion(poll) = doc.owner else {
         return Err(AppError::Conflict(
             "a meeting's documents are kept: upload a new version instead".into(),
@@ -854,7 +811,7 @@ async fn finish(s: &AppState, doc: i64, version: i64, failure: Option<Failure>) 
     let before = tx.document(doc).await?.map_or(0, |d| d.current_version);
     tx.finish_version(doc, version, failure.as_deref()).await?;
     if failure.is_none() && before > 0 && before < version {
-        crate::annotations::carry(&mut tx, doc, before, version).await?;
+        crate::documents::annotations::carry(&mut tx, doc, before, version).await?;
     }
     let row = tx.document(doc).await?.ok_or(AppError::NotFound)?;
     announce(&mut tx, &row, None).await?;
@@ -1096,7 +1053,7 @@ pub async fn page(
         let line = format!(
             "{} · {}",
             u.0.display_name,
-            crate::watermark::stamp_time(ecabinet_storage::now_ms())
+            crate::documents::watermark::stamp_time(ecabinet_storage::now_ms())
         );
         let marked = tokio::task::spawn_blocking(move || marker.apply(&bytes, &line))
             .await
@@ -1228,7 +1185,7 @@ pub async fn search(
     Query(p): Query<SearchParams>,
 ) -> AppResult<Json<SearchResult>> {
     let mut tx = s.db.read().await?;
-    guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
+    gates::meeting_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let docs = tx.documents_of(MeetingId(id)).await?;
     search_in(&s, tx, &u, docs, p).await
 }
@@ -1363,4 +1320,50 @@ pub async fn statistics(
         "pages": pages,
         "pages_distributed": distributed,
     })))
+}
+
+/// The routes of documents and annotations, merged under `/api` with the other contexts'.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/meetings/{id}/documents",
+            get(list)
+                // Uploads count their own bytes against `document_max_upload_mb`.
+                .post(upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/meetings/{id}/documents/search", get(search))
+        .route(
+            "/opinions/{id}/documents",
+            get(opinion_list)
+                .post(opinion_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/opinions/{id}/documents/search", get(opinion_search))
+        .route("/documents/{id}", get(show).delete(delete))
+        .route(
+            "/documents/{id}/versions",
+            post(new_version).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/documents/{id}/original", get(original))
+        .route("/documents/{id}/reads", get(reads))
+        .route("/statistics/documents", get(statistics))
+        .route(
+            "/documents/{id}/annotations",
+            get(annotations::list).post(annotations::create),
+        )
+        .route(
+            "/annotations/{id}",
+            put(annotations::update).delete(annotations::delete),
+        )
+        .route("/documents/{id}/versions/{version}/pages/{page}", get(page))
+        .route(
+            "/documents/{id}/versions/{version}/pages/{page}/text",
+            get(page_text),
+        )
+        .route("/exchange/{register}/{id}/documents", get(entry_list))
+        .route(
+            "/exchange/{register}/{id}/documents/search",
+            get(entry_search),
+        )
 }

@@ -8,10 +8,10 @@
 //! ballot reaches the desk, in the request's own task, so the desk does only cheap work.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
-use crate::hex_array;
-use crate::service::guard_read;
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::gates;
+use crate::platform::hex_array;
+use crate::platform::session::CurrentUser;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -84,7 +84,7 @@ pub struct BallotDesk {
 
 impl BallotDesk {
     /// Starts the writer and the close timer.
-    pub fn start(db: Db, hub: crate::hub::Hub, key: Arc<SigningKey>) -> BallotDesk {
+    pub fn start(db: Db, hub: crate::platform::hub::Hub, key: Arc<SigningKey>) -> BallotDesk {
         let (jobs, rx) = mpsc::channel(4096);
         let timer = Arc::new(Notify::new());
         let desk = BallotDesk { jobs, timer };
@@ -138,7 +138,7 @@ impl BallotDesk {
 
 struct Writer {
     db: Db,
-    hub: crate::hub::Hub,
+    hub: crate::platform::hub::Hub,
     key: Arc<SigningKey>,
     logs: HashMap<i64, CachedLog>,
 }
@@ -564,22 +564,16 @@ async fn poll_changed(tx: &mut Tx, poll_id: i64, actor: Option<UserId>) -> AppRe
 }
 
 /// Locks a poll and checks `cap` on its meeting.
-async fn guard_poll(
-    s: &AppState,
-    tx: &mut Tx,
-    u: &CurrentUser,
-    poll_id: i64,
-    cap: Cap,
-) -> AppResult<PollRow> {
+async fn guard_poll(tx: &mut Tx, u: &CurrentUser, poll_id: i64, cap: Cap) -> AppResult<PollRow> {
     let poll = tx.poll(poll_id).await?.ok_or(AppError::NotFound)?;
-    s.guard(tx, u, poll.meeting_id, cap).await?;
+    gates::meeting(tx, u, poll.meeting_id, cap).await?;
     Ok(poll)
 }
 
 /// A poll `u` may use `cap` on, read without locks.
 async fn readable_poll(tx: &mut Tx, u: &CurrentUser, poll_id: i64, cap: Cap) -> AppResult<PollRow> {
     let poll = tx.poll_for_read(poll_id).await?.ok_or(AppError::NotFound)?;
-    guard_read(tx, u, poll.meeting_id, cap).await?;
+    gates::meeting_read(tx, u, poll.meeting_id, cap).await?;
     Ok(poll)
 }
 
@@ -592,7 +586,7 @@ pub async fn create(
 ) -> AppResult<(StatusCode, Json<CreatedPoll>)> {
     let meeting = MeetingId(id);
     let mut tx = s.db.write().await?;
-    let row = s.guard(&mut tx, &u, meeting, Cap::Conduct).await?;
+    let row = gates::meeting(&mut tx, &u, meeting, Cap::Conduct).await?;
     if row.info.status == MeetingStatus::Ended {
         return Err(DomainError::InvalidTransition {
             subject: "meeting",
@@ -617,7 +611,7 @@ pub async fn update(
     ApiJson(input): ApiJson<PollInput>,
 ) -> AppResult<StatusCode> {
     let mut tx = s.db.write().await?;
-    let poll = guard_poll(&s, &mut tx, &u, id, Cap::Conduct).await?;
+    let poll = guard_poll(&mut tx, &u, id, Cap::Conduct).await?;
     if poll.status != PollStatus::Draft {
         return Err(DomainError::InvalidTransition {
             subject: "vote",
@@ -642,7 +636,7 @@ pub async fn open(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<StatusCode> {
     let mut tx = s.db.write().await?;
-    let poll = guard_poll(&s, &mut tx, &u, id, Cap::Conduct).await?;
+    let poll = guard_poll(&mut tx, &u, id, Cap::Conduct).await?;
     let meeting = tx
         .meeting(poll.meeting_id)
         .await?
@@ -864,7 +858,7 @@ pub async fn meeting_archive(
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<Bundle>> {
     let mut tx = s.db.read().await?;
-    let meeting = guard_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
+    let meeting = gates::meeting_read(&mut tx, &u, MeetingId(id), Cap::View).await?;
     let polls = tx.polls_of(MeetingId(id)).await?;
     Ok(Json(bundle(&s, &mut tx, &meeting.info, polls).await?))
 }
@@ -877,7 +871,7 @@ pub async fn poll_archive(
 ) -> AppResult<Json<Bundle>> {
     let mut tx = s.db.read().await?;
     let poll = tx.poll_for_read(id).await?.ok_or(AppError::NotFound)?;
-    let meeting = guard_read(&mut tx, &u, poll.meeting_id, Cap::View).await?;
+    let meeting = gates::meeting_read(&mut tx, &u, poll.meeting_id, Cap::View).await?;
     if poll.status != PollStatus::Closed {
         return Err(DomainError::InvalidTransition {
             subject: "vote",

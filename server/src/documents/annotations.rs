@@ -4,9 +4,9 @@
 //! text is unchanged.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
 use crate::documents::{invalid, page_keys, readable};
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::session::CurrentUser;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

@@ -4,8 +4,8 @@
 //! and the connection lives on. See docs/protocol.md.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::platform::error::AppError;
+use crate::platform::session::CurrentUser;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
@@ -45,7 +45,7 @@ pub async fn upgrade(
     // The socket follows this session: it ends when the session does.
     let session_id = session.id();
     let login_at = session
-        .get::<i64>(crate::auth::SESSION_LOGIN_AT)
+        .get::<i64>(crate::platform::session::SESSION_LOGIN_AT)
         .await
         .ok()
         .flatten()
@@ -137,7 +137,7 @@ impl Connection {
         let (inbound_tx, inbound_rx) = mpsc::channel(256);
         let (rate, burst) = state.ws_frame_rate;
         Connection {
-            limiter: crate::limits::frame_limiter(rate, burst),
+            limiter: frame_limiter(rate, burst),
             refused: 0,
             last_refused: None,
             sent_close: false,
@@ -493,15 +493,15 @@ impl Connection {
         };
         let uid = record
             .data
-            .get(crate::auth::SESSION_USER)
+            .get(crate::platform::session::SESSION_USER)
             .and_then(|v| v.as_i64());
         let login_at = record
             .data
-            .get(crate::auth::SESSION_LOGIN_AT)
+            .get(crate::platform::session::SESSION_LOGIN_AT)
             .and_then(|v| v.as_i64());
         let now = ecabinet_storage::now_ms();
         if uid != Some(self.user.id().0)
-            || !crate::auth::within_lifetime(login_at, now, self.state.session_max)
+            || !crate::platform::session::within_lifetime(login_at, now, self.state.session_max)
         {
             return Ok(None);
         }
@@ -576,4 +576,23 @@ fn spawn_forwarder(
             }
         }
     })
+}
+
+/// The frames one connection may send (governor's GCRA).
+pub fn frame_limiter(per_second: u32, burst: u32) -> governor::DefaultDirectRateLimiter {
+    let rate = std::num::NonZeroU32::new(per_second.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = std::num::NonZeroU32::new(burst.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    governor::RateLimiter::direct(governor::Quota::per_second(rate).allow_burst(burst))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_beyond_the_burst_are_refused() {
+        let f = frame_limiter(1, 5);
+        let passed = (0..20).filter(|_| f.check().is_ok()).count();
+        assert_eq!(passed, 5);
+    }
 }

@@ -90,10 +90,10 @@ impl Watermarker {
 /// The time printed on a watermark: Vietnam's time (UTC+7, no daylight saving), to the
 /// minute.
 pub fn stamp_time(unix_ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let t = time::OffsetDateTime::from_unix_timestamp(unix_ms / 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(offset);
+    // To the second, as it always was (a watermark never shows less than a minute).
+    let t = crate::platform::clock::in_vietnam(unix_ms - unix_ms % 1000)
+        .or_else(|| crate::platform::clock::in_vietnam(0))
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "{:02}/{:02}/{} {:02}:{:02}",
         t.day(),

@@ -6,13 +6,19 @@
 //! approved numbers only: series, comparisons across units, completeness, ecabinet's own
 //! figures, each as JSON, SVG (`charts.rs`), CSV or XLSX.
 
+mod charts;
+mod files;
+
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::session::CurrentUser;
 use axum::Json;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use ecabinet_domain::{DomainError, Role, UserId};
 use ecabinet_protocol::reporting::{
     Comparison, EcabinetStatistics, Overview, PeriodCompleteness, Point, RegimeInfo, ReportForm,
@@ -199,10 +205,7 @@ async fn reads_regime(tx: &mut Tx, u: &CurrentUser, l: &Loaded) -> AppResult<()>
 
 /// Today in Vietnam (UTC+7), by the server's clock.
 fn today(s: &AppState) -> time::Date {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(s.clock.now()) * 1_000_000)
-        .map(|t| t.to_offset(offset).date())
-        .unwrap_or(time::Date::MIN)
+    crate::platform::clock::today_in_vietnam(s.clock.now())
 }
 
 /// The period a regime's units report now: the last one that has ended.
@@ -762,7 +765,7 @@ pub async fn submit(
         return Ok(refused(errors));
     }
     let bytes = hex::decode(input.bytes.trim()).map_err(|_| invalid("bytes", "not hex"))?;
-    let signature = crate::hex_array::<64>(&input.signature)
+    let signature = crate::platform::hex_array::<64>(&input.signature)
         .ok_or_else(|| invalid("signature", "64 bytes in hex"))?;
     let record = SubmissionRecord::from_bytes(&bytes)
         .ok_or_else(|| invalid("bytes", "not a report submission record"))?;
@@ -777,8 +780,14 @@ pub async fn submit(
     if record.signer != u.id().0 {
         return Err(invalid("bytes", "signed for another account"));
     }
-    let (_, public_key) =
-        crate::devices::verify_signed(&mut tx, u.id(), &record.key_id, &bytes, &signature).await?;
+    let (_, public_key) = crate::platform::signatures::verify_signed(
+        &mut tx,
+        u.id(),
+        &record.key_id,
+        &bytes,
+        &signature,
+    )
+    .await?;
     let kept = Submission {
         record,
         public_key,
@@ -945,7 +954,7 @@ pub async fn template(
         .find(|x| x.id == unit)
         .map(|x| x.name.clone())
         .unwrap_or_default();
-    let bytes = crate::report::report_template(
+    let bytes = crate::reporting::files::report_template(
         &l.regime,
         &l.indicators,
         &unit_name,
@@ -1126,7 +1135,7 @@ fn deliver<T: serde::Serialize>(
         }
         "csv" => {
             let (head, rows) = table();
-            let bytes = crate::report::csv(&head, &rows).map_err(internal)?;
+            let bytes = crate::reporting::files::csv(&head, &rows).map_err(internal)?;
             Ok(file_response(
                 bytes,
                 "text/csv; charset=utf-8",
@@ -1135,7 +1144,8 @@ fn deliver<T: serde::Serialize>(
         }
         "xlsx" => {
             let (head, rows) = table();
-            let bytes = crate::report::table_xlsx(name, &head, &rows).map_err(internal)?;
+            let bytes =
+                crate::reporting::files::table_xlsx(name, &head, &rows).map_err(internal)?;
             Ok(file_response(bytes, XLSX, &format!("{name}.xlsx")))
         }
         _ => Err(invalid("format", "json, svg, csv or xlsx")),
@@ -1208,7 +1218,7 @@ pub async fn series(
                     .collect(),
             )
         },
-        || crate::charts::series_svg(&series),
+        || crate::reporting::charts::series_svg(&series),
     )
 }
 
@@ -1270,7 +1280,7 @@ pub async fn compare(
                     .collect(),
             )
         },
-        || crate::charts::comparison_svg(&c),
+        || crate::reporting::charts::comparison_svg(&c),
     )
 }
 
@@ -1335,7 +1345,7 @@ pub async fn completeness(
                     .collect(),
             )
         },
-        || crate::charts::completeness_svg(&view),
+        || crate::reporting::charts::completeness_svg(&view),
     )
 }
 
@@ -1546,4 +1556,47 @@ pub async fn run_clock(s: AppState) {
             .sleep_until(None, std::time::Duration::from_secs(300))
             .await;
     }
+}
+
+/// The routes of reporting, merged under `/api` with the other contexts'.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reporting", get(overview))
+        .route("/reporting/units", post(add_unit))
+        .route("/reporting/units/{id}/members", post(add_member))
+        .route("/reporting/indicators", post(put_indicator))
+        .route("/reporting/regimes", post(add_regime))
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}",
+            get(show).put(put_values),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/submit",
+            post(submit),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/approve",
+            post(approve),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/return",
+            post(send_back),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/history",
+            get(history),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/template.xlsx",
+            get(template),
+        )
+        .route(
+            "/reporting/regimes/{id}/units/{unit}/periods/{period}/upload",
+            post(upload).layer(DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route("/reporting/regimes/{id}/series", get(series))
+        .route("/reporting/regimes/{id}/compare", get(compare))
+        .route("/reporting/regimes/{id}/completeness", get(completeness))
+        .route("/reporting/regimes/{id}/remind", post(remind))
+        .route("/reporting/statistics", get(statistics))
 }

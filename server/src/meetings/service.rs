@@ -3,21 +3,18 @@
 //! hub. Reads for snapshots use one read transaction so state and seq agree.
 
 use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::gates;
+use crate::platform::session::CurrentUser;
 use ecabinet_domain::access::{self, MeetingCapability as Cap};
 use ecabinet_domain::agenda::{self, plan_agenda};
 use ecabinet_domain::attendance::{Attendance, AttendanceEntry};
-use ecabinet_domain::device;
 use ecabinet_domain::meeting::{MeetingAction, check_publishable};
 use ecabinet_domain::quorum::Fraction;
 use ecabinet_domain::speakers::SpeakerQueue;
 use ecabinet_domain::{DomainError, MeetingId, ParticipantRole, Role, UserId};
-use ecabinet_protocol::api::{AgendaInput, GrantFloor, MeetingInput, MoveTo, UserSummary};
-use ecabinet_protocol::{
-    DeviceList, EventBody, MeetingList, MeetingSnapshot, MeetingSummary, Participant, SnapshotBody,
-    Topic,
-};
+use ecabinet_protocol::api::{AgendaInput, GrantFloor, MeetingInput, MoveTo};
+use ecabinet_protocol::{EventBody, MeetingSnapshot, MeetingSummary, Participant, Topic};
 use ecabinet_storage::{MeetingRow, Tx};
 use std::collections::HashSet;
 
@@ -25,20 +22,6 @@ use std::collections::HashSet;
 const MAX_PARTICIPANTS: usize = 500;
 
 impl AppState {
-    pub(crate) async fn commit(&self, tx: Tx) -> AppResult<()> {
-        let events = tx.commit().await?;
-        self.hub.publish(events);
-        Ok(())
-    }
-
-    /// The accounts, for the participant picker.
-    pub async fn users(&self, user: &CurrentUser) -> AppResult<Vec<UserSummary>> {
-        if !(access::can_prepare_meetings(user.0.role) || access::can_manage_users(user.0.role)) {
-            return Err(AppError::Forbidden);
-        }
-        Ok(self.db.read().await?.users().await?)
-    }
-
     /// The meetings `user` may see, soonest first.
     pub async fn meetings(&self, user: &CurrentUser) -> AppResult<Vec<MeetingSummary>> {
         let mut tx = self.db.read().await?;
@@ -52,22 +35,8 @@ impl AppState {
     /// One meeting's full state.
     pub async fn meeting(&self, user: &CurrentUser, id: MeetingId) -> AppResult<MeetingSnapshot> {
         let mut tx = self.db.read().await?;
-        guard_read(&mut tx, user, id, Cap::View).await?;
+        gates::meeting_read(&mut tx, user, id, Cap::View).await?;
         tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)
-    }
-
-    /// Locks the meeting for a command and checks that `user` may use `cap` on it.
-    /// Meetings the user may not even see answer "not found", not "forbidden".
-    pub(crate) async fn guard(
-        &self,
-        tx: &mut Tx,
-        user: &CurrentUser,
-        id: MeetingId,
-        cap: Cap,
-    ) -> AppResult<MeetingRow> {
-        let row = tx.meeting(id).await?.ok_or(AppError::NotFound)?;
-        check_access(tx, user, &row, cap).await?;
-        Ok(row)
     }
 
     /// Creates a draft meeting.
@@ -99,7 +68,7 @@ impl AppState {
         input: MeetingInput,
     ) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Prepare).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Prepare).await?;
         row.info.status.check(MeetingAction::Edit)?;
         let details = input.details.validated()?;
         let quorum = checked_quorum(input.quorum)?;
@@ -138,7 +107,7 @@ impl AppState {
         input: AgendaInput,
     ) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Prepare).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Prepare).await?;
         row.info.status.check(MeetingAction::Edit)?;
         let existing: Vec<_> = tx.agenda(id).await?.iter().map(|i| i.id).collect();
         let plan = plan_agenda(&existing, row.current_item, input.items)?;
@@ -155,7 +124,7 @@ impl AppState {
     /// Sends the invitations.
     pub async fn publish(&self, user: &CurrentUser, id: MeetingId) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Prepare).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Prepare).await?;
         let status = row.info.status.apply(MeetingAction::Publish)?;
         let members = tx
             .participants(id)
@@ -171,7 +140,7 @@ impl AppState {
     /// The chair opens the meeting; discussion starts at the first item.
     pub async fn start(&self, user: &CurrentUser, id: MeetingId) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Conduct).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Conduct).await?;
         let status = row.info.status.apply(MeetingAction::Start)?;
         self.set_status(&mut tx, user, id, status).await?;
         let first = agenda::next_item(&tx.agenda(id).await?, None);
@@ -182,7 +151,7 @@ impl AppState {
     /// The chair closes the meeting; open turns to speak are closed.
     pub async fn end(&self, user: &CurrentUser, id: MeetingId) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Conduct).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Conduct).await?;
         let status = row.info.status.apply(MeetingAction::End)?;
         // Ending would strand ballots: the chair closes (and so counts) each vote first.
         let open = tx
@@ -236,7 +205,7 @@ impl AppState {
         to: MoveTo,
     ) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Conduct).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Conduct).await?;
         row.info.status.check(MeetingAction::Conduct)?;
         let items = tx.agenda(id).await?;
         let target = match to {
@@ -284,7 +253,7 @@ impl AppState {
     ) -> AppResult<()> {
         let attendance = attendance.validated()?;
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Attend).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Attend).await?;
         row.info.status.check(MeetingAction::Attend)?;
         let entry = AttendanceEntry {
             user_id: user.id(),
@@ -309,7 +278,7 @@ impl AppState {
         withdraw: bool,
     ) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::RequestFloor).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::RequestFloor).await?;
         row.info.status.check(MeetingAction::RequestFloor)?;
         let mut q = tx.speakers(id).await?;
         if withdraw {
@@ -329,7 +298,7 @@ impl AppState {
         grant: GrantFloor,
     ) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Conduct).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Conduct).await?;
         row.info.status.check(MeetingAction::Conduct)?;
         let mut q = tx.speakers(id).await?;
         q.grant(grant.user_id, tx.now())?;
@@ -340,7 +309,7 @@ impl AppState {
     /// The chair ends the current turn.
     pub async fn end_turn(&self, user: &CurrentUser, id: MeetingId) -> AppResult<()> {
         let mut tx = self.db.write().await?;
-        let row = self.guard(&mut tx, user, id, Cap::Conduct).await?;
+        let row = gates::meeting(&mut tx, user, id, Cap::Conduct).await?;
         row.info.status.check(MeetingAction::Conduct)?;
         let mut q = tx.speakers(id).await?;
         q.end_turn()?;
@@ -365,85 +334,6 @@ impl AppState {
         )
         .await?;
         Ok(())
-    }
-
-    /// Whether `user` may subscribe to `topic`; meetings they cannot see are "not found".
-    pub async fn authorize_topic(&self, user: &CurrentUser, topic: Topic) -> AppResult<()> {
-        match topic {
-            Topic::Meetings if access::can_prepare_meetings(user.0.role) => Ok(()),
-            Topic::Meetings => Err(AppError::Forbidden),
-            Topic::User(uid) if uid == user.id() => Ok(()),
-            Topic::User(_) => Err(AppError::Forbidden),
-            Topic::Devices if device::can_manage_devices(user.0.role) => Ok(()),
-            Topic::Devices => Err(AppError::Forbidden),
-            Topic::DevicesOf(uid)
-                if uid == user.id() || device::can_manage_devices(user.0.role) =>
-            {
-                Ok(())
-            }
-            Topic::DevicesOf(_) => Err(AppError::Forbidden),
-            Topic::Opinions if matches!(user.0.role, Role::Secretariat | Role::Chair) => Ok(()),
-            Topic::Opinions => Err(AppError::Forbidden),
-            Topic::OpinionsOf(uid) if uid == user.id() => Ok(()),
-            Topic::OpinionsOf(_) => Err(AppError::Forbidden),
-            Topic::Reporting => {
-                let mut tx = self.db.read().await?;
-                if crate::reporting::reads_some_dashboard(&mut tx, user).await? {
-                    Ok(())
-                } else {
-                    Err(AppError::Forbidden)
-                }
-            }
-            Topic::Meeting(id) => {
-                let mut tx = self.db.read().await?;
-                let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
-                let part = tx.participant_role(id, user.id()).await?;
-                if access::meeting_allows(user.0.role, part, row.info.status, Cap::View) {
-                    Ok(())
-                } else {
-                    Err(AppError::NotFound)
-                }
-            }
-        }
-    }
-
-    /// The state of `topic` and the seq it includes, read consistently.
-    pub async fn topic_snapshot(
-        &self,
-        user: &CurrentUser,
-        topic: Topic,
-    ) -> AppResult<(u64, SnapshotBody)> {
-        let mut tx = self.db.read().await?;
-        let body = match topic {
-            Topic::Meetings => SnapshotBody::MeetingList(MeetingList {
-                meetings: tx.all_meetings().await?,
-            }),
-            Topic::User(uid) => SnapshotBody::MeetingList(MeetingList {
-                meetings: tx.meetings_of(uid).await?,
-            }),
-            Topic::Devices => SnapshotBody::Devices(DeviceList {
-                devices: tx.all_devices().await?,
-            }),
-            Topic::DevicesOf(uid) => SnapshotBody::Devices(DeviceList {
-                devices: tx.devices_of(uid).await?,
-            }),
-            Topic::Opinions | Topic::OpinionsOf(_) => {
-                SnapshotBody::Opinions(crate::opinions::topic_list(&mut tx, topic).await?)
-            }
-            Topic::Reporting => SnapshotBody::Reporting(ecabinet_protocol::ReportingState {
-                steps: tx.last_seq(topic).await?,
-            }),
-            Topic::Meeting(id) => {
-                let snap = tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)?;
-                let part = snap.participant(user.id()).map(|p| p.role);
-                if !access::meeting_allows(user.0.role, part, snap.info.status, Cap::View) {
-                    return Err(AppError::NotFound);
-                }
-                SnapshotBody::Meeting(Box::new(snap))
-            }
-        };
-        let seq = tx.last_seq(topic).await?;
-        Ok((seq, body))
     }
 }
 
@@ -507,37 +397,6 @@ async fn resolve_participants(
         return Err(invalid("a meeting has at most one chair".into()));
     }
     Ok(out)
-}
-
-/// Like [`AppState::guard`] without locking: for reads, and for commands whose real check
-/// happens later under a lock (the ballot desk).
-pub(crate) async fn guard_read(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    id: MeetingId,
-    cap: Cap,
-) -> AppResult<MeetingRow> {
-    let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
-    check_access(tx, user, &row, cap).await?;
-    Ok(row)
-}
-
-/// 404 if `user` cannot see the meeting, 403 if they see it but may not use `cap`.
-async fn check_access(
-    tx: &mut Tx,
-    user: &CurrentUser,
-    row: &MeetingRow,
-    cap: Cap,
-) -> AppResult<()> {
-    let part = tx.participant_role(row.info.id, user.id()).await?;
-    let status = row.info.status;
-    if !access::meeting_allows(user.0.role, part, status, Cap::View) {
-        return Err(AppError::NotFound);
-    }
-    if !access::meeting_allows(user.0.role, part, status, cap) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
 }
 
 /// Keeps the meeting lists current: the secretariat's `meetings` topic always, and each

@@ -75,3 +75,32 @@ impl Clock {
         }
     }
 }
+
+/// The instant `ms` (Unix ms) in Vietnam's time (UTC+7, no daylight saving), or `None` out
+/// of range. Deadlines, reports, minutes and watermarks all speak Hà Nội's time.
+pub fn in_vietnam(ms: i64) -> Option<time::OffsetDateTime> {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .map(|t| t.to_offset(offset))
+}
+
+/// The day it is in Hà Nội at `ms`.
+pub fn today_in_vietnam(ms: i64) -> time::Date {
+    in_vietnam(ms).map_or(time::Date::MIN, |t| t.date())
+}
+
+/// "14:05 ngày 02/12/2026" in Vietnam's time, for mail and reports.
+pub fn vn_time(ms: i64) -> String {
+    match in_vietnam(ms) {
+        Some(t) => format!(
+            "{:02}:{:02} ngày {:02}/{:02}/{}",
+            t.hour(),
+            t.minute(),
+            t.day(),
+            u8::from(t.month()),
+            t.year()
+        ),
+        None => ms.to_string(),
+    }
+}

@@ -2,7 +2,7 @@
 //! the redirects between the login page and the rest.
 
 use crate::AppState;
-use crate::auth::session_user;
+use crate::platform::session::session_user;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -91,7 +91,7 @@ async fn gate(
         _ => {}
     }
     let me = match &user {
-        Some(u) => match crate::devices::me_of(&state, u).await {
+        Some(u) => match crate::platform::session::me_of(&state, u).await {
             Ok(m) => Some(m),
             Err(e) => return e.into_response(),
         },

@@ -9,7 +9,7 @@
 //! browser's (a peer deployment, a script with its own session): nothing of a victim's
 //! browser rides on it, so it goes on to the usual session checks.
 
-use crate::error::AppError;
+use crate::platform::error::AppError;
 use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;

@@ -1,14 +1,11 @@
-//! Rate limits: failed logins per username and per client address (shared by the nodes
-//! of one PostgreSQL database), and the frames one WebSocket connection may send
-//! (governor's GCRA). The client address is the
+//! Login rate limits: failed logins per username and per client address (shared by the
+//! nodes of one PostgreSQL database), or per known browser. The client address is the
 //! connection's peer, or behind a reverse proxy the last entry of the configured header.
 
 use axum::http::HeaderMap;
 use ecabinet_storage::{Db, StoreError, TryBucket};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -323,13 +320,6 @@ impl LoginLimits {
     }
 }
 
-/// The frames one connection may send.
-pub fn frame_limiter(per_second: u32, burst: u32) -> DefaultDirectRateLimiter {
-    let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-    let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,12 +460,5 @@ mod tests {
         assert!("nonsense".parse::<Cidr>().is_err());
         let all: Cidr = "0.0.0.0/0".parse().unwrap();
         assert!(all.contains("8.8.8.8".parse().unwrap()));
-    }
-
-    #[test]
-    fn frames_beyond_the_burst_are_refused() {
-        let f = frame_limiter(1, 5);
-        let passed = (0..20).filter(|_| f.check().is_ok()).count();
-        assert_eq!(passed, 5);
     }
 }
