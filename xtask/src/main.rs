@@ -3,10 +3,12 @@
 //! version in Cargo.lock, so no CLI is downloaded) + wasm-opt from npm's binaryen;
 //! `guard` checks what the browser build pulls in; `test` runs every check and test stage
 //! and prints one closing line with the counts; `bench` the benchmarks; `fuzz` the fuzz
-//! targets for a bounded time.
+//! targets for a bounded time; `rooms` checks the layout rules of the server and frontend
+//! crates and prints their room graph.
 
 mod bench;
 mod fuzz;
+mod rooms;
 mod site;
 mod test;
 
@@ -33,8 +35,16 @@ enum Cmd {
     },
     /// Check that the hydrate build pulls in neither sqlx nor tokio's runtime.
     Guard,
-    /// Every check and test: fmt, clippy, wasm builds, unit and integration tests on SQLite
-    /// and PostgreSQL, the site, and the browser tests. Prints "N passed, M failed" last.
+    /// Print the rooms of the server and frontend crates and the imports between them,
+    /// then every breach of the layout rules (see xtask/src/rooms.rs); fails on one.
+    Rooms {
+        /// Check this checkout instead of the one xtask runs in.
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Every check and test: fmt, the layout rules (rooms), clippy, wasm builds, unit and
+    /// integration tests on SQLite and PostgreSQL, the site, and the browser tests. Prints
+    /// "N passed, M failed" last.
     Test {
         /// Skip the browser tests (for a quick local loop).
         #[arg(long)]
@@ -65,6 +75,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Cmd::Site { release } => site::build(release).map(|_| ()),
         Cmd::Guard => site::guard(),
+        Cmd::Rooms { root } => rooms::run(root),
         Cmd::Test {
             no_browser,
             no_postgres,

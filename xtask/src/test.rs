@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every stage in order; the counts of tests passed and failed are
 //! collected from cargo's and node's own summaries and printed as the closing line.
 
-use crate::{cargo, pg, root, site, target_dir};
+use crate::{cargo, pg, rooms, root, site, target_dir};
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -99,6 +99,7 @@ pub fn run(browser: bool, postgres: bool) -> Result<()> {
     t.check("fmt", || {
         crate::run(cargo().args(["fmt", "--all", "--", "--check"]))
     });
+    t.check("rooms", rooms::check);
     t.check("clippy", || {
         crate::run(cargo().args([
             "clippy",
