@@ -18,8 +18,9 @@
 //!    arrow; at most [`MAX_CYCLES`] per crate).
 //! 2. `platform`: the room named `platform` imports no other room.
 //! 3. `internals`: outside room B a path enters B only through its face: `crate::B::Name`
-//!    is fine unless `Name` is a submodule of B (a file `B/Name.rs` or a folder `B/Name/`);
-//!    inside B anything goes.
+//!    is fine unless `Name` is a private submodule of B (a file `B/Name.rs` or a folder
+//!    `B/Name/` that B does not declare `pub mod`); inside B anything goes. (Rust's privacy
+//!    refuses most such paths already; this names the rule and catches `pub(crate) mod`.)
 //! 4. `long file`: a `.rs` file anywhere under a source root with more than [`LONG_FILE`]
 //!    lines has a leading `//!` block that says why it is "one file" (that phrase, any
 //!    case, may wrap across lines).
@@ -183,6 +184,17 @@ struct Source {
     text: String,
 }
 
+/// Whether a room's module file declares `pub mod name;` (its face) rather than a private
+/// or `pub(crate)` one.
+fn declares_pub_mod(module_file: &str, name: &str) -> bool {
+    module_file.lines().any(|l| {
+        l.trim()
+            .strip_prefix("pub mod ")
+            .and_then(|rest| rest.strip_suffix(';'))
+            .is_some_and(|n| n.trim() == name)
+    })
+}
+
 fn analyse(workspace: &Path, root: &str) -> Result<Report> {
     let dir = workspace.join(root);
     let mut files = Vec::new();
@@ -209,6 +221,11 @@ fn analyse(workspace: &Path, root: &str) -> Result<Report> {
                     subs.insert(stem.to_owned());
                 }
             }
+            // A submodule that the room declares `pub mod` is part of its face.
+            let face = std::fs::read_to_string(path.join("mod.rs"))
+                .or_else(|_| std::fs::read_to_string(dir.join(format!("{name}.rs"))))
+                .unwrap_or_default();
+            subs.retain(|s| !declares_pub_mod(&face, s));
             rooms.insert(name.to_owned(), subs);
         }
     }
@@ -897,6 +914,28 @@ fn f<'a>(s: &'a str) -> char {
               imports no other room\n"
             ]
         );
+    }
+
+    #[test]
+    fn a_submodule_declared_pub_mod_is_part_of_the_face() {
+        let r = analyse_tree(&[
+            (
+                "server/src/a/mod.rs",
+                "use crate::platform::error::E;\nuse crate::platform::hidden::H;\n",
+            ),
+            (
+                "server/src/platform/mod.rs",
+                "pub mod error;\npub(crate) mod hidden;\n",
+            ),
+            ("server/src/platform/error.rs", "pub struct E;\n"),
+            ("server/src/platform/hidden.rs", "pub struct H;\n"),
+        ]);
+        let got: Vec<(String, &str)> = r
+            .violations
+            .iter()
+            .map(|v| (v.loc.to_string(), v.rule))
+            .collect();
+        assert_eq!(got, [("server/src/a/mod.rs:2".into(), "internals")]);
     }
 
     #[test]
