@@ -4,10 +4,12 @@
 //! for all, and closes the vote into a result signed by the server; the archive carries
 //! every signature for an offline recount.
 
+mod archive;
+mod desk;
 mod devices;
 mod polls;
 
-pub use polls::{BallotDesk, load_server_key};
+pub use desk::{BallotDesk, load_server_key};
 
 use crate::AppState;
 use axum::Router;
@@ -20,11 +22,11 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}/approve", post(devices::approve))
         .route("/devices/{id}/revoke", post(devices::revoke))
         .route("/meetings/{id}/polls", post(polls::create))
-        .route("/meetings/{id}/archive", get(polls::meeting_archive))
+        .route("/meetings/{id}/archive", get(archive::meeting_archive))
         .route("/polls/{id}", get(polls::show).put(polls::update))
         .route("/polls/{id}/open", post(polls::open))
         .route("/polls/{id}/close", post(polls::close))
         .route("/polls/{id}/ballots", post(polls::cast))
         .route("/polls/{id}/pending", get(polls::pending))
-        .route("/polls/{id}/archive", get(polls::poll_archive))
+        .route("/polls/{id}/archive", get(archive::poll_archive))
 }
