@@ -3,8 +3,8 @@
 //! secretariat. Only approved keys may sign ballots.
 
 use crate::DomainError;
+use crate::UserId;
 use crate::meeting::required_text;
-use crate::{Role, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Most devices awaiting approval one account may have: enough for a tablet, a phone and a
@@ -69,21 +69,9 @@ impl DeviceStatus {
     }
 }
 
-/// Who may register a device key for themselves: those who vote.
-pub fn can_enroll(role: Role) -> bool {
-    matches!(role, Role::Chair | Role::Member)
-}
-
-/// Who approves and revokes device keys, and sees all of them.
-pub fn can_manage_devices(role: Role) -> bool {
-    role == Role::Secretariat
-}
-
-/// Whether `approver` (with account role `role`) may approve a key of `owner`: the
-/// secretariat, and never their own (four eyes: whoever holds a key does not vouch for it).
-pub fn may_approve(role: Role, approver: UserId, owner: UserId) -> bool {
-    can_manage_devices(role) && approver != owner
-}
+// Who registers, approves and revokes keys is the access policy's (one place per context);
+// kept reachable here under the names the server and the frontend use.
+pub use crate::access::devices::{can_enroll, can_manage_devices, may_approve};
 
 /// Checks a device label ("iPad phòng họp") and the owner's pending count.
 pub fn check_enrollment(label: &str, pending: usize) -> Result<String, DomainError> {
@@ -126,6 +114,7 @@ pub struct Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Role;
 
     #[test]
     fn nobody_approves_their_own_key() {

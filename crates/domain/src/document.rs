@@ -159,30 +159,9 @@ pub enum Readers {
     Only(Vec<crate::UserId>),
 }
 
-/// Whether someone who can see the meeting (`sees_meeting`, from
-/// [`crate::access::meeting_allows`]) may read a document with `readers`. The secretariat
-/// (`prepares`) reads everything it files; anyone else must be a reader.
-pub fn may_read(
-    sees_meeting: bool,
-    prepares: bool,
-    readers: &Readers,
-    user: crate::UserId,
-) -> bool {
-    if !sees_meeting {
-        return false;
-    }
-    prepares
-        || match readers {
-            Readers::Participants => true,
-            Readers::Only(list) => list.contains(&user),
-        }
-}
-
-/// Whether the original PDF may be downloaded: the secretariat always, a reader only for
-/// unclassified documents.
-pub fn may_download_original(prepares: bool, level: Confidentiality) -> bool {
-    prepares || !level.is_classified()
-}
+// Who reads documents is the access policy's (one place per context); kept reachable
+// here under the names used so far.
+pub use crate::access::documents::{may_download_original, may_read};
 
 /// A region of a page, in ten-thousandths of its width and height from the top left
 /// (so it holds at every zoom and on every screen).
