@@ -2,40 +2,12 @@
 //! the secretariat approved it; the secretariat approves and revokes everyone's keys.
 //! Both lists are live (`devices`, `devices:<id>`).
 
-use crate::i18n::{K, Lang, t};
-use crate::tablet::{self, DeviceError, StoredKey, browser};
-use crate::{command, describe, tx, ui};
+use super::i18n::{K, device_error, status_key};
+use super::key::{self, StoredKey, browser};
+use crate::platform::{Common, command, t, tx, ui};
 use ecabinet_domain::device::{self, DeviceStatus};
 use ecabinet_protocol::Topic;
 use leptos::prelude::*;
-
-/// A tablet-side failure in words.
-pub(crate) fn device_error(lang: Lang, e: &DeviceError) -> String {
-    let k = match e {
-        DeviceError::WeakPin => K::WeakPin,
-        DeviceError::PinMismatch => K::PinMismatch,
-        DeviceError::WrongPin => K::WrongPin,
-        DeviceError::NoKey => K::NoKey,
-        DeviceError::KeyNotInPoll => K::KeyNotInPoll,
-        DeviceError::DefinitionMismatch => K::DefinitionMismatch,
-        DeviceError::NotOpen => {
-            return crate::i18n::error(lang, ecabinet_protocol::ErrorCode::PollNotOpen).into();
-        }
-        DeviceError::BadReceipt => K::BadReceipt,
-        DeviceError::ServerKeyChanged => K::ServerKeyChanged,
-        DeviceError::Storage(why) => return format!("{}: {why}", t(lang, K::StorageError)),
-        DeviceError::Server(e) => return describe(lang, e),
-    };
-    t(lang, k).to_owned()
-}
-
-fn status_key(s: DeviceStatus) -> K {
-    match s {
-        DeviceStatus::Pending => K::KeyPending,
-        DeviceStatus::Approved => K::KeyApproved,
-        DeviceStatus::Revoked => K::KeyRevoked,
-    }
-}
 
 /// `/devices`.
 #[component]
@@ -77,7 +49,7 @@ pub fn DevicesPage() -> impl IntoView {
     }
     let create = move |_| {
         let (p, again) = (pin.get_untracked(), pin_again.get_untracked());
-        if let Err(e) = tablet::check_new_pin(&p, &again) {
+        if let Err(e) = key::check_new_pin(&p, &again) {
             err.set(Some(device_error(lang.get_untracked(), &e)));
             return;
         }
@@ -137,7 +109,7 @@ pub fn DevicesPage() -> impl IntoView {
                 <section class="card stack" data-testid="this-tablet" data-state=state>
                     <h2>{tx(lang, K::ThisTablet)}</h2>
                     {move || match local.get() {
-                        None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
+                        None => view! { <p class="muted">{tx(lang, Common::Loading)}</p> }.into_any(),
                         Some(Some(k)) => view! {
                             <p>
                                 <span class="muted">{tx(lang, K::KeyFingerprint)}": "</span>
@@ -147,7 +119,7 @@ pub fn DevicesPage() -> impl IntoView {
                                 {move || match local_status() {
                                     Some(Some(s)) => t(lang.get(), status_key(s)),
                                     Some(None) => t(lang.get(), K::KeyNotRegistered),
-                                    None => t(lang.get(), K::Loading),
+                                    None => t(lang.get(), Common::Loading),
                                 }}
                             </p>
                             {move || (local_status() == Some(None)).then(|| view! {
@@ -182,7 +154,7 @@ pub fn DevicesPage() -> impl IntoView {
     let list = move || {
         let l = lang.get();
         match live.devices(topic) {
-            None => view! { <p class="muted">{t(l, K::Loading)}</p> }.into_any(),
+            None => view! { <p class="muted">{t(l, Common::Loading)}</p> }.into_any(),
             Some(list) if list.devices.is_empty() => {
                 view! { <p class="muted" data-testid="no-devices">{t(l, K::NoDevices)}</p> }.into_any()
             }

@@ -1,12 +1,14 @@
-//! The document viewer (`/meetings/:id/documents/:doc`, `/opinions/:id/documents/:doc`):
-//! one page at a time, fitted to the
-//! tablet in either orientation; swipe, keys and the thumbnail strip to move; pinch or
-//! buttons to zoom (a drag then pans); search hits by page; private highlights and notes
-//! drawn with a finger and synced live to the member's other devices.
+//! The document viewer, one file because it is one component whose parts share its signals
+//! (`/meetings/:id/documents/:doc`, `/opinions/:id/documents/:doc`,
+//! `/exchange/:register/:id/documents/:doc`): one page at a time, fitted to the tablet in
+//! either orientation; swipe, keys and the thumbnail strip to move; pinch or buttons to
+//! zoom (a drag then pans); search hits by page; private highlights and notes drawn with a
+//! finger and synced live to the member's other devices.
 
-use crate::documents::{Owner, get, hit_list, search_path};
-use crate::i18n::{self, K, t};
-use crate::{tx, ui};
+use super::Owner;
+use super::i18n::{self, K};
+use super::search::{hit_list, search_path};
+use crate::platform::{Common, command, get, t, tx, ui};
 use ecabinet_domain::document::{ANNOTATION_COLORS, AnnotationKind, REGION_SCALE, Region};
 use ecabinet_domain::{MeetingId, Role, UserId};
 use ecabinet_protocol::Topic;
@@ -386,7 +388,7 @@ fn Viewer(register: &'static str) -> impl IntoView {
             "version": v, "page": page.get_untracked(), "kind": kind,
             "region": region, "color": color.get_untracked(),
         });
-        crate::command(
+        command(
             err,
             "POST",
             format!("/api/documents/{d}/annotations"),
@@ -407,7 +409,7 @@ fn Viewer(register: &'static str) -> impl IntoView {
         );
     };
     let save = move |id: i64, patch: serde_json::Value| {
-        crate::command(
+        command(
             err,
             "PUT",
             format!("/api/annotations/{id}"),
@@ -423,7 +425,7 @@ fn Viewer(register: &'static str) -> impl IntoView {
         );
     };
     let remove = move |id: i64| {
-        crate::command(
+        command(
             err,
             "DELETE",
             format!("/api/annotations/{id}"),
@@ -706,7 +708,7 @@ fn Viewer(register: &'static str) -> impl IntoView {
                                 <span class=format!("swatch small c-{}", a.color)></span>
                                 <strong class="grow">{move || t(lang.get(), kind)}</strong>
                                 {a.carried_from.is_some().then(|| view! { <span class="badge" title=move || t(lang.get(), K::CarriedOver)>"↪"</span> })}
-                                <button class="danger" data-testid="ann-delete" on:click=move |ev| { ev.stop_propagation(); remove(id); }>{tx(lang, K::Remove)}</button>
+                                <button class="danger" data-testid="ann-delete" on:click=move |ev| { ev.stop_propagation(); remove(id); }>{tx(lang, Common::Remove)}</button>
                             </div>
                             <textarea data-testid="ann-note" rows="3" placeholder=move || t(lang.get(), K::NotePlaceholder)
                                 prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
@@ -716,7 +718,7 @@ fn Viewer(register: &'static str) -> impl IntoView {
                                         on:click=move |_| save(id, json!({"color": c}))></button>
                                 }).collect_view()}
                                 <span class="grow"></span>
-                                <button class="primary" data-testid="ann-save" on:click=move |_| save(id, json!({"note": text.get_untracked()}))>{tx(lang, K::Save)}</button>
+                                <button class="primary" data-testid="ann-save" on:click=move |_| save(id, json!({"note": text.get_untracked()}))>{tx(lang, Common::Save)}</button>
                             </div>
                         </div>
                     }
@@ -766,10 +768,10 @@ fn Viewer(register: &'static str) -> impl IntoView {
     view! {
         <main class="page viewer" data-testid="viewer">
             {move || match view.get() {
-                None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
+                None => view! { <p class="muted">{tx(lang, Common::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! {
                     <p class="error" role="alert" data-testid="viewer-error">{e}</p>
-                    <a class="button" href=move || owner.get().map_or_else(|| "/".to_owned(), Owner::page)>{tx(lang, K::Back)}</a>
+                    <a class="button" href=move || owner.get().map_or_else(|| "/".to_owned(), Owner::page)>{tx(lang, Common::Back)}</a>
                 }.into_any(),
                 Some(Ok(v)) => {
                     let l = lang.get();
@@ -777,7 +779,7 @@ fn Viewer(register: &'static str) -> impl IntoView {
                     let back = Owner::of(&s).map_or_else(|| "/".to_owned(), Owner::page);
                     view! {
                         <div class="viewer-head row wrap">
-                            <a class="button" href=back>{tx(lang, K::Back)}</a>
+                            <a class="button" href=back>{tx(lang, Common::Back)}</a>
                             <h1 class="grow" data-testid="doc-title">{s.title.clone()}</h1>
                             <span class="muted">{format!("{} · v{}", i18n::document_kind(l, s.kind), v.version)}</span>
                             {s.confidentiality.is_classified().then(|| view! {

@@ -1,8 +1,8 @@
 //! The secretariat's meeting editor (`/meetings/new`, `/meetings/:id/edit`): details,
 //! participants, quorum, the agenda (add, edit, remove, reorder), and publication.
 
-use crate::i18n::{self, K, t};
-use crate::{command, tx, ui};
+use super::i18n::{self, K};
+use crate::platform::{Common, command, t, time, tx, ui};
 use ecabinet_domain::agenda::AgendaItem;
 use ecabinet_domain::meeting::{MeetingKind, MeetingStatus};
 use ecabinet_domain::{AgendaItemId, MeetingId, ParticipantRole, Role, UserId};
@@ -59,7 +59,7 @@ pub fn Editor() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
     let navigate = use_navigate();
-    let offset = crate::time::local_offset();
+    let offset = time::local_offset();
 
     let title = RwSignal::new(String::new());
     let kind = RwSignal::new(MeetingKind::Regular);
@@ -105,10 +105,7 @@ pub fn Editor() -> impl IntoView {
             let now = js_now();
             let day = 86_400_000;
             let local_midnight = (now + offset * 60_000).div_euclid(day) * day - offset * 60_000;
-            starts.set(crate::time::to_input(
-                local_midnight + day + 8 * 3_600_000,
-                offset,
-            ));
+            starts.set(time::to_input(local_midnight + day + 8 * 3_600_000, offset));
         }
     });
     let snap = Memo::new(move |_| {
@@ -119,7 +116,7 @@ pub fn Editor() -> impl IntoView {
         let d = &m.info.details;
         title.set(d.title.clone());
         kind.set(d.kind);
-        starts.set(crate::time::to_input(d.starts_at, offset));
+        starts.set(time::to_input(d.starts_at, offset));
         place.set(d.place.clone());
         quorum.set(
             QUORUMS
@@ -160,7 +157,7 @@ pub fn Editor() -> impl IntoView {
         json!({
             "title": title.get_untracked(),
             "kind": kind.get_untracked(),
-            "starts_at": crate::time::from_input(&starts.get_untracked(), offset).unwrap_or(0),
+            "starts_at": time::from_input(&starts.get_untracked(), offset).unwrap_or(0),
             "place": place.get_untracked(),
             "participants": participants,
             "quorum": {"num": num, "den": den},
@@ -253,7 +250,7 @@ pub fn Editor() -> impl IntoView {
     view! {
         <main class="page">
             <div class="row wrap">
-                <a class="button" href="/">{tx(lang, K::Back)}</a>
+                <a class="button" href="/">{tx(lang, Common::Back)}</a>
                 {move || id.get().map(|id| view! { <a class="button" href=format!("/meetings/{id}")>{tx(lang, K::Open)}</a> })}
             </div>
             <h1>{move || if id.get().is_some() { t(lang.get(), K::Edit) } else { t(lang.get(), K::NewMeeting) }}</h1>
@@ -263,7 +260,7 @@ pub fn Editor() -> impl IntoView {
 
             <section class="card stack">
                 <h2>{tx(lang, K::Details)}</h2>
-                <label>{tx(lang, K::Title)}
+                <label>{tx(lang, Common::Title)}
                     <input data-testid="meeting-title-input" prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev))/>
                 </label>
                 <div class="row wrap">
@@ -307,7 +304,7 @@ pub fn Editor() -> impl IntoView {
                         }).collect_view()
                     }}
                 </ul>
-                <button class="primary" data-testid="save-meeting" on:click=save>{tx(lang, K::Save)}</button>
+                <button class="primary" data-testid="save-meeting" on:click=save>{tx(lang, Common::Save)}</button>
             </section>
 
             <Show when=move || id.get().is_some()>
@@ -316,12 +313,12 @@ pub fn Editor() -> impl IntoView {
                     <ol class="agenda-edit">
                         {move || rows.get().into_iter().map(|r| view! {
                             <li class="row wrap" data-testid="agenda-row">
-                                <input class="grow" data-testid="item-title" placeholder=move || t(lang.get(), K::Title) prop:value=move || r.title.get() on:input=move |ev| r.title.set(event_target_value(&ev))/>
+                                <input class="grow" data-testid="item-title" placeholder=move || t(lang.get(), Common::Title) prop:value=move || r.title.get() on:input=move |ev| r.title.set(event_target_value(&ev))/>
                                 <input data-testid="item-presenter" placeholder=move || t(lang.get(), K::Presenter) prop:value=move || r.presenter.get() on:input=move |ev| r.presenter.set(event_target_value(&ev))/>
                                 <input class="minutes" type="number" min="1" max="600" data-testid="item-minutes" prop:value=move || r.minutes.get() on:input=move |ev| r.minutes.set(event_target_value(&ev))/>
                                 <button on:click=move |_| move_row(r.key, -1) aria-label=move || t(lang.get(), K::Up)>"↑"</button>
                                 <button on:click=move |_| move_row(r.key, 1) aria-label=move || t(lang.get(), K::Down)>"↓"</button>
-                                <button class="danger" on:click=move |_| rows.update(|rs| rs.retain(|x| x.key != r.key))>{tx(lang, K::Remove)}</button>
+                                <button class="danger" on:click=move |_| rows.update(|rs| rs.retain(|x| x.key != r.key))>{tx(lang, Common::Remove)}</button>
                             </li>
                         }).collect_view()}
                     </ol>

@@ -1,40 +1,11 @@
-//! The login page and the list of meetings.
+//! `/`: the meetings one takes part in (the secretariat: every meeting), each with its
+//! status, and for the secretariat the pages distributed instead of printed.
 
-use crate::i18n::{self, K, t};
-use crate::{tx, ui};
+use super::i18n::{self, K};
+use crate::platform::{Common, api, t, time, tx, ui};
 use ecabinet_domain::Role;
 use ecabinet_protocol::Topic;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
-
-/// `/login`: a plain form, so it works before (and without) the wasm.
-#[component]
-pub fn Login() -> impl IntoView {
-    let lang = ui().lang;
-    let query = use_query_map();
-    let error = move || query.read().get("error");
-    view! {
-        <main class="page narrow">
-            <h1>{tx(lang, K::AppName)}</h1>
-            <p class="muted">{tx(lang, K::LoginHint)}</p>
-            <form method="post" action="/api/login" class="card stack" data-testid="login-form">
-                <label>
-                    {tx(lang, K::Username)}
-                    <input name="username" autocomplete="username" required autocapitalize="none"/>
-                </label>
-                <label>
-                    {tx(lang, K::Password)}
-                    <input name="password" type="password" autocomplete="current-password" required/>
-                </label>
-                {move || error().map(|e| {
-                    let key = if e == "limited" { K::LoginLimited } else { K::LoginFailed };
-                    view! { <p class="error" role="alert" data-testid="login-error">{tx(lang, key)}</p> }
-                })}
-                <button type="submit" class="primary" data-testid="login-submit">{tx(lang, K::LogIn)}</button>
-            </form>
-        </main>
-    }
-}
 
 /// `/`: the secretariat sees every meeting; everyone else the meetings they are invited to.
 #[component]
@@ -56,15 +27,13 @@ pub fn Home() -> impl IntoView {
         Topic::User(me.id)
     };
     Effect::new(move |_| live.want(topic));
-    let offset = crate::time::local_offset();
+    let offset = time::local_offset();
     // The paper not printed: pages of the current versions × their readers, all meetings.
     let saved = RwSignal::new(None::<(i64, i64)>);
     if clerk {
         Effect::new(move |_| {
             leptos::task::spawn_local(async move {
-                if let Ok(v) =
-                    crate::api::call("GET", "/api/statistics/documents".into(), None).await
-                {
+                if let Ok(v) = api::call("GET", "/api/statistics/documents".into(), None).await {
                     saved.set(Some((
                         v["pages_distributed"].as_i64().unwrap_or(0),
                         v["documents"].as_i64().unwrap_or(0),
@@ -88,7 +57,7 @@ pub fn Home() -> impl IntoView {
                 </p>
             })}
             {move || match live.list(topic) {
-                None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
+                None => view! { <p class="muted">{tx(lang, Common::Loading)}</p> }.into_any(),
                 Some(l) if l.meetings.is_empty() => view! { <p class="muted" data-testid="no-meetings">{tx(lang, K::NoMeetings)}</p> }.into_any(),
                 Some(l) => view! {
                     <ul class="meetings">
@@ -100,7 +69,7 @@ pub fn Home() -> impl IntoView {
                                     <a class="meeting-link" href=format!("/meetings/{id}")>
                                         <span class="meeting-title">{m.details.title.clone()}</span>
                                         <span class="muted">
-                                            {format!("{} · {} · {}", i18n::kind(l, m.details.kind), crate::time::display(m.details.starts_at, offset), m.details.place)}
+                                            {format!("{} · {} · {}", i18n::kind(l, m.details.kind), time::display(m.details.starts_at, offset), m.details.place)}
                                         </span>
                                     </a>
                                     <span class=format!("badge status-{}", m.status.as_str()) data-testid="status">{i18n::status(l, m.status)}</span>

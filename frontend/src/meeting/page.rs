@@ -2,8 +2,11 @@
 //! (`/meetings/:id/console`). Both show live blocks built from the meeting's topic; the
 //! forms sit outside those blocks so that what a user types survives live updates.
 
-use crate::i18n::{self, K, Lang, t};
-use crate::{command, tx, ui};
+use super::i18n::{self, K};
+use crate::documents::{Documents, Owner};
+use crate::minutes::Minutes;
+use crate::platform::{Common, Lang, command, t, time, tx, ui};
+use crate::voting::Votes;
 use ecabinet_domain::attendance::{Attendance, PresenceMode};
 use ecabinet_domain::meeting::MeetingStatus;
 use ecabinet_domain::{MeetingId, ParticipantRole, Role};
@@ -51,7 +54,7 @@ fn gate(
             view! { <p class="error" data-testid="not-found">{tx(lang, K::MeetingNotFound)}</p> }
                 .into_any()
         } else {
-            view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any()
+            view! { <p class="muted">{tx(lang, Common::Loading)}</p> }.into_any()
         }
     }
 }
@@ -63,7 +66,7 @@ fn name_of(m: &MeetingSnapshot, user: ecabinet_domain::UserId) -> String {
 }
 
 fn heading(snap: Memo<Option<MeetingSnapshot>>, lang: RwSignal<Lang>) -> impl IntoView {
-    let offset = crate::time::local_offset();
+    let offset = time::local_offset();
     move || {
         snap.get().map(|m| {
             let l = lang.get();
@@ -72,7 +75,7 @@ fn heading(snap: Memo<Option<MeetingSnapshot>>, lang: RwSignal<Lang>) -> impl In
                 <div class="meeting-head">
                     <h1 data-testid="meeting-title">{d.title.clone()}</h1>
                     <p class="muted">
-                        {format!("{} · {} · {}", i18n::kind(l, d.kind), crate::time::display(d.starts_at, offset), d.place)}
+                        {format!("{} · {} · {}", i18n::kind(l, d.kind), time::display(d.starts_at, offset), d.place)}
                     </p>
                     <span class=format!("badge status-{}", m.info.status.as_str()) data-testid="status">{i18n::status(l, m.info.status)}</span>
                 </div>
@@ -274,7 +277,7 @@ pub fn MeetingPage() -> impl IntoView {
         let id = id.get().unwrap_or(0);
         view! {
             <div class="row wrap">
-                <a class="button" href="/">{tx(lang, K::Back)}</a>
+                <a class="button" href="/">{tx(lang, Common::Back)}</a>
                 {conduct.then(|| view! { <a class="button" href=format!("/meetings/{id}/console") data-testid="to-console">{tx(lang, K::Console)}</a> })}
                 {clerk.then(|| view! { <a class="button" href=format!("/meetings/{id}/edit")>{tx(lang, K::Edit)}</a> })}
             </div>
@@ -288,15 +291,15 @@ pub fn MeetingPage() -> impl IntoView {
                 {quorum_line(snap, lang)}
                 {error_line(err)}
                 {actions}
-                <crate::vote::Votes snap console=false err/>
+                <Votes snap console=false err/>
                 <div class="columns">
                     {agenda_block(snap, lang)}
                     {speakers_block(snap, lang, None)}
                 </div>
-                <crate::documents::Documents owner=crate::documents::Owner::Meeting(id.get_untracked().unwrap_or(0)) snap clerk/>
+                <Documents owner=Owner::Meeting(id.get_untracked().unwrap_or(0)) snap clerk/>
                 {attendance_block(snap, lang)}
                 {move || snap.with(|s| s.as_ref().is_some_and(|s| !matches!(s.info.status, ecabinet_domain::meeting::MeetingStatus::Draft | ecabinet_domain::meeting::MeetingStatus::Published)))
-                    .then(|| view! { <crate::minutes::Minutes meeting=id.get_untracked().unwrap_or(0) clerk/> })}
+                    .then(|| view! { <Minutes meeting=id.get_untracked().unwrap_or(0) clerk/> })}
             }.into_any())}
         </main>
     }
@@ -346,13 +349,13 @@ pub fn Console() -> impl IntoView {
         <main class="page">
             {gate(id, snap, move || view! {
                 <div class="row wrap">
-                    <a class="button" href=move || format!("/meetings/{}", id.get().unwrap_or(0))>{tx(lang, K::Back)}</a>
+                    <a class="button" href=move || format!("/meetings/{}", id.get().unwrap_or(0))>{tx(lang, Common::Back)}</a>
                 </div>
                 {heading(snap, lang)}
                 {quorum_line(snap, lang)}
                 {error_line(err)}
                 {controls}
-                <crate::vote::Votes snap console=true err/>
+                <Votes snap console=true err/>
                 <div class="columns">
                     {agenda_block(snap, lang)}
                     {speakers_block(snap, lang, Some(err))}

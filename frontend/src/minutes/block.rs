@@ -3,10 +3,10 @@
 //! (the device hashes the text it shows); everyone downloads the PDF and, once signed, the
 //! bundle that `ecabinet verify` checks.
 
-use crate::devices::device_error;
-use crate::i18n::{K, t};
-use crate::tablet::browser;
-use crate::{command, ui};
+use super::i18n::K;
+use super::signature::browser;
+use crate::devices::{self, device_error};
+use crate::platform::{api, command, t, time, ui};
 use ecabinet_domain::MeetingId;
 use ecabinet_protocol::api::MinutesView;
 use leptos::prelude::*;
@@ -26,8 +26,7 @@ pub(crate) fn Minutes(meeting: i64, clerk: bool) -> impl IntoView {
     let signing = RwSignal::new(false);
     let load = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(v) =
-                crate::api::call("GET", format!("/api/meetings/{meeting}/minutes"), None).await
+            if let Ok(v) = api::call("GET", format!("/api/meetings/{meeting}/minutes"), None).await
                 && let Ok(m) = serde_json::from_value::<MinutesView>(v)
             {
                 text.set(m.text.clone());
@@ -94,14 +93,14 @@ pub(crate) fn Minutes(meeting: i64, clerk: bool) -> impl IntoView {
                 })}
                 {m.may_sign.then(|| view! {
                     <div class="row wrap" data-testid="sign-minutes-form">
-                        <label>{t(l, K::EnterPin)}
+                        <label>{t(l, devices::K::EnterPin)}
                             <input data-testid="minutes-pin" type="password" inputmode="numeric" autocomplete="off" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
                         </label>
                         <button class="primary" data-testid="sign-minutes" disabled=move || signing.get() on:click=sign>{t(l, K::SignMinutes)}</button>
                     </div>
                 })}
                 {signed.map(|s| view! {
-                    <p class="ok" data-testid="minutes-signature">{format!("{}: {} · {}", t(l, K::SignedBy), s.signer_name, crate::time::display(s.signed_at, crate::time::local_offset()))}</p>
+                    <p class="ok" data-testid="minutes-signature">{format!("{}: {} · {}", t(l, K::SignedBy), s.signer_name, time::display(s.signed_at, time::local_offset()))}</p>
                 })}
                 {move || err.get().map(|e| view! { <p class="error" role="alert" data-testid="minutes-error">{e}</p> })}
             </section>

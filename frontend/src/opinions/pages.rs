@@ -4,12 +4,13 @@
 //! PIN, and for the secretariat approval, extension, "remind now" and the aggregated report
 //! with its PDF and XLSX downloads. Lists are live (`opinions`, `opinions:<id>`).
 
-use crate::devices::device_error;
-use crate::i18n::{K, Lang, t};
-use crate::tablet::browser;
-use crate::time::{display, from_input, local_offset, to_input};
-use crate::vote::outcome;
-use crate::{command, tx, ui};
+use super::answer::browser;
+use super::i18n::{K, answer_label, status_label, time_left};
+use crate::devices::{self, device_error};
+use crate::documents::{Documents, Owner};
+use crate::platform::time::{display, from_input, local_offset, to_input};
+use crate::platform::{Common, api, command, describe, t, tx, ui};
+use crate::voting::outcome;
 use ecabinet_domain::Role;
 use ecabinet_domain::opinion::{Answer, NonResponse};
 use ecabinet_domain::poll::PollStatus;
@@ -19,43 +20,6 @@ use ecabinet_protocol::opinion::{OpinionReport, OpinionSummary, OpinionView};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::json;
-
-fn answer_label(lang: Lang, a: Answer) -> &'static str {
-    t(
-        lang,
-        match a {
-            Answer::Agree => K::AnswerAgree,
-            Answer::Disagree => K::AnswerDisagree,
-            Answer::Other => K::AnswerOther,
-        },
-    )
-}
-
-fn status_label(lang: Lang, s: PollStatus) -> &'static str {
-    t(
-        lang,
-        match s {
-            PollStatus::Draft => K::OpinionDraft,
-            PollStatus::Open => K::OpinionOpen,
-            PollStatus::Closed => K::Closed,
-        },
-    )
-}
-
-/// "2 giờ 5 phút" until `deadline`, or "Quá hạn".
-pub(crate) fn time_left(lang: Lang, deadline: i64, now: i64) -> String {
-    let left = deadline - now;
-    if left <= 0 {
-        return t(lang, K::Overdue).to_owned();
-    }
-    let minutes = (left + 59_999) / 60_000;
-    let (h, m) = (minutes / 60, minutes % 60);
-    if h > 0 {
-        format!("{h} {} {m} {}", t(lang, K::Hours), t(lang, K::MinutesShort))
-    } else {
-        format!("{m} {}", t(lang, K::MinutesShort))
-    }
-}
 
 fn now_ms() -> i64 {
     #[cfg(feature = "hydrate")]
@@ -150,7 +114,7 @@ pub fn OpinionsPage() -> impl IntoView {
             </div>
             {secretariat.then(|| view! { <NewOpinion/> })}
             {move || match list.get() {
-                None => view! { <p class="muted">{tx(lang, K::Loading)}</p> }.into_any(),
+                None => view! { <p class="muted">{tx(lang, Common::Loading)}</p> }.into_any(),
                 Some(l) if l.opinions.is_empty() => view! { <p class="muted" data-testid="no-opinions">{tx(lang, K::NoOpinions)}</p> }.into_any(),
                 Some(l) if oversees(role) => view! {
                     <ul class="meeting-list" data-testid="opinion-list">
@@ -189,7 +153,7 @@ fn NewOpinion() -> impl IntoView {
     Effect::new(move |_| {
         if shown.get() && users.with_untracked(Vec::is_empty) {
             leptos::task::spawn_local(async move {
-                if let Ok(v) = crate::api::call("GET", "/api/users".into(), None).await
+                if let Ok(v) = api::call("GET", "/api/users".into(), None).await
                     && let Ok(all) = serde_json::from_value::<Vec<UserSummary>>(v)
                 {
                     let members: Vec<UserSummary> = all
@@ -312,13 +276,12 @@ pub fn OpinionPage() -> impl IntoView {
         let _ = summary.get();
         let _ = live.resyncs.get();
         leptos::task::spawn_local(async move {
-            match crate::api::call("GET", format!("/api/opinions/{id}"), None).await {
+            match api::call("GET", format!("/api/opinions/{id}"), None).await {
                 Ok(v) => view_state.set(serde_json::from_value(v).ok()),
-                Err(e) => err.set(Some(crate::describe(lang.get_untracked(), &e))),
+                Err(e) => err.set(Some(describe(lang.get_untracked(), &e))),
             }
             if oversees(role)
-                && let Ok(v) =
-                    crate::api::call("GET", format!("/api/opinions/{id}/report"), None).await
+                && let Ok(v) = api::call("GET", format!("/api/opinions/{id}/report"), None).await
             {
                 report.set(serde_json::from_value(v).ok());
             }
@@ -353,9 +316,7 @@ pub fn OpinionPage() -> impl IntoView {
                     answer_err.set(None);
                     recorded.set(Some(r.index));
                     stage.set(Stage::Done);
-                    if let Ok(v) =
-                        crate::api::call("GET", format!("/api/opinions/{id}"), None).await
-                    {
+                    if let Ok(v) = api::call("GET", format!("/api/opinions/{id}"), None).await {
                         view_state.set(serde_json::from_value(v).ok());
                     }
                 }
@@ -506,7 +467,7 @@ pub fn OpinionPage() -> impl IntoView {
     let documents = move || {
         docs_key.get().map(|(id, status)| {
             view! {
-                <crate::documents::Documents owner=crate::documents::Owner::Opinion(id)
+                <Documents owner=Owner::Opinion(id)
                     clerk=role == Some(Role::Secretariat) editable=status == PollStatus::Draft/>
             }
             .into_any()
@@ -514,7 +475,7 @@ pub fn OpinionPage() -> impl IntoView {
     };
     view! {
         <main class="page stack">
-            <a class="button" href="/opinions">{tx(lang, K::Back)}</a>
+            <a class="button" href="/opinions">{tx(lang, Common::Back)}</a>
             {body}
             {documents}
             {report_view}
@@ -554,26 +515,14 @@ fn AnswerForm(
                 <label>{tx(lang, K::OpinionText)}
                     <textarea data-testid="answer-text" rows="3" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                 </label>
-                <label>{tx(lang, K::EnterPin)}
+                <label>{tx(lang, devices::K::EnterPin)}
                     <input data-testid="answer-pin" type="password" inputmode="numeric" autocomplete="off" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
                 </label>
                 <button class="primary" data-testid="sign-answer" disabled=move || choice.get().is_none() || stage.get() == Stage::Sending on:click=send>
-                    {move || t(lang.get(), if stage.get() == Stage::Sending { K::Signing } else { K::SignAndSend })}
+                    {move || t(lang.get(), if stage.get() == Stage::Sending { devices::K::Signing } else { devices::K::SignAndSend })}
                 </button>
             </div>
             {move || answer_err.get().map(|e| view! { <p class="error" role="alert" data-testid="answer-error">{e}</p> })}
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn time_left_rounds_up_to_the_minute_and_says_overdue() {
-        assert_eq!(time_left(Lang::Vi, 90 * 60_000, 0), "1 giờ 30 phút");
-        assert_eq!(time_left(Lang::En, 61_000, 0), "2 min");
-        assert_eq!(time_left(Lang::Vi, 5, 5), "Quá hạn");
     }
 }
