@@ -2,7 +2,7 @@
 //! uses with it: reactive texts, API errors in words, commands and fetches.
 
 use super::api;
-use super::i18n::{self, Lang, Words, t};
+use super::i18n::{self, Lang, Words, pick, t};
 use super::live::Live;
 use ecabinet_protocol::ApiError;
 use ecabinet_protocol::api::Me;
@@ -25,7 +25,17 @@ pub(crate) fn tx(
     lang: RwSignal<Lang>,
     k: impl Words,
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    move || t(lang.get(), k)
+    texts(lang, t(Lang::Vi, k), t(Lang::En, k))
+}
+
+/// `tx` once the table is known: one closure type whatever the table, as each type a
+/// view renders is compiled into the wasm again.
+fn texts(
+    lang: RwSignal<Lang>,
+    vi: &'static str,
+    en: &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || pick(lang.get(), vi, en)
 }
 
 /// An error from the API, in words, naming the field if any.

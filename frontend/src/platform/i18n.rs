@@ -33,7 +33,7 @@ impl Lang {
 }
 
 /// A table of messages: each value has a text in each language.
-pub trait Words: Copy + Send + Sync + 'static {
+pub trait Words: Copy {
     /// The text of `self` in `lang`.
     fn text(self, lang: Lang) -> &'static str;
 }
