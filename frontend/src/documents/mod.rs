@@ -5,6 +5,7 @@
 mod card;
 mod i18n;
 mod owner;
+mod progress;
 mod search;
 mod upload_queue;
 mod viewer;

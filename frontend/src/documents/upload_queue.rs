@@ -3,8 +3,8 @@
 //! and one for rendering.
 
 use super::Owner;
-use super::card::{bar, failure_text, rendered_fraction};
 use super::i18n::{self, K};
+use super::progress::{bar, failure_text, rendered_fraction};
 use crate::platform::upload::{self, Picked};
 use crate::platform::{Common, describe, t, tx, ui};
 use ecabinet_domain::document::{Confidentiality, DocumentKind};
