@@ -2,10 +2,12 @@
 //! a domain-separation tag, never "JSON as it happens to serialize", so that a verifier in
 //! any language can rebuild them and a signature over one poll can never count on another.
 //! Verification uses ed25519 `verify_strict` (no small-order keys, canonical signatures).
+//! Seals, report submissions and minutes share one signed record ([`signed::SignedRecord`]).
 //! No I/O; builds for `wasm32-unknown-unknown`, where the tablet signs.
 
 pub mod keystore;
 pub mod log;
+pub mod signed;
 
 use ed25519_dalek::{Signature, Signer};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
