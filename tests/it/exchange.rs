@@ -85,12 +85,12 @@ async fn draft(clerk: &Client, meta: Value, file: &[u8]) -> Answer {
 }
 
 fn seal_body(tablet: &Tablet, digest: &str, signer: i64) -> Value {
-    let record = SealRecord {
-        digest: hex::decode(digest).unwrap().try_into().unwrap(),
+    let record = SealRecord::new(
+        hex::decode(digest).unwrap().try_into().unwrap(),
         signer,
-        key_id: ecabinet_crypto::key_id(&tablet.key.verifying_key()),
-        signed_at: 1_796_000_000_000,
-    };
+        ecabinet_crypto::key_id(&tablet.key.verifying_key()),
+        1_796_000_000_000,
+    );
     let bytes = record.to_bytes();
     json!({
         "bytes": hex::encode(&bytes),
@@ -1155,12 +1155,12 @@ fn sealed_xml(
     attestation: Option<&Attestation>,
     files: &[Vec<u8>],
 ) -> (String, Seal) {
-    let record = SealRecord {
-        digest: envelope_digest(e),
+    let record = SealRecord::new(
+        envelope_digest(e),
         signer,
-        key_id: ecabinet_crypto::key_id(&key.verifying_key()),
-        signed_at: 1_796_000_000_000,
-    };
+        ecabinet_crypto::key_id(&key.verifying_key()),
+        1_796_000_000_000,
+    );
     let seal = Seal {
         signature: ecabinet_crypto::sign(key, &record.to_bytes()),
         public_key: key.verifying_key().to_bytes(),

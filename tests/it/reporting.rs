@@ -151,12 +151,12 @@ fn signed(tablet: &Tablet, f: &ReportForm) -> Value {
         f.digest,
         "the server shows what the device computes"
     );
-    let record = SubmissionRecord {
+    let record = SubmissionRecord::new(
         digest,
-        signer: tablet.client.id(),
-        key_id: ecabinet_crypto::key_id(&tablet.key.verifying_key()),
-        signed_at: 1_796_000_000_000,
-    };
+        tablet.client.id(),
+        ecabinet_crypto::key_id(&tablet.key.verifying_key()),
+        1_796_000_000_000,
+    );
     let bytes = record.to_bytes();
     json!({
         "bytes": hex::encode(&bytes),

@@ -46,6 +46,17 @@ pub struct SignedRecord<T: RecordTag> {
 }
 
 impl<T: RecordTag> SignedRecord<T> {
+    /// The record of `signer`'s key `key_id` over `digest` at `signed_at` (Unix ms).
+    pub fn new(digest: Hash, signer: i64, key_id: Hash, signed_at: i64) -> Self {
+        SignedRecord {
+            digest,
+            signer,
+            key_id,
+            signed_at,
+            tag: PhantomData,
+        }
+    }
+
     /// The bytes signed.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.to_bytes_about(&[])

@@ -1,12 +1,14 @@
 //! The bytes signers sign: an envelope's canonical encoding (`ecabinet/envelope/v1`),
 //! independent of how its XML was written, and the signature record a signer's device
-//! signs over the envelope's digest (`ecabinet/envelope-seal/v1`), and the sending
+//! signs over the envelope's digest (`ecabinet/envelope-seal/v1`, the layout of
+//! `ecabinet_crypto::signed::SignedRecord`), and the sending
 //! deployment's attestation that the seal is by a key of the sending organ
 //! (`ecabinet/envelope-attestation/v1`). Strings are UTF-8 with a u32 big-endian length;
 //! numbers big-endian; recipients and attachments in id order.
 
 use crate::model::{Envelope, StatusPackage};
 use ecabinet_crypto::sha256;
+use ecabinet_crypto::signed::{RecordTag, SignedRecord};
 use serde::{Deserialize, Serialize};
 
 /// Opens an envelope's canonical bytes, followed by one zero byte.
@@ -105,46 +107,17 @@ pub fn envelope_digest(e: &Envelope) -> [u8; 32] {
     sha256(&envelope_bytes(e))
 }
 
-/// What the signer's device signs: the envelope's digest, who signs and with which key.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SealRecord {
-    /// The envelope's digest.
-    #[serde(with = "hex::serde")]
-    pub digest: [u8; 32],
-    /// The signer's account on the sending deployment.
-    pub signer: i64,
-    /// The signing key's id (SHA-256 of its public key).
-    #[serde(with = "hex::serde")]
-    pub key_id: [u8; 32],
-    /// When the device signed, Unix ms.
-    pub signed_at: i64,
+/// Marks the seal record: [`SEAL_TAG_V1`].
+pub enum SealTag {}
+
+impl RecordTag for SealTag {
+    const TAG: &'static [u8] = SEAL_TAG_V1;
 }
 
-impl SealRecord {
-    /// The bytes signed.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = tagged(SEAL_TAG_V1);
-        out.extend_from_slice(&self.digest);
-        out.extend_from_slice(&self.signer.to_be_bytes());
-        out.extend_from_slice(&self.key_id);
-        out.extend_from_slice(&self.signed_at.to_be_bytes());
-        out
-    }
-
-    /// Reads the bytes back; `None` unless they are exactly a v1 seal record.
-    pub fn from_bytes(b: &[u8]) -> Option<SealRecord> {
-        let rest = b.strip_prefix(SEAL_TAG_V1)?.strip_prefix(&[0])?;
-        if rest.len() != 32 + 8 + 32 + 8 {
-            return None;
-        }
-        Some(SealRecord {
-            digest: rest[..32].try_into().ok()?,
-            signer: i64::from_be_bytes(rest[32..40].try_into().ok()?),
-            key_id: rest[40..72].try_into().ok()?,
-            signed_at: i64::from_be_bytes(rest[72..80].try_into().ok()?),
-        })
-    }
-}
+/// What the signer's device signs: the envelope's digest, the signer's account on the
+/// sending deployment, the key's id and when; the layout every signed record shares
+/// ([`SignedRecord`]).
+pub type SealRecord = SignedRecord<SealTag>;
 
 /// A signer's seal as it travels with the envelope: the record, the public key and the
 /// signature, so that any receiver can check it without asking the sender.
@@ -185,7 +158,7 @@ impl Seal {
         }
         let key = ecabinet_crypto::check_public_key(&self.public_key)
             .map_err(|_| SealError::Signature)?;
-        if !ecabinet_crypto::verify_one(&key, &self.record.to_bytes(), &self.signature) {
+        if !self.record.verify(&key, &self.signature) {
             return Err(SealError::Signature);
         }
         Ok(())
@@ -290,12 +263,12 @@ mod tests {
     use ed25519_dalek::SigningKey;
 
     fn seal(e: &Envelope, key: &SigningKey) -> Seal {
-        let record = SealRecord {
-            digest: envelope_digest(e),
-            signer: 7,
-            key_id: sha256(key.verifying_key().as_bytes()),
-            signed_at: 1_796_000_000_000,
-        };
+        let record = SealRecord::new(
+            envelope_digest(e),
+            7,
+            sha256(key.verifying_key().as_bytes()),
+            1_796_000_000_000,
+        );
         Seal {
             signature: ecabinet_crypto::sign(key, &record.to_bytes()),
             record,
@@ -351,12 +324,7 @@ mod tests {
         moved.key_id = sha256(other.verifying_key().as_bytes());
         assert!(!a.verify(&server.verifying_key(), "000.00.00.G22", &moved));
         // The worked example of docs/exchange.md.
-        let record = SealRecord {
-            digest: [0x11; 32],
-            signer: 7,
-            key_id: [0x22; 32],
-            signed_at: 1_796_000_000_000,
-        };
+        let record = SealRecord::new([0x11; 32], 7, [0x22; 32], 1_796_000_000_000);
         let bytes = attestation_bytes("000.00.00.G22", &record);
         assert_eq!(
             hex::encode(&bytes),
@@ -405,5 +373,21 @@ mod tests {
             .verifying_key()
             .to_bytes();
         assert_eq!(swapped.verify(&e), Err(SealError::KeyId));
+    }
+
+    #[test]
+    fn a_seal_record_is_the_bytes_seals_were_always_signed_over() {
+        let record = SealRecord::new([0x11; 32], 7, [0x22; 32], 1_796_000_000_000);
+        assert_eq!(
+            hex::encode(record.to_bytes()),
+            concat!(
+                "65636162696e65742f656e76656c6f70652d7365616c2f7631",
+                "00",
+                "1111111111111111111111111111111111111111111111111111111111111111",
+                "0000000000000007",
+                "2222222222222222222222222222222222222222222222222222222222222222",
+                "000001a229f12800",
+            )
+        );
     }
 }

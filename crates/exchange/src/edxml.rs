@@ -794,12 +794,12 @@ mod tests {
         let (e, file) = package();
         let signer = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
         let server = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-        let record = SealRecord {
-            digest: envelope_digest(&e),
-            signer: 7,
-            key_id: ecabinet_crypto::sha256(signer.verifying_key().as_bytes()),
-            signed_at: 1_796_000_000_000,
-        };
+        let record = SealRecord::new(
+            envelope_digest(&e),
+            7,
+            ecabinet_crypto::sha256(signer.verifying_key().as_bytes()),
+            1_796_000_000_000,
+        );
         let seal = Seal {
             signature: ecabinet_crypto::sign(&signer, &record.to_bytes()),
             public_key: signer.verifying_key().to_bytes(),

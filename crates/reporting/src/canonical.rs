@@ -9,9 +9,11 @@
 //! record        = "ecabinet/report-seal/v1" 0x00  digest(32)  signer (i64 BE)
 //!                 key id = SHA-256(public key) (32)  signed at, Unix ms (i64 BE)
 //! ```
+//! The record is `ecabinet_crypto::signed::SignedRecord`, the layout seals and minutes share.
 //! `str` is a u32 big-endian byte length and UTF-8.
 
 use crate::period::Period;
+use ecabinet_crypto::signed::{RecordTag, SignedRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -59,47 +61,16 @@ pub fn report_digest(
     ecabinet_crypto::sha256(&report_bytes(regime, unit, period, values))
 }
 
-/// What the officer's device signs: the digest, who, with which key, when.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SubmissionRecord {
-    /// The report's digest.
-    #[serde(with = "hex::serde")]
-    pub digest: [u8; 32],
-    /// The officer's account.
-    pub signer: i64,
-    /// The key's id (SHA-256 of its public key).
-    #[serde(with = "hex::serde")]
-    pub key_id: [u8; 32],
-    /// When the device signed, Unix ms.
-    pub signed_at: i64,
+/// Marks the submission record: [`SEAL_TAG_V1`].
+pub enum SubmissionTag {}
+
+impl RecordTag for SubmissionTag {
+    const TAG: &'static [u8] = SEAL_TAG_V1;
 }
 
-impl SubmissionRecord {
-    /// The bytes signed.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = SEAL_TAG_V1.to_vec();
-        out.push(0);
-        out.extend_from_slice(&self.digest);
-        out.extend_from_slice(&self.signer.to_be_bytes());
-        out.extend_from_slice(&self.key_id);
-        out.extend_from_slice(&self.signed_at.to_be_bytes());
-        out
-    }
-
-    /// Reads them back; `None` unless exactly a v1 record.
-    pub fn from_bytes(b: &[u8]) -> Option<SubmissionRecord> {
-        let rest = b.strip_prefix(SEAL_TAG_V1)?.strip_prefix(&[0])?;
-        if rest.len() != 32 + 8 + 32 + 8 {
-            return None;
-        }
-        Some(SubmissionRecord {
-            digest: rest[..32].try_into().ok()?,
-            signer: i64::from_be_bytes(rest[32..40].try_into().ok()?),
-            key_id: rest[40..72].try_into().ok()?,
-            signed_at: i64::from_be_bytes(rest[72..80].try_into().ok()?),
-        })
-    }
-}
+/// What the officer's device signs: the digest, who, with which key, when; the layout
+/// every signed record shares ([`SignedRecord`]).
+pub type SubmissionRecord = SignedRecord<SubmissionTag>;
 
 /// A submission as kept with the report: the record, the public key and the signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,9 +96,8 @@ impl Submission {
     ) -> bool {
         self.record.digest == report_digest(regime, unit, period, values)
             && self.record.key_id == ecabinet_crypto::sha256(&self.public_key)
-            && ecabinet_crypto::check_public_key(&self.public_key).is_ok_and(|k| {
-                ecabinet_crypto::verify_one(&k, &self.record.to_bytes(), &self.signature)
-            })
+            && ecabinet_crypto::check_public_key(&self.public_key)
+                .is_ok_and(|k| self.record.verify(&k, &self.signature))
     }
 }
 
@@ -165,12 +135,12 @@ mod tests {
         let public_key = key.verifying_key().to_bytes();
         let p = Period::parse("2026-Q4").unwrap();
         let v = values(&[("A", 10.0)]);
-        let record = SubmissionRecord {
-            digest: report_digest("R", "HN", p, &v),
-            signer: 5,
-            key_id: ecabinet_crypto::sha256(&public_key),
-            signed_at: 1,
-        };
+        let record = SubmissionRecord::new(
+            report_digest("R", "HN", p, &v),
+            5,
+            ecabinet_crypto::sha256(&public_key),
+            1,
+        );
         let signature = ecabinet_crypto::sign(&key, &record.to_bytes());
         let s = Submission {
             record,
@@ -189,12 +159,7 @@ mod tests {
 
     #[test]
     fn a_record_reads_back_and_nothing_else_does() {
-        let r = SubmissionRecord {
-            digest: [7; 32],
-            signer: 42,
-            key_id: [9; 32],
-            signed_at: 1_796_000_000_000,
-        };
+        let r = SubmissionRecord::new([7; 32], 42, [9; 32], 1_796_000_000_000);
         assert_eq!(SubmissionRecord::from_bytes(&r.to_bytes()), Some(r.clone()));
         let mut b = r.to_bytes();
         b.push(0);
@@ -202,6 +167,22 @@ mod tests {
         assert_eq!(
             SubmissionRecord::from_bytes(b"ecabinet/envelope-seal/v1\0"),
             None
+        );
+    }
+
+    #[test]
+    fn a_submission_record_is_the_bytes_reports_were_always_signed_over() {
+        let r = SubmissionRecord::new([7; 32], 42, [9; 32], 1_796_000_000_000);
+        assert_eq!(
+            hex::encode(r.to_bytes()),
+            concat!(
+                "65636162696e65742f7265706f72742d7365616c2f7631",
+                "00",
+                "0707070707070707070707070707070707070707070707070707070707070707",
+                "000000000000002a",
+                "0909090909090909090909090909090909090909090909090909090909090909",
+                "000001a229f12800",
+            )
         );
     }
 }

@@ -22,12 +22,12 @@ pub fn prepare_seal(
     if hex::encode(digest) != stated_digest {
         return Err(DeviceError::DefinitionMismatch);
     }
-    Ok(ecabinet_exchange::canonical::SealRecord {
+    Ok(ecabinet_exchange::canonical::SealRecord::new(
         digest,
-        signer: me.0,
-        key_id: key_id(&key.verifying_key()),
-        signed_at: now_ms,
-    })
+        me.0,
+        key_id(&key.verifying_key()),
+        now_ms,
+    ))
 }
 
 /// The browser side: unlock the key with the PIN, sign, send, check.

@@ -28,12 +28,12 @@ pub fn prepare_report(
     if hex::encode(digest) != form.digest {
         return Err(DeviceError::DefinitionMismatch);
     }
-    Ok(ecabinet_reporting::canonical::SubmissionRecord {
+    Ok(ecabinet_reporting::canonical::SubmissionRecord::new(
         digest,
-        signer: me.0,
-        key_id: key_id(&key.verifying_key()),
-        signed_at: now_ms,
-    })
+        me.0,
+        key_id(&key.verifying_key()),
+        now_ms,
+    ))
 }
 
 /// The browser side: unlock the key with the PIN, sign, send, check.
