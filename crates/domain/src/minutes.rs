@@ -5,7 +5,9 @@
 
 use crate::vote::Outcome;
 use crate::{DomainError, MeetingId, UserId};
+use ecabinet_crypto::signed::{RecordTag, SignedRecord};
 use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
 
 /// The tag that opens v1 signed minutes, followed by one zero byte.
 pub const MINUTES_TAG_V1: &[u8] = b"ecabinet/minutes/v1";
@@ -170,37 +172,43 @@ pub struct MinutesSignature {
     pub signed_at: i64,
 }
 
+/// Marks the minutes' signed record: [`MINUTES_TAG_V1`].
+pub enum MinutesTag {}
+
+impl RecordTag for MinutesTag {
+    const TAG: &'static [u8] = MINUTES_TAG_V1;
+}
+
 impl MinutesSignature {
     /// The canonical bytes: tag, 0x00, meeting id (u64 BE), text hash, signer (u64 BE), key
-    /// id, time (i64 BE).
+    /// id, time (i64 BE). That is the signed record seals and report submissions share
+    /// ([`SignedRecord`]), with the meeting id as its `about` bytes; the ids are unsigned
+    /// here, a negative one written as 0.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(MINUTES_TAG_V1.len() + 1 + 8 + 32 + 8 + 32 + 8);
-        out.extend_from_slice(MINUTES_TAG_V1);
-        out.push(0);
-        out.extend_from_slice(&u64::try_from(self.meeting_id.0).unwrap_or(0).to_be_bytes());
-        out.extend_from_slice(&self.text_sha256);
-        out.extend_from_slice(&u64::try_from(self.signer.0).unwrap_or(0).to_be_bytes());
-        out.extend_from_slice(&self.key_id);
-        out.extend_from_slice(&self.signed_at.to_be_bytes());
-        out
+        let record = SignedRecord::<MinutesTag> {
+            digest: self.text_sha256,
+            signer: self.signer.0.max(0),
+            key_id: self.key_id,
+            signed_at: self.signed_at,
+            tag: PhantomData,
+        };
+        record.to_bytes_about(&self.meeting_id.0.max(0).to_be_bytes())
     }
 
-    /// Parses canonical bytes; refuses anything [`MinutesSignature::to_bytes`] would not make.
+    /// Parses canonical bytes; refuses anything [`MinutesSignature::to_bytes`] would not make
+    /// (an id past `i64::MAX` read as unsigned, too).
     pub fn from_bytes(b: &[u8]) -> Option<MinutesSignature> {
-        let rest = b.strip_prefix(MINUTES_TAG_V1)?.strip_prefix(&[0])?;
-        if rest.len() != 8 + 32 + 8 + 32 + 8 {
+        let (meeting, r) = SignedRecord::<MinutesTag>::from_bytes_about::<8>(b)?;
+        let meeting_id = i64::from_be_bytes(meeting);
+        if meeting_id < 0 || r.signer < 0 {
             return None;
         }
-        let u64_at = |i: usize| -> Option<u64> {
-            Some(u64::from_be_bytes(rest.get(i..i + 8)?.try_into().ok()?))
-        };
-        let arr_at = |i: usize| -> Option<[u8; 32]> { rest.get(i..i + 32)?.try_into().ok() };
         Some(MinutesSignature {
-            meeting_id: MeetingId(i64::try_from(u64_at(0)?).ok()?),
-            text_sha256: arr_at(8)?,
-            signer: UserId(i64::try_from(u64_at(40)?).ok()?),
-            key_id: arr_at(48)?,
-            signed_at: i64::from_be_bytes(rest.get(80..88)?.try_into().ok()?),
+            meeting_id: MeetingId(meeting_id),
+            text_sha256: r.digest,
+            signer: UserId(r.signer),
+            key_id: r.key_id,
+            signed_at: r.signed_at,
         })
     }
 }
@@ -273,6 +281,33 @@ mod tests {
         let mut other = b.clone();
         other[0] = b'x';
         assert_eq!(MinutesSignature::from_bytes(&other), None);
+    }
+
+    #[test]
+    fn signed_bytes_are_those_minutes_were_always_signed_over() {
+        let s = MinutesSignature {
+            meeting_id: MeetingId(7),
+            text_sha256: [3; 32],
+            signer: UserId(2),
+            key_id: [4; 32],
+            signed_at: 1_800_000_000_000,
+        };
+        assert_eq!(
+            hex::encode(s.to_bytes()),
+            concat!(
+                "65636162696e65742f6d696e757465732f7631",
+                "00",
+                "0000000000000007",
+                "0303030303030303030303030303030303030303030303030303030303030303",
+                "0000000000000002",
+                "0404040404040404040404040404040404040404040404040404040404040404",
+                "000001a3185c5000",
+            )
+        );
+        // Ids are unsigned: one past i64::MAX names no meeting.
+        let mut past = s.to_bytes();
+        past[MINUTES_TAG_V1.len() + 1] = 0x80;
+        assert_eq!(MinutesSignature::from_bytes(&past), None);
     }
 
     #[test]
