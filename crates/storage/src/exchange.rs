@@ -19,37 +19,9 @@ pub struct OrganRow {
     pub peer_id: Option<i64>,
 }
 
-/// A role in an organ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum OrganRole {
-    /// Văn thư: registers, sends, receives.
-    Clerk,
-    /// Lãnh đạo: signs outgoing documents, assigns incoming ones.
-    Leader,
-    /// Chuyên viên: handles what is assigned.
-    Handler,
-}
-
-impl OrganRole {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganRole::Clerk => "clerk",
-            OrganRole::Leader => "leader",
-            OrganRole::Handler => "handler",
-        }
-    }
-
-    /// From the stored name.
-    pub fn parse(s: &str) -> Option<OrganRole> {
-        match s {
-            "clerk" => Some(OrganRole::Clerk),
-            "leader" => Some(OrganRole::Leader),
-            "handler" => Some(OrganRole::Handler),
-            _ => None,
-        }
-    }
-}
+/// A role in an organ: defined by the access policy, which decides what each may do, and
+/// stored here under the same spelling.
+pub use ecabinet_domain::access::exchange::OrganRole;
 
 /// A document in the outgoing register (sổ văn bản đi).
 #[derive(Clone, Debug, PartialEq, Eq)]
