@@ -15,7 +15,7 @@ use crate::platform::session::CurrentUser;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ecabinet_domain::access;
+use ecabinet_domain::access::meetings;
 use ecabinet_protocol::api::UserSummary;
 
 /// The routes of signing in and the accounts list, merged under `/api` with the other
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 
 /// `GET /api/users`: the accounts, for the participant picker.
 async fn users(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<UserSummary>>> {
-    if !(access::can_prepare_meetings(u.0.role) || access::can_manage_users(u.0.role)) {
+    if !meetings::lists_accounts(u.0.role) {
         return Err(AppError::Forbidden);
     }
     Ok(Json(s.db.read().await?.users().await?))

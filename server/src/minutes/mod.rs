@@ -7,7 +7,7 @@ mod pdf;
 
 use crate::AppState;
 use crate::platform::clock::vn_time;
-use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult, enforce};
 use crate::platform::gates;
 use crate::platform::hex_array;
 use crate::platform::session::CurrentUser;
@@ -21,6 +21,7 @@ use ecabinet_archive::minutes::{FORMAT_V1, MinutesBundle};
 use ecabinet_archive::{DeviceRecord, MeetingRecord as ArchivedMeeting};
 use ecabinet_crypto::sha256;
 use ecabinet_domain::access::MeetingCapability as Cap;
+use ecabinet_domain::access::meetings;
 use ecabinet_domain::attendance::Attendance;
 use ecabinet_domain::meeting::MeetingStatus;
 use ecabinet_domain::minutes::{
@@ -141,10 +142,6 @@ async fn record(tx: &mut Tx, id: MeetingId) -> AppResult<MeetingRecord> {
     })
 }
 
-async fn is_chair(tx: &mut Tx, meeting: MeetingId, u: &CurrentUser) -> AppResult<bool> {
-    Ok(tx.participant_role(meeting, u.id()).await? == Some(ParticipantRole::Chair))
-}
-
 async fn signed_of(tx: &mut Tx, row: &MinutesRow) -> AppResult<Option<MinutesSigned>> {
     let (Some(bytes), Some(sig), Some(signer)) = (&row.signed_bytes, &row.signature, row.signer)
     else {
@@ -178,7 +175,7 @@ pub async fn show(
     let meeting = MeetingId(id);
     let mut tx = s.db.read().await?;
     gates::meeting_read(&mut tx, &u, meeting, Cap::View).await?;
-    let chair = is_chair(&mut tx, meeting, &u).await?;
+    let part = tx.participant_role(meeting, u.id()).await?;
     let Some(row) = tx.minutes(meeting).await? else {
         return Ok(Json(MinutesView {
             status: "none".into(),
@@ -191,7 +188,7 @@ pub async fn show(
     let signed = signed_of(&mut tx, &row).await?;
     Ok(Json(MinutesView {
         text_sha256: hex::encode(sha256(row.body.as_bytes())),
-        may_sign: chair && row.status == "draft",
+        may_sign: meetings::may_sign_minutes(part, row.status == "draft"),
         status: row.status,
         text: row.body,
         signed,
@@ -285,10 +282,10 @@ pub async fn sign(
         hex_array(&sub.signature).ok_or(refuse(BallotRefusal::BadSignature))?;
     let signed = MinutesSignature::from_bytes(&bytes).ok_or(refuse(BallotRefusal::Malformed))?;
     let mut tx = s.db.write().await?;
-    gates::meeting(&mut tx, &u, meeting, Cap::View).await?;
-    if !is_chair(&mut tx, meeting, &u).await? {
-        return Err(AppError::Forbidden);
-    }
+    // The gate locks the meeting; after it, only the chair's seat is left to decide.
+    let m = gates::meeting(&mut tx, &u, meeting, Cap::View).await?;
+    let part = tx.participant_role(meeting, u.id()).await?;
+    enforce(meetings::sign_minutes(u.0.role, part, m.info.status))?;
     let row = tx
         .minutes(meeting)
         .await?

@@ -223,3 +223,14 @@ pub struct ApiPath<T>(pub T);
 
 /// Shorthand.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// The HTTP answer to a policy decision of `ecabinet_domain::access`: 403, or 404 for what
+/// the user may not even see.
+pub(crate) fn enforce(d: ecabinet_domain::access::Decision) -> AppResult<()> {
+    use ecabinet_domain::access::Decision;
+    match d {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(AppError::Forbidden),
+        Decision::Hidden => Err(AppError::NotFound),
+    }
+}

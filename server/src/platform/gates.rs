@@ -4,13 +4,15 @@
 //! the rule, and answers 404 for what the caller may not even see and 403 for what they
 //! see but may not do. The rules themselves are pure and live in the domain.
 
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
-use ecabinet_domain::access::{self, MeetingCapability, OpinionCapability, opinion_allows};
+use ecabinet_domain::access::meetings;
+use ecabinet_domain::access::{MeetingCapability, OpinionCapability, opinion_allows};
 use ecabinet_domain::document::DocumentOwner;
 use ecabinet_domain::poll::PollStatus;
 use ecabinet_domain::{DomainError, MeetingId};
 use ecabinet_storage::{IncomingRow, MeetingRow, OpinionRow, OrganRole, OrganRow, OutgoingRow, Tx};
+
 /// Locks the meeting for a command and checks that `user` may use `cap` on it.
 /// Meetings the user may not even see answer "not found", not "forbidden".
 pub async fn meeting(
@@ -45,14 +47,12 @@ async fn check_meeting(
     cap: MeetingCapability,
 ) -> AppResult<()> {
     let part = tx.participant_role(row.info.id, user.id()).await?;
-    let status = row.info.status;
-    if !access::meeting_allows(user.0.role, part, status, MeetingCapability::View) {
-        return Err(AppError::NotFound);
-    }
-    if !access::meeting_allows(user.0.role, part, status, cap) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
+    enforce(meetings::meeting_decision(
+        user.0.role,
+        part,
+        row.info.status,
+        cap,
+    ))
 }
 
 /// The poll, locked, after checking `cap`. 404 when the user may not even see it.

@@ -551,8 +551,10 @@ impl Connection {
     fn loses_access(&self, ev: &Event) -> bool {
         match &ev.body {
             EventBody::ParticipantsChanged { participants } => {
-                !ecabinet_domain::access::can_prepare_meetings(self.user.0.role)
-                    && !participants.iter().any(|p| p.user_id == self.user.id())
+                ecabinet_domain::access::topics::loses_meeting(
+                    self.user.0.role,
+                    participants.iter().any(|p| p.user_id == self.user.id()),
+                )
             }
             _ => false,
         }

@@ -15,11 +15,12 @@ use axum::http::StatusCode;
 use ecabinet_crypto::log::PollLog;
 use ecabinet_crypto::{Ballot, SignedBallot, sha256};
 use ecabinet_domain::access::MeetingCapability as Cap;
+use ecabinet_domain::access::meetings;
 use ecabinet_domain::meeting::MeetingStatus;
 use ecabinet_domain::poll::{
     BallotForm, BallotRefusal, KeyId, PollDefinition, PollStatus, Voter, check_question,
 };
-use ecabinet_domain::{DomainError, MeetingId, UserId};
+use ecabinet_domain::{DomainError, MeetingId, Role, UserId};
 use ecabinet_protocol::poll::{
     BallotSubmission, CreatedPoll, Pending, PendingMember, PollInput, PollView, Receipt, RulePreset,
 };
@@ -155,14 +156,12 @@ pub async fn open(
     }
     poll.status.open()?;
     let participants = tx.participants(poll.meeting_id).await?;
-    // Seated as a member is not enough: an invitee's account never votes, even one seated
-    // as a member before seats were checked.
-    let may_vote: HashSet<UserId> = tx
+    // Seated as a member is not enough: the account must vote too (`meetings::votes`).
+    let accounts: HashMap<UserId, Role> = tx
         .users()
         .await?
         .into_iter()
-        .filter(|u| u.role.may_vote())
-        .map(|u| u.id)
+        .map(|u| (u.id, u.role))
         .collect();
     let present: HashSet<UserId> = tx
         .attendance(poll.meeting_id)
@@ -193,7 +192,11 @@ pub async fn open(
             .map(|p| p.user_id),
         voters: participants
             .iter()
-            .filter(|p| p.role.counts_for_quorum() && may_vote.contains(&p.user_id))
+            .filter(|p| {
+                accounts
+                    .get(&p.user_id)
+                    .is_some_and(|a| meetings::votes(*a, p.role))
+            })
             .map(|p| Voter {
                 member: p.user_id,
                 keys: keys.remove(&p.user_id).unwrap_or_default(),
