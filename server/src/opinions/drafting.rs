@@ -25,7 +25,7 @@ async fn checked(s: &AppState, tx: &mut Tx, input: OpinionInput) -> AppResult<Op
         ));
     }
     let users = tx.users().await?;
-    let can_answer = |r: Role| matches!(r, Role::Member | Role::Chair);
+    let can_answer = access::opinions::may_be_addressed;
     let addressees: Vec<UserId> = if input.addressees.is_empty() {
         users
             .iter()
@@ -80,7 +80,7 @@ pub async fn list(
 }
 
 async fn list_for(tx: &mut Tx, u: &CurrentUser) -> AppResult<Vec<OpinionSummary>> {
-    let oversees = matches!(u.0.role, Role::Secretariat | Role::Chair);
+    let oversees = access::opinions::lists_all_opinions(u.0.role);
     let rows = if oversees {
         tx.all_opinions().await?
     } else {
@@ -124,7 +124,7 @@ pub async fn create(
     u: CurrentUser,
     ApiJson(input): ApiJson<OpinionInput>,
 ) -> AppResult<(StatusCode, Json<ecabinet_protocol::poll::CreatedPoll>)> {
-    if !opinion_allows(u.0.role, true, false, true, Cap::Prepare) {
+    if !access::opinions::drafts_opinions(u.0.role) {
         return Err(AppError::Forbidden);
     }
     let mut tx = s.db.write().await?;

@@ -36,7 +36,7 @@ use ecabinet_archive::opinion::{AnswerRecord, OpinionBundle, OpinionRecord};
 use ecabinet_archive::{DeviceRecord, MemberRecord};
 use ecabinet_crypto::log::{PollLog, leaf_hash, receipt_bytes, server_sign};
 use ecabinet_crypto::{Ballot, SignedBallot, sha256};
-use ecabinet_domain::access::{OpinionCapability as Cap, opinion_allows};
+use ecabinet_domain::access::{self, OpinionCapability as Cap};
 use ecabinet_domain::opinion::{
     self, Addressee, Answer, AnswerContext, AnswerFacts, GOVERNMENT_RULE, OpinionDefinition,
     OpinionResultRecord, check_draft,

@@ -6,8 +6,7 @@
 
 use crate::platform::error::{AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
-use ecabinet_domain::access::meetings;
-use ecabinet_domain::access::{MeetingCapability, OpinionCapability, opinion_allows};
+use ecabinet_domain::access::{MeetingCapability, OpinionCapability, meetings, opinions};
 use ecabinet_domain::document::DocumentOwner;
 use ecabinet_domain::poll::PollStatus;
 use ecabinet_domain::{DomainError, MeetingId};
@@ -78,14 +77,9 @@ pub async fn opinion_check(
     let addressee = tx.addressees(row.id).await?.contains(&u.id());
     // Drafted or changed it: four eyes means someone else approves what was written.
     let drafted = row.created_by == u.id() || tx.shaped_opinion(row.id, u.id()).await?;
-    let role = u.0.role;
-    if !opinion_allows(role, drafted, addressee, draft, OpinionCapability::View) {
-        return Err(AppError::NotFound);
-    }
-    if !opinion_allows(role, drafted, addressee, draft, cap) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(())
+    enforce(opinions::opinion_decision(
+        u.0.role, drafted, addressee, draft, cap,
+    ))
 }
 
 /// The poll read without a lock, after checking `cap` (404 when `u` may not see it).
