@@ -2,13 +2,14 @@
 //! secretariat approves or revokes; an owner may revoke their own (a lost tablet).
 
 use crate::AppState;
-use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
 use crate::platform::signatures::signs;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ecabinet_domain::UserId;
+use ecabinet_domain::access::devices::{self, DeviceAction, DeviceListing};
 use ecabinet_domain::device::{self, Device};
 use ecabinet_protocol::api::DeviceInput;
 use ecabinet_protocol::{EventBody, Topic};
@@ -17,12 +18,12 @@ use ecabinet_storage::Tx;
 /// `GET /api/devices`: all devices for the secretariat, one's own for those who sign.
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Device>>> {
     let mut tx = s.db.read().await?;
-    if device::can_manage_devices(u.0.role) {
-        Ok(Json(tx.all_devices().await?))
-    } else if signs(&mut tx, &u).await? {
-        Ok(Json(tx.devices_of(u.id()).await?))
-    } else {
-        Err(AppError::Forbidden)
+    // Whether `u` signs is read only when the account role does not decide alone.
+    let signer = !devices::can_manage_devices(u.0.role) && signs(&mut tx, &u).await?;
+    match devices::listing(u.0.role, signer) {
+        Some(DeviceListing::All) => Ok(Json(tx.all_devices().await?)),
+        Some(DeviceListing::Own) => Ok(Json(tx.devices_of(u.id()).await?)),
+        None => Err(AppError::Forbidden),
     }
 }
 
@@ -32,9 +33,7 @@ pub async fn enroll(
     u: CurrentUser,
     ApiJson(input): ApiJson<DeviceInput>,
 ) -> AppResult<(StatusCode, Json<Device>)> {
-    if !signs(&mut s.db.read().await?, &u).await? {
-        return Err(AppError::Forbidden);
-    }
+    enforce(devices::enroll(signs(&mut s.db.read().await?, &u).await?))?;
     let invalid = |reason: &str| {
         AppError::Domain(ecabinet_domain::DomainError::Invalid {
             field: "public_key",
@@ -73,16 +72,14 @@ pub async fn enroll(
 async fn decide(s: &AppState, u: &CurrentUser, id: i64, approve: bool) -> AppResult<Json<Device>> {
     let mut tx = s.db.write().await?;
     let dev = tx.device(id).await?.ok_or(AppError::NotFound)?;
-    let manager = device::can_manage_devices(u.0.role);
-    let owner = dev.user_id == u.id();
-    if !manager && !owner {
-        return Err(AppError::NotFound);
-    }
     // Owners may give up a key, never approve one: approval is another person's check
     // (a clerk who also holds a signing key, as an officer or an organ's leader, included).
-    if approve && !device::may_approve(u.0.role, u.id(), dev.user_id) {
-        return Err(AppError::Forbidden);
-    }
+    let action = if approve {
+        DeviceAction::Approve
+    } else {
+        DeviceAction::Revoke
+    };
+    enforce(devices::decide(u.0.role, u.id(), dev.user_id, action))?;
     let next = if approve {
         dev.status.approve()?
     } else {
