@@ -72,11 +72,10 @@ async fn origin_problem(
                     });
                 match device {
                     None => false,
-                    Some(d) => tx
-                        .organ_members(&from.id)
-                        .await?
-                        .iter()
-                        .any(|(u, r)| *u == d.user_id && *r == OrganRole::Leader),
+                    Some(d) => {
+                        let members = tx.organ_members(&from.id).await?;
+                        access::exchange::signs_for_organ(&roles_of(&members, d.user_id))
+                    }
                 }
             }
         }

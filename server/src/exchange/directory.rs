@@ -34,7 +34,7 @@ pub async fn add_organ(
     u: CurrentUser,
     ApiJson(o): ApiJson<NewOrgan>,
 ) -> AppResult<StatusCode> {
-    if u.0.role != Role::Admin {
+    if !access::exchange::administers(u.0.role) {
         return Err(AppError::Forbidden);
     }
     let (id, name) = (o.id.trim(), o.name.trim());
@@ -72,7 +72,7 @@ pub async fn add_member(
     ApiPath(organ): ApiPath<String>,
     ApiJson(m): ApiJson<NewMember>,
 ) -> AppResult<StatusCode> {
-    if u.0.role != Role::Admin {
+    if !access::exchange::administers(u.0.role) {
         return Err(AppError::Forbidden);
     }
     let role =
@@ -98,7 +98,7 @@ pub async fn members(
     ApiPath(organ): ApiPath<String>,
 ) -> AppResult<Json<Vec<ecabinet_protocol::exchange::OrganMember>>> {
     let mut tx = s.db.read().await?;
-    gates::organ(&mut tx, &u, &organ).await?;
+    gates::organ(&mut tx, &u, &organ, ExchangeCap::Read).await?;
     let users = tx.users().await?;
     Ok(Json(
         tx.organ_members(&organ)

@@ -10,7 +10,7 @@ pub async fn incoming_list(
     ApiPath(organ): ApiPath<String>,
 ) -> AppResult<Json<Vec<IncomingView>>> {
     let mut tx = s.db.read().await?;
-    gates::organ(&mut tx, &u, &organ).await?;
+    gates::organ(&mut tx, &u, &organ, ExchangeCap::Read).await?;
     let mut out = Vec::new();
     for row in tx.incoming_of(&organ).await? {
         out.push(incoming_view(&mut tx, &row).await?);
@@ -65,20 +65,17 @@ pub async fn set_status(
     if note.chars().count() > 2000 {
         return Err(invalid("note", "at most 2000 characters"));
     }
-    match next {
-        Status::Registered | Status::Rejected | Status::Withdrawn => {
-            need(&roles, &[OrganRole::Clerk])?
-        }
+    let cap = match next {
+        Status::Registered | Status::Rejected | Status::Withdrawn => ExchangeCap::Receive,
         Status::Assigned | Status::RevocationAccepted | Status::RevocationRefused => {
-            need(&roles, &[OrganRole::Leader])?
+            ExchangeCap::Direct
         }
-        Status::Processing | Status::Done => {
-            if row.handler_id != Some(u.id()) {
-                need(&roles, &[OrganRole::Leader])?;
-            }
-        }
+        Status::Processing | Status::Done => ExchangeCap::Handle {
+            assigned_to_me: row.handler_id == Some(u.id()),
+        },
         Status::Arrived => return Err(invalid("status", "a document arrives only once")),
-    }
+    };
+    enforce(access::exchange::entry_decision(&roles, cap))?;
     if !current.may_become(next) {
         return Err(AppError::Conflict(format!(
             "a document that is “{}” cannot become “{}”",
@@ -96,10 +93,7 @@ pub async fn set_status(
             .handler_id
             .ok_or_else(|| invalid("handler_id", "name who handles it"))?;
         let members = tx.organ_members(&row.organ_id).await?;
-        if !members
-            .iter()
-            .any(|(m, r)| *m == h && matches!(r, OrganRole::Handler | OrganRole::Leader))
-        {
+        if !access::exchange::may_handle(&roles_of(&members, h)) {
             return Err(invalid("handler_id", "the handler must work for the organ"));
         }
         handler = Some(h);

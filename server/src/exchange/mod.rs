@@ -32,7 +32,7 @@ use incoming::incoming_view;
 use outgoing::read_files;
 
 use crate::AppState;
-use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult, enforce};
 use crate::platform::gates;
 use crate::platform::hex_array;
 use crate::platform::registers;
@@ -46,9 +46,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ecabinet_crypto::sha256;
+use ecabinet_domain::access::{self, exchange::ExchangeCap};
 use ecabinet_domain::document::{Confidentiality, DocumentKind, DocumentOwner, Readers};
 use ecabinet_domain::poll::BallotRefusal;
-use ecabinet_domain::{DomainError, Role, UserId};
+use ecabinet_domain::{DomainError, UserId};
 use ecabinet_exchange::canonical::{Attestation, Seal, SealRecord, envelope_digest, status_bytes};
 use ecabinet_exchange::edxml::{self, Trace};
 use ecabinet_exchange::{Attachment, Envelope, Organ, Problem, Status, StatusPackage};
@@ -198,12 +199,13 @@ async fn entry_documents(tx: &mut Tx, owner: DocumentOwner) -> AppResult<Vec<Doc
         .collect())
 }
 
-fn need(roles: &[OrganRole], any_of: &[OrganRole]) -> AppResult<()> {
-    if roles.iter().any(|r| any_of.contains(r)) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+/// The roles `user` plays among an organ's `members`, for the policy to weigh.
+fn roles_of(members: &[(UserId, OrganRole)], user: UserId) -> Vec<OrganRole> {
+    members
+        .iter()
+        .filter(|(m, _)| *m == user)
+        .map(|(_, r)| *r)
+        .collect()
 }
 
 fn messages(rows: Vec<ecabinet_storage::MessageRow>) -> Vec<MessageInfo> {

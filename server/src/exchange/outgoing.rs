@@ -116,13 +116,11 @@ pub async fn draft(
 ) -> AppResult<(StatusCode, Json<OutgoingView>)> {
     {
         let mut tx = s.db.read().await?;
-        let (_, roles) = gates::organ(&mut tx, &u, &organ).await?;
-        need(&roles, &[OrganRole::Clerk])?;
+        gates::organ(&mut tx, &u, &organ, ExchangeCap::Draft).await?;
     }
     let (input, files) = read_draft(&s, req).await?;
     let mut tx = s.db.write().await?;
-    let (from, roles) = gates::organ(&mut tx, &u, &organ).await?;
-    need(&roles, &[OrganRole::Clerk])?;
+    let (from, _) = gates::organ(&mut tx, &u, &organ, ExchangeCap::Draft).await?;
     let mut problems = Vec::new();
     let mut to = Vec::new();
     for id in &input.to {
@@ -134,11 +132,8 @@ pub async fn draft(
             }),
         }
     }
-    let signer_roles = tx.organ_members(&organ).await?;
-    if !signer_roles
-        .iter()
-        .any(|(m, r)| *m == input.signer_id && *r == OrganRole::Leader)
-    {
+    let members = tx.organ_members(&organ).await?;
+    if !access::exchange::signs_for_organ(&roles_of(&members, input.signer_id)) {
         return Err(invalid(
             "signer_id",
             "the signer must be a leader of the organ",
@@ -235,7 +230,7 @@ pub async fn outgoing_list(
     ApiPath(organ): ApiPath<String>,
 ) -> AppResult<Json<Vec<OutgoingView>>> {
     let mut tx = s.db.read().await?;
-    gates::organ(&mut tx, &u, &organ).await?;
+    gates::organ(&mut tx, &u, &organ, ExchangeCap::Read).await?;
     let mut out = Vec::new();
     for row in tx.outgoing_of(&organ).await? {
         out.push(outgoing_view(&mut tx, &row).await?);
@@ -271,10 +266,11 @@ pub async fn seal(
     let record = SealRecord::from_bytes(&bytes).ok_or(refuse(BallotRefusal::Malformed))?;
     let mut tx = s.db.write().await?;
     let (row, roles) = gates::outgoing(&mut tx, &u, id).await?;
-    need(&roles, &[OrganRole::Leader])?;
-    if row.signer_id != Some(u.id()) {
-        return Err(AppError::Forbidden);
-    }
+    let named_signer = row.signer_id == Some(u.id());
+    enforce(access::exchange::entry_decision(
+        &roles,
+        ExchangeCap::Seal { named_signer },
+    ))?;
     if row.status != "draft" {
         return Err(AppError::Conflict(format!(
             "the document is {} already",
@@ -341,7 +337,7 @@ pub async fn send(
 ) -> AppResult<Json<OutgoingView>> {
     let mut tx = s.db.write().await?;
     let (row, roles) = gates::outgoing(&mut tx, &u, id).await?;
-    need(&roles, &[OrganRole::Clerk])?;
+    enforce(access::exchange::entry_decision(&roles, ExchangeCap::Send))?;
     match row.status.as_str() {
         "signed" => {}
         "draft" => {

@@ -21,7 +21,8 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ecabinet_crypto::{check_public_key, sha256, verify_one};
-use ecabinet_domain::{DomainError, Role};
+use ecabinet_domain::DomainError;
+use ecabinet_domain::access;
 use ecabinet_exchange::Problem;
 use ecabinet_exchange::canonical::{receipt_bytes, status_bytes, transport_bytes};
 use ecabinet_exchange::edxml;
@@ -93,7 +94,7 @@ pub async fn add_peer(
     u: CurrentUser,
     ApiJson(p): ApiJson<NewPeer>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    if u.0.role != Role::Admin {
+    if !access::exchange::administers(u.0.role) {
         return Err(AppError::Forbidden);
     }
     let url = p.base_url.trim().trim_end_matches('/');

@@ -6,6 +6,7 @@
 
 use crate::platform::error::{AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
+use ecabinet_domain::access::exchange::{self, ExchangeCap};
 use ecabinet_domain::access::{MeetingCapability, OpinionCapability, meetings, opinions};
 use ecabinet_domain::document::DocumentOwner;
 use ecabinet_domain::poll::PollStatus;
@@ -132,8 +133,23 @@ pub async fn entry(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppRes
     }
 }
 
-/// The organ and `u`'s roles in it: 404 if unknown or not hosted here, 403 without a role.
+/// The organ, after checking that `u` may use `cap` there, and their roles in it: 404 if
+/// unknown or not hosted here, 403 without the role (also for those who work elsewhere:
+/// the directory is public).
 pub async fn organ(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    organ: &str,
+    cap: ExchangeCap,
+) -> AppResult<(OrganRow, Vec<OrganRole>)> {
+    let (row, roles) = organ_roles(tx, u, organ).await?;
+    enforce(exchange::organ_decision(&roles, cap))?;
+    Ok((row, roles))
+}
+
+/// The organ (404 if unknown or not hosted here) and `u`'s roles in it, none if they work
+/// elsewhere.
+async fn organ_roles(
     tx: &mut Tx,
     u: &CurrentUser,
     organ: &str,
@@ -150,36 +166,31 @@ pub async fn organ(
         .filter(|(o, _)| o == organ)
         .map(|(_, r)| r)
         .collect();
-    if roles.is_empty() {
-        return Err(AppError::Forbidden);
-    }
     Ok((row, roles))
 }
 
-/// An outgoing register entry and `u`'s roles in its organ: 404 unless they work there.
+/// An outgoing register entry and `u`'s roles in its organ: 404 unless they work there
+/// (they may read it then).
 pub async fn outgoing(
     tx: &mut Tx,
     u: &CurrentUser,
     id: i64,
 ) -> AppResult<(OutgoingRow, Vec<OrganRole>)> {
     let row = tx.outgoing(id).await?.ok_or(AppError::NotFound)?;
-    let (_, roles) = organ(tx, u, &row.organ_id).await.map_err(|e| match e {
-        AppError::Forbidden => AppError::NotFound,
-        e => e,
-    })?;
+    let (_, roles) = organ_roles(tx, u, &row.organ_id).await?;
+    enforce(exchange::entry_decision(&roles, ExchangeCap::Read))?;
     Ok((row, roles))
 }
 
-/// An incoming register entry and `u`'s roles in its organ: 404 unless they work there.
+/// An incoming register entry and `u`'s roles in its organ: 404 unless they work there
+/// (they may read it then).
 pub async fn incoming(
     tx: &mut Tx,
     u: &CurrentUser,
     id: i64,
 ) -> AppResult<(IncomingRow, Vec<OrganRole>)> {
     let row = tx.incoming(id).await?.ok_or(AppError::NotFound)?;
-    let (_, roles) = organ(tx, u, &row.organ_id).await.map_err(|e| match e {
-        AppError::Forbidden => AppError::NotFound,
-        e => e,
-    })?;
+    let (_, roles) = organ_roles(tx, u, &row.organ_id).await?;
+    enforce(exchange::entry_decision(&roles, ExchangeCap::Read))?;
     Ok((row, roles))
 }
