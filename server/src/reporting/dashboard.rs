@@ -107,7 +107,7 @@ pub async fn series(
     let l = load(&mut tx, id).await?;
     match q.unit {
         Some(unit) => {
-            rights(&mut tx, &u, &l, unit).await?;
+            rights(&mut tx, &u, &l, unit, ReportCap::Read).await?;
         }
         None => reads_regime(&mut tx, &u, &l).await?,
     }
@@ -295,7 +295,7 @@ pub async fn statistics(
     u: CurrentUser,
     Query(q): Query<ViewQuery>,
 ) -> AppResult<Response> {
-    if !reads_dashboard(u.0.role) {
+    if !access::reporting::reads_dashboard(u.0.role) {
         return Err(AppError::Forbidden);
     }
     let mut tx = s.db.read().await?;

@@ -8,7 +8,7 @@ use super::*;
 pub async fn overview(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Overview>> {
     let mut tx = s.db.read().await?;
     let roles = tx.unit_roles(u.id()).await?;
-    let dashboard = reads_dashboard(u.0.role);
+    let dashboard = access::reporting::reads_dashboard(u.0.role);
     let units = tx.units().await?;
     let all = all_indicators(&mut tx).await?;
     let today = today(&s);
@@ -27,10 +27,11 @@ pub async fn overview(State(s): State<AppState>, u: CurrentUser) -> AppResult<Js
         let receives = roles
             .iter()
             .any(|(x, r)| *x == row.receiving_unit_id && r == "approver");
-        let related = dashboard
-            || roles
-                .iter()
-                .any(|(x, _)| unit_ids.contains(x) || *x == row.receiving_unit_id);
+        let related = access::reporting::lists_regime(
+            u.0.role,
+            roles.iter().any(|(x, _)| unit_ids.contains(x)),
+            roles.iter().any(|(x, _)| *x == row.receiving_unit_id),
+        );
         if !related {
             continue;
         }
@@ -104,7 +105,7 @@ pub async fn show(
 ) -> AppResult<Json<ReportForm>> {
     let mut tx = s.db.read().await?;
     let l = load(&mut tx, id).await?;
-    let r = rights(&mut tx, &u, &l, unit).await?;
+    let r = rights(&mut tx, &u, &l, unit, ReportCap::Read).await?;
     let p = period_of(&l, &period)?;
     Ok(Json(form(&s, &mut tx, &l, r, unit, p).await?))
 }
@@ -145,10 +146,7 @@ async fn save(
     let (rows, period) = (&rows, period.as_str());
     let mut tx = s.db.write().await?;
     let l = load(&mut tx, id).await?;
-    let r = rights(&mut tx, u, &l, unit).await?;
-    if !r.officer {
-        return Err(AppError::Forbidden);
-    }
+    let r = rights(&mut tx, u, &l, unit, ReportCap::Edit).await?;
     let p = period_of(&l, period)?;
     let current = match tx.report(l.row.id, unit, &p.to_string()).await? {
         Some(rep) => tx.report_values(rep.id).await?,
@@ -237,10 +235,7 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let mut tx = s.db.write().await?;
     let l = load(&mut tx, id).await?;
-    let r = rights(&mut tx, &u, &l, unit).await?;
-    if !r.officer {
-        return Err(AppError::Forbidden);
-    }
+    let r = rights(&mut tx, &u, &l, unit, ReportCap::Submit).await?;
     let p = period_of(&l, &period)?;
     let row = tx
         .report(l.row.id, unit, &p.to_string())
@@ -313,10 +308,7 @@ pub async fn approve(
 ) -> AppResult<Json<ReportForm>> {
     let mut tx = s.db.write().await?;
     let l = load(&mut tx, id).await?;
-    let r = rights(&mut tx, &u, &l, unit).await?;
-    if !r.approver {
-        return Err(AppError::Forbidden);
-    }
+    let r = rights(&mut tx, &u, &l, unit, ReportCap::Approve).await?;
     let p = period_of(&l, &period)?;
     let row = tx
         .report(l.row.id, unit, &p.to_string())
@@ -329,9 +321,9 @@ pub async fn approve(
         )));
     }
     // Four eyes: whoever signed the numbers does not approve them.
-    if row.submitted_by == Some(u.id()) {
-        return Err(AppError::Forbidden);
-    }
+    enforce(access::reporting::approves_own(
+        row.submitted_by == Some(u.id()),
+    ))?;
     tx.set_report_status(row.id, "approved", u.id(), None, "")
         .await?;
     announce(&mut tx, &l, unit, &p.to_string(), "approved", u.id()).await?;
@@ -354,15 +346,15 @@ pub async fn send_back(
     }
     let mut tx = s.db.write().await?;
     let l = load(&mut tx, id).await?;
-    let r = rights(&mut tx, &u, &l, unit).await?;
+    let r = rights(&mut tx, &u, &l, unit, ReportCap::Read).await?;
     let p = period_of(&l, &period)?;
     let row = tx
         .report(l.row.id, unit, &p.to_string())
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed = match row.status.as_str() {
-        "submitted" => r.approver,
-        "approved" => r.receiver,
+    let cap = match row.status.as_str() {
+        "submitted" => ReportCap::ReturnSubmitted,
+        "approved" => ReportCap::ReturnApproved,
         _ => {
             return Err(AppError::Conflict(format!(
                 "a {} report is not returned",
@@ -370,9 +362,7 @@ pub async fn send_back(
             )));
         }
     };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
+    enforce(r.decide(cap))?;
     tx.set_report_status(row.id, "returned", u.id(), None, comment)
         .await?;
     announce(&mut tx, &l, unit, &p.to_string(), "returned", u.id()).await?;
@@ -396,7 +386,7 @@ pub async fn history(
 ) -> AppResult<Json<Vec<Revision>>> {
     let mut tx = s.db.read().await?;
     let l = load(&mut tx, id).await?;
-    rights(&mut tx, &u, &l, unit).await?;
+    rights(&mut tx, &u, &l, unit, ReportCap::Read).await?;
     let p = period_of(&l, &period)?;
     let Some(row) = tx.report(l.row.id, unit, &p.to_string()).await? else {
         return Ok(Json(Vec::new()));
@@ -428,7 +418,7 @@ pub async fn template(
 ) -> AppResult<Response> {
     let mut tx = s.db.read().await?;
     let l = load(&mut tx, id).await?;
-    rights(&mut tx, &u, &l, unit).await?;
+    rights(&mut tx, &u, &l, unit, ReportCap::Read).await?;
     let p = period_of(&l, &period)?;
     let values = match tx.report(l.row.id, unit, &p.to_string()).await? {
         Some(r) => tx.report_values(r.id).await?,
@@ -465,9 +455,7 @@ pub async fn upload(
     {
         let mut tx = s.db.read().await?;
         let l = load(&mut tx, id).await?;
-        if !rights(&mut tx, &u, &l, unit).await?.officer {
-            return Err(AppError::Forbidden);
-        }
+        rights(&mut tx, &u, &l, unit, ReportCap::Edit).await?;
     }
     let mut form = Multipart::from_request(req, &())
         .await

@@ -8,7 +8,8 @@
 //!
 //! Its files: `setup` (units, indicators, regimes), `forms` (one unit's report for a period,
 //! from draft to approval), `dashboard` (with `charts` and `files`) and `reminders`. What
-//! they share is here: loading a regime, who may do what with a unit's report, the errors.
+//! they share is here: loading a regime, the facts that `ecabinet_domain::access::reporting`
+//! weighs to say who may do what with a unit's report, the errors.
 
 mod charts;
 mod dashboard;
@@ -20,7 +21,7 @@ mod setup;
 pub use reminders::run_clock;
 
 use crate::AppState;
-use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
 use axum::Json;
 use axum::Router;
@@ -29,7 +30,9 @@ use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ecabinet_domain::{DomainError, Role, UserId};
+use ecabinet_domain::access::reporting::{Membership, ReportCap, Rights, UnitRole};
+use ecabinet_domain::access::{self, Decision};
+use ecabinet_domain::{DomainError, UserId};
 use ecabinet_protocol::reporting::{
     Comparison, EcabinetStatistics, Overview, PeriodCompleteness, Point, RegimeInfo, ReportForm,
     ReturnInput, Revision, RowProblem, Series, SubmitInput, Task, UnitInfo, UnitValue, ValuesInput,
@@ -106,11 +109,6 @@ fn refused_as(field: Option<String>, problems: Vec<RowProblem>) -> Response {
         .into_response()
 }
 
-/// Whether `role` reads every regime's dashboard: the Government's leaders and its office.
-fn reads_dashboard(role: Role) -> bool {
-    matches!(role, Role::Chair | Role::Member | Role::Secretariat)
-}
-
 /// A regime with its definition and indicators.
 struct Loaded {
     row: RegimeRow,
@@ -150,43 +148,41 @@ async fn load(tx: &mut Tx, id: i64) -> AppResult<Loaded> {
     })
 }
 
-/// What `u` may do with one unit's reports under a regime.
-#[derive(Clone, Copy, Debug, Default)]
-struct Rights {
-    officer: bool,
-    approver: bool,
-    /// An approver of the receiving unit.
-    receiver: bool,
-    /// Reads it (any of the above, anyone of the unit or the receiving unit, or a leader).
-    reader: bool,
-}
-
-async fn rights(tx: &mut Tx, u: &CurrentUser, l: &Loaded, unit: i64) -> AppResult<Rights> {
+/// What `u` may do with one unit's reports under a regime, once allowed `cap`: 404 if the
+/// unit does not report under it or `u` does not read its reports, 403 without `cap`.
+async fn rights(
+    tx: &mut Tx,
+    u: &CurrentUser,
+    l: &Loaded,
+    unit: i64,
+    cap: ReportCap,
+) -> AppResult<Rights> {
     if !l.units.contains(&unit) {
         return Err(AppError::NotFound);
     }
     let roles = tx.unit_roles(u.id()).await?;
-    let has = |unit: i64, role: &str| roles.iter().any(|(x, r)| *x == unit && r == role);
+    let has =
+        |unit: i64, role: UnitRole| roles.iter().any(|(x, r)| *x == unit && r == role.as_str());
+    // Any role, as stored: one spelled oddly still lets its holder read.
+    let within = |unit: i64| roles.iter().any(|(x, _)| *x == unit);
     let receiving = l.row.receiving_unit_id;
-    let r = Rights {
-        officer: has(unit, "officer"),
-        approver: has(unit, "approver"),
-        receiver: has(receiving, "approver"),
-        reader: reads_dashboard(u.0.role)
-            || roles.iter().any(|(x, _)| *x == unit || *x == receiving),
-    };
-    if !r.reader {
-        return Err(AppError::NotFound);
-    }
+    let r = access::reporting::rights(
+        u.0.role,
+        Membership {
+            officer: has(unit, UnitRole::Officer),
+            approver: has(unit, UnitRole::Approver),
+            in_unit: within(unit),
+            receiver: has(receiving, UnitRole::Approver),
+            in_receiving_unit: within(receiving),
+        },
+    );
+    enforce(r.decide(cap))?;
     Ok(r)
 }
 
-/// Whether `u` follows the `reporting` topic: a leader or the office, or anyone of a unit
-/// that receives some regime's reports.
-pub(crate) async fn reads_some_dashboard(tx: &mut Tx, u: &CurrentUser) -> AppResult<bool> {
-    if reads_dashboard(u.0.role) {
-        return Ok(true);
-    }
+/// Whether `u` has some role in a unit that receives some regime's reports (who follows
+/// the `reporting` topic besides the dashboards' readers).
+pub(crate) async fn in_some_receiving_unit(tx: &mut Tx, u: &CurrentUser) -> AppResult<bool> {
     let roles = tx.unit_roles(u.id()).await?;
     Ok(tx
         .regimes()
@@ -195,22 +191,16 @@ pub(crate) async fn reads_some_dashboard(tx: &mut Tx, u: &CurrentUser) -> AppRes
         .any(|r| roles.iter().any(|(x, _)| *x == r.receiving_unit_id)))
 }
 
-/// Whether `u` reads a regime's dashboard (every unit's approved numbers).
+/// 404 unless `u` reads a regime's dashboard (every unit's approved numbers).
 async fn reads_regime(tx: &mut Tx, u: &CurrentUser, l: &Loaded) -> AppResult<()> {
-    if reads_dashboard(u.0.role) {
-        return Ok(());
-    }
-    let receiving = l.row.receiving_unit_id;
-    if tx
-        .unit_roles(u.id())
-        .await?
-        .iter()
-        .any(|(x, _)| *x == receiving)
-    {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    // The units are read only when the account role does not decide alone.
+    let in_receiving = !access::reporting::reads_dashboard(u.0.role)
+        && tx
+            .unit_roles(u.id())
+            .await?
+            .iter()
+            .any(|(x, _)| *x == l.row.receiving_unit_id);
+    enforce(access::reporting::reads_regime(u.0.role, in_receiving))
 }
 
 /// Today in Vietnam (UTC+7), by the server's clock.
@@ -268,16 +258,10 @@ async fn form(
     let units = tx.units().await?;
     let unit_code = unit_code(&units, unit);
     let due = period.due(l.regime.deadline_days);
-    let mut may = Vec::new();
-    if r.officer && not_submitted(&status) {
-        may.extend(["edit".to_owned(), "submit".to_owned()]);
-    }
-    if r.approver && status == "submitted" {
-        may.extend(["approve".to_owned(), "return".to_owned()]);
-    }
-    if r.receiver && status == "approved" {
-        may.push("return".to_owned());
-    }
+    let may = access::reporting::form_actions(r, &status)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     Ok(ReportForm {
         regime_id: l.row.id,
         unit_id: unit,

@@ -81,9 +81,7 @@ pub async fn remind(
         .await?
         .iter()
         .any(|(x, r)| *x == l.row.receiving_unit_id && r == "approver");
-    if !(receives || u.0.role == Role::Secretariat) {
-        return Err(AppError::Forbidden);
-    }
+    enforce(access::reporting::reminds(u.0.role, receives))?;
     let p = match &q.period {
         Some(p) => period_of(&l, p)?,
         None => reporting_period(l.regime.period_type, today(&s))?,

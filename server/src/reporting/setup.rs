@@ -12,11 +12,9 @@ pub struct UnitInput {
 }
 
 fn admin(u: &CurrentUser) -> AppResult<()> {
-    if u.0.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    enforce(Decision::forbid_unless(access::reporting::administers(
+        u.0.role,
+    )))
 }
 
 /// `POST /api/reporting/units` (admin).
@@ -74,7 +72,7 @@ pub async fn add_member(
     ApiJson(m): ApiJson<MemberInput>,
 ) -> AppResult<StatusCode> {
     admin(&u)?;
-    if !matches!(m.role.as_str(), "officer" | "approver") {
+    if UnitRole::parse(&m.role).is_none() {
         return Err(invalid("role", "officer or approver"));
     }
     let mut tx = s.db.write().await?;
