@@ -3,55 +3,43 @@
 //! where the composition root hands it each context's answer.
 
 use crate::AppState;
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::{AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
-use ecabinet_domain::Role;
 use ecabinet_domain::access::{self, MeetingCapability as Cap};
-use ecabinet_domain::device;
 use ecabinet_protocol::{DeviceList, MeetingList, SnapshotBody, Topic};
 
 impl AppState {
     /// Whether `user` may subscribe to `topic`; meetings they cannot see are "not found".
+    /// The rule is `access::topics::subscribe`; here are read only the facts the topic
+    /// asked for needs.
     pub async fn authorize_topic(&self, user: &CurrentUser, topic: Topic) -> AppResult<()> {
-        match topic {
-            Topic::Meetings if access::can_prepare_meetings(user.0.role) => Ok(()),
-            Topic::Meetings => Err(AppError::Forbidden),
-            Topic::User(uid) if uid == user.id() => Ok(()),
-            Topic::User(_) => Err(AppError::Forbidden),
-            Topic::Devices if device::can_manage_devices(user.0.role) => Ok(()),
-            Topic::Devices => Err(AppError::Forbidden),
-            Topic::DevicesOf(uid)
-                if uid == user.id() || device::can_manage_devices(user.0.role) =>
-            {
-                Ok(())
-            }
-            Topic::DevicesOf(_) => Err(AppError::Forbidden),
-            Topic::Opinions if matches!(user.0.role, Role::Secretariat | Role::Chair) => Ok(()),
-            Topic::Opinions => Err(AppError::Forbidden),
-            Topic::OpinionsOf(uid) if uid == user.id() => Ok(()),
-            Topic::OpinionsOf(_) => Err(AppError::Forbidden),
+        use access::topics::TopicFacts as F;
+        let role = user.0.role;
+        let facts = match topic {
+            Topic::Meetings => F::Meetings,
+            Topic::User(uid) => F::User(uid),
+            Topic::Devices => F::Devices,
+            Topic::DevicesOf(uid) => F::DevicesOf(uid),
+            Topic::Opinions => F::Opinions,
+            Topic::OpinionsOf(uid) => F::OpinionsOf(uid),
             Topic::Reporting => {
                 let mut tx = self.db.read().await?;
-                let role = user.0.role;
-                if access::reporting::reads_dashboard(role)
-                    || crate::reporting::in_some_receiving_unit(&mut tx, user).await?
-                {
-                    Ok(())
-                } else {
-                    Err(AppError::Forbidden)
+                // The units are read only when the account role does not decide alone.
+                F::Reporting {
+                    in_some_receiving_unit: !access::reporting::reads_dashboard(role)
+                        && crate::reporting::in_some_receiving_unit(&mut tx, user).await?,
                 }
             }
             Topic::Meeting(id) => {
                 let mut tx = self.db.read().await?;
                 let row = tx.meeting_for_read(id).await?.ok_or(AppError::NotFound)?;
-                let part = tx.participant_role(id, user.id()).await?;
-                if access::meeting_allows(user.0.role, part, row.info.status, Cap::View) {
-                    Ok(())
-                } else {
-                    Err(AppError::NotFound)
+                F::Meeting {
+                    participant: tx.participant_role(id, user.id()).await?,
+                    status: row.info.status,
                 }
             }
-        }
+        };
+        enforce(access::topics::subscribe(role, user.id(), facts))
     }
 
     /// The state of `topic` and the seq it includes, read consistently.
@@ -83,9 +71,13 @@ impl AppState {
             Topic::Meeting(id) => {
                 let snap = tx.meeting_snapshot(id).await?.ok_or(AppError::NotFound)?;
                 let part = snap.participant(user.id()).map(|p| p.role);
-                if !access::meeting_allows(user.0.role, part, snap.info.status, Cap::View) {
-                    return Err(AppError::NotFound);
-                }
+                // View is never forbidden, only hidden: 404, as on the routes.
+                enforce(access::meetings::meeting_decision(
+                    user.0.role,
+                    part,
+                    snap.info.status,
+                    Cap::View,
+                ))?;
                 SnapshotBody::Meeting(Box::new(snap))
             }
         };
