@@ -5,13 +5,14 @@
 
 use crate::AppState;
 use crate::documents::{invalid, page_keys, readable};
-use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiJson, ApiPath, AppError, AppResult, enforce};
 use crate::platform::session::CurrentUser;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use ecabinet_documents::versions::carry_over;
 use ecabinet_domain::UserId;
+use ecabinet_domain::access;
 use ecabinet_domain::document::check_annotation;
 use ecabinet_protocol::document::{Annotation, AnnotationInput, AnnotationPatch};
 use ecabinet_protocol::{EventBody, Topic};
@@ -78,14 +79,11 @@ pub async fn create(
 
 /// One's own annotation: anybody else's does not exist for them.
 async fn own(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult<Annotation> {
-    match tx.annotation(id).await? {
-        Some((owner, a)) if owner == u.id() => {
-            // Still a reader of the document?
-            readable(tx, u, a.document_id).await?;
-            Ok(a)
-        }
-        _ => Err(AppError::NotFound),
-    }
+    let (author, a) = tx.annotation(id).await?.ok_or(AppError::NotFound)?;
+    enforce(access::documents::own_annotation(author, u.id()))?;
+    // Still a reader of the document?
+    readable(tx, u, a.document_id).await?;
+    Ok(a)
 }
 
 /// `PUT /api/annotations/{id}`.

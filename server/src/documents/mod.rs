@@ -29,7 +29,7 @@ pub use watermark::Watermarker;
 
 use crate::AppState;
 use crate::platform::body::{clean_file_name, looks_like_pdf, multipart, small_field};
-use crate::platform::error::{ApiPath, AppError, AppResult};
+use crate::platform::error::{ApiPath, AppError, AppResult, enforce};
 use crate::platform::gates;
 use crate::platform::session::CurrentUser;
 use axum::Json;
@@ -44,10 +44,11 @@ use ecabinet_documents::fold::fold;
 use ecabinet_documents::job::{Event as RenderEvent, Failure, page_file};
 use ecabinet_documents::search::Query as SearchQuery;
 use ecabinet_documents::versions::{PageKey, changed_pages};
-use ecabinet_domain::access::{MeetingCapability as Cap, OpinionCapability as OpinionCap};
-use ecabinet_domain::document::{self, Confidentiality, DocumentKind, DocumentOwner, Readers};
+use ecabinet_domain::access::documents::{DocumentAct, OwnerCheck};
+use ecabinet_domain::access::{self, MeetingCapability as Cap};
+use ecabinet_domain::document::{Confidentiality, DocumentKind, DocumentOwner, Readers};
 use ecabinet_domain::opinion;
-use ecabinet_domain::{AgendaItemId, DomainError, MeetingId, Role};
+use ecabinet_domain::{AgendaItemId, DomainError, MeetingId};
 use ecabinet_protocol::document::{
     DocumentInput, DocumentSummary, DocumentView, PageInfo, ReadReceipt, SearchHit, SearchResult,
     Uploaded,
@@ -147,22 +148,17 @@ pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> AppErro
     })
 }
 
-/// Whether `u` prepares meetings (the secretariat).
-fn prepares(u: &CurrentUser) -> bool {
-    u.0.role == Role::Secretariat
-}
-
 /// 404 unless `u` sees the meeting, the poll or the register entry.
 async fn sees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
-    match owner {
-        DocumentOwner::Meeting(m) => {
-            gates::meeting_read(tx, u, m, Cap::View).await?;
+    match access::documents::owner_check(owner, DocumentAct::See) {
+        OwnerCheck::Meeting(m, cap) => {
+            gates::meeting_read(tx, u, m, cap).await?;
         }
-        DocumentOwner::Opinion(o) => {
-            gates::opinion_read(tx, u, o, OpinionCap::View).await?;
+        OwnerCheck::Opinion(o, cap) => {
+            gates::opinion_read(tx, u, o, cap).await?;
         }
-        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
-            gates::entry(tx, u, owner).await?;
+        OwnerCheck::Entry(entry) => {
+            gates::entry(tx, u, entry).await?;
         }
     }
     Ok(())
@@ -179,35 +175,38 @@ fn sealed() -> AppError {
 /// Whether `u` may file or replace documents under `owner` (403/404/409 otherwise); with
 /// `lock`, inside the write transaction, so that a poll cannot be sent meanwhile.
 async fn may_file(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner, lock: bool) -> AppResult<()> {
-    match owner {
-        DocumentOwner::Meeting(m) if lock => {
-            gates::meeting(tx, u, m, Cap::Prepare).await?;
+    match access::documents::owner_check(owner, DocumentAct::File) {
+        OwnerCheck::Meeting(m, cap) if lock => {
+            gates::meeting(tx, u, m, cap).await?;
         }
-        DocumentOwner::Meeting(m) => {
-            gates::meeting_read(tx, u, m, Cap::Prepare).await?;
+        OwnerCheck::Meeting(m, cap) => {
+            gates::meeting_read(tx, u, m, cap).await?;
         }
-        DocumentOwner::Opinion(o) => {
+        // Asks `Prepare` itself, and that the poll is a draft still.
+        OwnerCheck::Opinion(o, _) => {
             gates::opinion_documents(tx, u, o, lock).await?;
         }
-        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
+        OwnerCheck::Entry(_) => {
             sees(tx, u, owner).await?;
-            return Err(sealed());
         }
+    }
+    if access::documents::sealed(owner) {
+        return Err(sealed());
     }
     Ok(())
 }
 
 /// Whether `u` follows who read the documents of `owner` (its secretariat).
 async fn oversees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResult<()> {
-    match owner {
-        DocumentOwner::Meeting(m) => {
-            gates::meeting_read(tx, u, m, Cap::Prepare).await?;
+    match access::documents::owner_check(owner, DocumentAct::Oversee) {
+        OwnerCheck::Meeting(m, cap) => {
+            gates::meeting_read(tx, u, m, cap).await?;
         }
-        DocumentOwner::Opinion(o) => {
-            gates::opinion_read(tx, u, o, OpinionCap::Prepare).await?;
+        OwnerCheck::Opinion(o, cap) => {
+            gates::opinion_read(tx, u, o, cap).await?;
         }
         // The organ's people follow who of them read what it sent or received.
-        DocumentOwner::Outgoing(_) | DocumentOwner::Incoming(_) => {
+        OwnerCheck::Entry(_) => {
             sees(tx, u, owner).await?;
         }
     }
@@ -220,12 +219,12 @@ async fn oversees(tx: &mut Tx, u: &CurrentUser, owner: DocumentOwner) -> AppResu
 pub(crate) async fn readable(tx: &mut Tx, u: &CurrentUser, id: i64) -> AppResult<DocumentRow> {
     let doc = tx.document(id).await?.ok_or(AppError::NotFound)?;
     sees(tx, u, doc.owner).await?;
-    if !document::may_read(true, prepares(u), &doc.readers, u.id()) {
-        return Err(AppError::Forbidden);
-    }
-    if !prepares(u) && doc.current_version == 0 {
-        return Err(AppError::NotFound);
-    }
+    enforce(access::documents::read_decision(
+        u.0.role,
+        &doc.readers,
+        u.id(),
+        doc.current_version,
+    ))?;
     Ok(doc)
 }
 

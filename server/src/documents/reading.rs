@@ -44,10 +44,7 @@ pub async fn entry_list(
 /// The documents `u` may see in a list: all for the secretariat, else ready ones read.
 fn listed(u: &CurrentUser, docs: &[DocumentRow]) -> Vec<DocumentSummary> {
     docs.iter()
-        .filter(|d| {
-            prepares(u)
-                || (d.current_version > 0 && document::may_read(true, false, &d.readers, u.id()))
-        })
+        .filter(|d| access::documents::lists(u.0.role, &d.readers, u.id(), d.current_version))
         .map(summary)
         .collect()
 }
@@ -73,14 +70,15 @@ pub async fn show(
         };
         (doc, version, pages, last_read, changed)
     };
-    if !prepares(&u) {
+    if access::documents::logs_opens(u.0.role) {
         let mut tx = s.db.write().await?;
         tx.record_open(id, version, u.id(), Access::Open).await?;
         s.commit(tx).await?;
     }
     let widths = s.documents.renderer.widths().to_vec();
     Ok(Json(DocumentView {
-        original_allowed: document::may_download_original(prepares(&u), doc.confidentiality),
+        original_allowed: access::documents::original_decision(u.0.role, doc.confidentiality)
+            .allowed(),
         watermarked: doc.confidentiality.is_classified(),
         changed_since_read: changed,
         last_read_version: last_read,
@@ -102,7 +100,7 @@ pub async fn show(
 
 /// The secretariat follows the newest upload; readers the current version.
 fn shown_version(u: &CurrentUser, doc: &DocumentRow) -> i64 {
-    if prepares(u) {
+    if access::documents::follows_latest(u.0.role) {
         doc.latest.as_ref().map_or(0, |v| v.version)
     } else {
         doc.current_version
@@ -112,15 +110,12 @@ fn shown_version(u: &CurrentUser, doc: &DocumentRow) -> i64 {
 /// A version `u` may see: readers only ready ones (the current or earlier).
 fn check_version(u: &CurrentUser, doc: &DocumentRow, version: i64) -> AppResult<()> {
     let newest = doc.latest.as_ref().map_or(0, |v| v.version);
-    let limit = if prepares(u) {
-        newest
-    } else {
-        doc.current_version
-    };
-    if version < 1 || version > limit {
-        return Err(AppError::NotFound);
-    }
-    Ok(())
+    enforce(access::documents::version_decision(
+        u.0.role,
+        version,
+        newest,
+        doc.current_version,
+    ))
 }
 
 /// Which width to serve for a request of `want` pixels.
@@ -247,9 +242,10 @@ pub async fn original(
         let v = shown_version(&u, &doc);
         (doc, v)
     };
-    if !document::may_download_original(prepares(&u), doc.confidentiality) {
-        return Err(AppError::Forbidden);
-    }
+    enforce(access::documents::original_decision(
+        u.0.role,
+        doc.confidentiality,
+    ))?;
     let bytes = s
         .documents
         .blobs
@@ -323,7 +319,7 @@ pub async fn statistics(
     State(s): State<AppState>,
     u: CurrentUser,
 ) -> AppResult<Json<serde_json::Value>> {
-    if !matches!(u.0.role, Role::Secretariat | Role::Admin) {
+    if !access::documents::reads_statistics(u.0.role) {
         return Err(AppError::Forbidden);
     }
     let mut tx = s.db.read().await?;
