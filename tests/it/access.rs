@@ -112,6 +112,8 @@ fn table() -> Vec<Row> {
     let conduct = [U, N, O, O, F, F, N];
     let attend = [U, N, F, O, O, O, N];
     vec![
+        // Accounts: a session for /api/me; the list of accounts decided by
+        // domain::access::meetings::lists_accounts.
         Row {
             method: "GET",
             path: "/api/me",
@@ -126,6 +128,8 @@ fn table() -> Vec<Row> {
             setup: Setup::None,
             want: [U, O, O, F, F, F, F],
         },
+        // Device keys: decided by domain::access::devices::listing and ::enroll (over
+        // devices::signs).
         Row {
             method: "GET",
             path: "/api/devices",
@@ -140,6 +144,9 @@ fn table() -> Vec<Row> {
             setup: Setup::None,
             want: [U, F, F, O, O, F, O],
         },
+        // Meetings: the list and creating one decided by
+        // domain::access::meetings::can_prepare_meetings; every route of one meeting by
+        // meetings::meeting_decision (View, Prepare, Conduct, Attend, RequestFloor).
         Row {
             method: "GET",
             path: "/api/meetings",
@@ -259,6 +266,8 @@ fn table() -> Vec<Row> {
             setup: Setup::PollClosed,
             want: view,
         },
+        // Votes: decided by domain::access::meetings::meeting_decision on the poll's meeting
+        // (View, Conduct).
         Row {
             method: "GET",
             path: "/api/polls/{poll}",
@@ -308,6 +317,10 @@ fn table() -> Vec<Row> {
             setup: Setup::PollClosed,
             want: view,
         },
+        // Documents: decided by domain::access::documents::owner_check (See, File, Oversee:
+        // here meetings::meeting_decision), then documents::lists, ::searches,
+        // ::read_decision, ::version_decision, ::original_decision; statistics by
+        // documents::reads_statistics.
         Row {
             method: "GET",
             path: "/api/meetings/{id}/documents",
@@ -402,6 +415,8 @@ fn table() -> Vec<Row> {
         },
         // Reporting: everyone logged in sees what they work with; the admin sets up;
         // leaders and the office read ecabinet's figures.
+        // decided by domain::access::reporting::lists_regime, ::administers and
+        // ::reads_dashboard.
         Row {
             method: "GET",
             path: "/api/reporting",
@@ -433,6 +448,8 @@ fn table() -> Vec<Row> {
         // Exchange between deployments: the inbox is for peers only, whatever the session;
         // dead letters are listed for the admin and sent again by the admin or a clerk of
         // the sending organ (its leader sees them but may not; others do not see them).
+        // decided by domain::access::exchange::administers and ::retry_dead_letter (the
+        // inbox by a peer's signature, no session).
         Row {
             method: "POST",
             path: "/api/exchange/inbox",
@@ -683,6 +700,7 @@ async fn every_topic_refuses_every_role_that_must_not_read_it() -> anyhow::Resul
     let forbidden = Some(ErrorCode::Forbidden);
     let missing = Some(ErrorCode::NotFound);
     // (actor, topic, expected refusal)
+    // decided by domain::access::topics::subscribe.
     let cases = vec![
         ("vanthu1", Topic::Meetings, ok),
         ("admin", Topic::Meetings, forbidden),
