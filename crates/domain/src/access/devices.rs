@@ -1,5 +1,6 @@
 //! Who registers, lists, approves and revokes device keys (khóa thiết bị): the server's
-//! `devices`, and the `devices` and `devices:<id>` topics ([`super::topics`]).
+//! `voting::devices` and `platform::signatures`, and the `devices` and `devices:<id>`
+//! topics ([`super::topics`]).
 
 use super::Decision;
 use crate::{Role, UserId};

@@ -34,7 +34,7 @@ pub enum OwnerCheck {
     Meeting(MeetingId, MeetingCapability),
     /// The written poll's rule ([`super::opinions::opinion_decision`]) for this capability;
     /// filing also needs the poll to be a draft still (409, the server's
-    /// `documents_editable`), since each signed answer covers the documents' hashes.
+    /// `gates::opinion_documents`), since each signed answer covers the documents' hashes.
     Opinion(i64, OpinionCapability),
     /// The register entry's rule: anyone of its organ (404 otherwise,
     /// [`super::exchange::entry_decision`] with [`super::exchange::ExchangeCap::Read`]).

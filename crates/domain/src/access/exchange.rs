@@ -1,6 +1,6 @@
 //! Who may do what in the exchange of official documents (liên thông văn bản): the
-//! server's `exchange` (organs, registers, sealing, sending, the steps of a received
-//! document) and `transport` (peers, dead letters).
+//! server's `exchange` and its gates (organs, registers, sealing, sending, the steps of a
+//! received document, peers and dead letters).
 //!
 //! The roles one plays in an organ are stored by `ecabinet-storage`, which depends on this
 //! crate: [`OrganRole`] is defined here, with the same spelling, so that the policy needs

@@ -1,5 +1,5 @@
 //! Who may do what to a meeting, its agenda, attendance, speakers, votes and minutes (the
-//! server's `service`, `polls` and `minutes`; documents filed under a meeting ask
+//! server's `meetings`, `voting` and `minutes`; documents filed under a meeting ask
 //! [`super::documents`], which defers to this).
 
 use super::Decision;
@@ -55,7 +55,8 @@ pub fn meeting_allows(
 /// [`meeting_allows`] as the routes answer it: 404 for a meeting the user may not see,
 /// 403 for one they see but may not use `cap` on. Asked by every route under
 /// `/api/meetings/{id}` (and `/api/polls/{id}`, whose meeting decides) through the
-/// server's `guard` and `guard_read` (`check_access`), and by the `meeting:<id>` topic
+/// server's `platform::gates::meeting` and `meeting_read` (`check_meeting`), and by the
+/// `meeting:<id>` topic
 /// (see [`super::topics`]).
 pub fn meeting_decision(
     role: Role,

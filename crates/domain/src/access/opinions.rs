@@ -55,8 +55,9 @@ pub fn opinion_allows(
 
 /// [`opinion_allows`] as the routes answer it: 404 for a poll the user may not see, 403
 /// for one they see but may not use `cap` on. Asked by every route under
-/// `/api/opinions/{id}` through the server's `opinions::check` (`guard`, `readable`,
-/// `documents_editable`). `drafted_it`: created it, or changed it or its documents since.
+/// `/api/opinions/{id}` through the server's `gates::opinion_check` (`opinion`,
+/// `opinion_read`, `opinion_documents`). `drafted_it`: created it, or changed it or its
+/// documents since.
 pub fn opinion_decision(
     role: Role,
     drafted_it: bool,

@@ -68,7 +68,8 @@ pub struct Membership {
     pub in_receiving_unit: bool,
 }
 
-/// What a user may do with one unit's reports under a regime (the server's `Rights`).
+/// What a user may do with one unit's reports under a regime (the server's
+/// `reporting::rights` loads the facts and asks [`Rights::decide`] for each route).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Rights {
     /// Fills and submits.

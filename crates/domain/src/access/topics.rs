@@ -1,7 +1,8 @@
 //! Who may follow which live topic over the WebSocket (the server's
-//! `service::authorize_topic`, and `ws` when an event takes a meeting away). The topics
-//! are named by `ecabinet-protocol`, which depends on this crate: [`TopicFacts`] mirrors
-//! them, each with the facts its rule needs, which the caller loads for that topic only.
+//! `topics::authorize_topic`, and `platform::ws` when an event takes a meeting away). The
+//! topics are named by `ecabinet-protocol`, which depends on this crate: [`TopicFacts`]
+//! mirrors them, each with the facts its rule needs, which the caller loads for that topic
+//! only.
 
 use super::Decision;
 use super::meetings::{MeetingCapability, can_prepare_meetings, meeting_decision};
