@@ -84,7 +84,7 @@ pub(crate) async fn me_of(
     let mut me = user.me();
     if !me.signs {
         let mut tx = s.db.read().await?;
-        me.signs = signs(&mut tx, &CurrentUser(user.clone())).await?;
+        me.signs = signs(&mut tx, user).await?;
     }
     Ok(me)
 }

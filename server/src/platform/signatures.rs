@@ -3,33 +3,32 @@
 //! seal, a report's submission).
 
 use crate::platform::error::{AppError, AppResult};
-use crate::platform::session::CurrentUser;
 use ecabinet_domain::UserId;
 use ecabinet_domain::access::devices;
 use ecabinet_domain::access::exchange::OrganRole;
 use ecabinet_domain::access::reporting::UnitRole;
 use ecabinet_domain::device::Device;
-use ecabinet_storage::Tx;
+use ecabinet_storage::{Tx, UserRow};
 
-/// Whether `u` signs on a device: members and the chair (ballots, answers, minutes), and
+/// Whether the account `u` signs on a device: members and the chair (ballots, answers, minutes), and
 /// anyone who signs for an agency (an organ's leader seals its documents) or a reporting
 /// unit (an officer signs its reports).
-pub(crate) async fn signs(tx: &mut Tx, u: &CurrentUser) -> AppResult<bool> {
+pub(crate) async fn signs(tx: &mut Tx, u: &UserRow) -> AppResult<bool> {
     // The account role alone decides for those who vote: nothing to read.
-    if devices::can_enroll(u.0.role) {
+    if devices::can_enroll(u.role) {
         return Ok(true);
     }
     let leads = tx
-        .organ_roles(u.id())
+        .organ_roles(u.id)
         .await?
         .iter()
         .any(|(_, r)| *r == OrganRole::Leader);
     let reports = tx
-        .unit_roles(u.id())
+        .unit_roles(u.id)
         .await?
         .iter()
         .any(|(_, r)| r == UnitRole::Officer.as_str());
-    Ok(devices::signs(u.0.role, leads, reports))
+    Ok(devices::signs(u.role, leads, reports))
 }
 
 /// Checks a signature that `user`'s device made over `bytes` (minutes, an envelope's

@@ -19,7 +19,7 @@ use ecabinet_storage::Tx;
 pub async fn list(State(s): State<AppState>, u: CurrentUser) -> AppResult<Json<Vec<Device>>> {
     let mut tx = s.db.read().await?;
     // Whether `u` signs is read only when the account role does not decide alone.
-    let signer = !devices::can_manage_devices(u.0.role) && signs(&mut tx, &u).await?;
+    let signer = !devices::can_manage_devices(u.0.role) && signs(&mut tx, &u.0).await?;
     match devices::listing(u.0.role, signer) {
         Some(DeviceListing::All) => Ok(Json(tx.all_devices().await?)),
         Some(DeviceListing::Own) => Ok(Json(tx.devices_of(u.id()).await?)),
@@ -33,7 +33,7 @@ pub async fn enroll(
     u: CurrentUser,
     ApiJson(input): ApiJson<DeviceInput>,
 ) -> AppResult<(StatusCode, Json<Device>)> {
-    enforce(devices::enroll(signs(&mut s.db.read().await?, &u).await?))?;
+    enforce(devices::enroll(signs(&mut s.db.read().await?, &u.0).await?))?;
     let invalid = |reason: &str| {
         AppError::Domain(ecabinet_domain::DomainError::Invalid {
             field: "public_key",
