@@ -8,7 +8,7 @@
 //! people of the organ whose register holds an exchanged file. A poll's documents change
 //! only while it is a draft: each signed answer covers their hashes; an exchanged file never
 //! changes, being fixed by its seal. Exchange files its envelopes' attachments here
-//! ([`render_version`], [`summary`]), so that they are read like any other document.
+//! ([`render_version`], `summary`), so that they are read like any other document.
 //!
 //! Its files: `filing` (uploads, versions, deletion), `rendering` (the pipeline to the
 //! render workers of `render`), `reading` (pages with `watermark`, text, originals, read

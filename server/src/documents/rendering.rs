@@ -150,7 +150,7 @@ async fn finish(s: &AppState, doc: i64, version: i64, failure: Option<Failure>) 
 /// removes what another node sharing the folder is receiving.
 const INCOMING_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Removes partial uploads older than [`INCOMING_MAX_AGE`]; returns how many.
+/// Removes partial uploads older than `INCOMING_MAX_AGE`; returns how many.
 pub async fn sweep_incoming(docs: &Documents) -> usize {
     let Ok(mut dir) = tokio::fs::read_dir(docs.dir.join("incoming")).await else {
         return 0;
@@ -229,7 +229,7 @@ pub async fn adopt_orphan_renders(s: &AppState) -> AppResult<()> {
 }
 
 /// Every `render_adopt_secs`, adopts the renders of nodes that died
-/// ([`adopt_orphan_renders`]); on PostgreSQL only, as SQLite has one node, which resumes
+/// (`adopt_orphan_renders`); on PostgreSQL only, as SQLite has one node, which resumes
 /// its own renders when it starts.
 pub async fn run_adopter(s: AppState) {
     if s.db.engine() == ecabinet_storage::Engine::Sqlite {

@@ -26,7 +26,7 @@ pub async fn meeting(
     Ok(row)
 }
 
-/// Like [`AppState::guard`] without locking: for reads, and for commands whose real check
+/// Like [`meeting`] without locking: for reads, and for commands whose real check
 /// happens later under a lock (the ballot desk).
 pub async fn meeting_read(
     tx: &mut Tx,
